@@ -1,0 +1,321 @@
+import CICU
+
+/// Turns UTF-8 text into tokens; documents and queries go through the same analysis.
+///
+/// - Words of space-separated scripts are runs of letters, digits and combining marks, folded
+///   per code point (NFKC, case, accents; see `CharacterTables`). Parts joined by one connector
+///   (`apt-cache`, `U.S.`, `2024-06-28`, `l'homme`) are separate tokens of one group, so a query
+///   for the whole is a phrase of its parts and each part is findable alone. A word whose
+///   folding removed accents also gets an `.accented` overlay.
+/// - A run of Han or kana characters gives one `.cjkChar` per character (one position each), a
+///   `.cjkBigram` per adjacent pair, and a `.cjkWord` overlay per word of ICU's dictionary
+///   segmentation. Matching uses characters and bigrams only, so it never depends on whether
+///   ICU's dictionary knows a name (钱凯港 splits into 钱 / 凯 / 港) or on context.
+/// - Thai, Lao, Khmer and Myanmar runs are split into words by ICU's dictionary.
+///
+/// Not thread-safe (it owns an ICU break iterator and scratch buffers): one per thread.
+public final class Analyzer {
+    /// Longer terms (base64, hashes) are dropped: they bloat the term dictionary for nothing.
+    public static let maxTermBytes = 64
+
+    private let tables = CharacterTables.shared
+    private var breaker: OpaquePointer?
+    private var term: [UInt8] = []
+    private var accented: [UInt8] = []
+    private var runStarts: [Int] = []
+    private var runEnds: [Int] = []
+    private var runFolded: [UInt32] = []
+    private var bounds: [Int32] = Array(repeating: 0, count: 256)
+
+    public init() {}
+
+    deinit { sd_wordbreaker_close(breaker) }
+
+    /// Analyses `text`, numbering positions from `position` and groups from `group`.
+    /// Returns the next free position and group.
+    @discardableResult
+    func analyze<S: TokenSink>(_ text: UnsafeBufferPointer<UInt8>, position: UInt32 = 0, group: UInt32 = 0,
+                               into sink: inout S) -> (position: UInt32, group: UInt32) {
+        var position = position
+        var group = group
+        var joinNext = false  // the previous word part ended in a connector followed by a word character
+        var i = 0
+        let n = text.count
+        while i < n {
+            let (cp, length) = Self.decode(text, at: i)
+            switch tables.charClass(cp) {
+            case SD_CLASS_LETTER, SD_CLASS_DIGIT:
+                if !joinNext { group &+= 1 }
+                let end = scanWord(text, from: i)
+                emitWord(text, start: i, end: end, position: position, group: group, into: &sink)
+                position &+= 1
+                let connector = connectorLength(text, at: end)
+                joinNext = connector > 0
+                i = end + connector
+                continue
+            case SD_CLASS_CJK:
+                group &+= 1
+                let end = scanRun(text, from: i, of: SD_CLASS_CJK)
+                position = emitCJKRun(text, start: i, end: end, position: position, group: group, into: &sink)
+                i = end
+            case SD_CLASS_COMPLEX:
+                group &+= 1
+                let end = scanRun(text, from: i, of: SD_CLASS_COMPLEX)
+                position = emitComplexRun(text, start: i, end: end, position: position, group: group, into: &sink)
+                i = end
+            default:
+                i += length
+            }
+            joinNext = false
+        }
+        return (position, group)
+    }
+
+    /// The tokens of `text` as values (for queries, snippets and tests).
+    public func tokens(_ text: String) -> [Token] {
+        var collector = TokenCollector()
+        var text = text
+        text.withUTF8 { _ = analyze($0, into: &collector) }
+        return collector.tokens
+    }
+
+    // MARK: Words
+
+    /// End of the word part that starts at `start`: letters, digits and combining marks.
+    private func scanWord(_ text: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        var i = start
+        while i < text.count {
+            let b = text[i]
+            if b < 0x80 {
+                guard Self.isASCIIAlphanumeric(b) else { break }
+                i += 1
+                continue
+            }
+            let (cp, length) = Self.decode(text, at: i)
+            let cls = tables.charClass(cp)
+            guard cls == SD_CLASS_LETTER || cls == SD_CLASS_DIGIT || cls == SD_CLASS_MARK else { break }
+            i += length
+        }
+        return i
+    }
+
+    /// The length of the connector at `i` between two word parts (apt-cache, U.S., 3.14,
+    /// 1,000, l'homme, O’Brien, snake_case, usr/bin, user@host, 10:50), or 0 if there is none.
+    private func connectorLength(_ text: UnsafeBufferPointer<UInt8>, at i: Int) -> Int {
+        guard i < text.count else { return 0 }
+        var next = i + 1
+        switch text[i] {
+        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "'"), UInt8(ascii: "_"),
+             UInt8(ascii: "/"), UInt8(ascii: "@"), UInt8(ascii: ":"):
+            break
+        case UInt8(ascii: ","):
+            guard i > 0, Self.isASCIIDigit(text[i - 1]), next < text.count, Self.isASCIIDigit(text[next]) else { return 0 }
+        case 0xE2 where i + 2 < text.count && text[i + 1] == 0x80 && (text[i + 2] == 0x99 || text[i + 2] == 0x90 || text[i + 2] == 0x91):
+            next = i + 3  // ’ (U+2019), ‐ (U+2010), ‑ (U+2011)
+        default:
+            return 0
+        }
+        guard next < text.count else { return 0 }
+        let cls = tables.charClass(Self.decode(text, at: next).scalar)
+        return cls == SD_CLASS_LETTER || cls == SD_CLASS_DIGIT ? next - i : 0
+    }
+
+    private func emitWord<S: TokenSink>(_ text: UnsafeBufferPointer<UInt8>, start: Int, end: Int,
+                                        position: UInt32, group: UInt32, into sink: inout S) {
+        term.removeAll(keepingCapacity: true)
+        accented.removeAll(keepingCapacity: true)
+        var lostAccents = false
+        var i = start
+        while i < end {
+            let b = text[i]
+            if b < 0x80 {
+                let lower = b &+ (b >= 0x41 && b <= 0x5A ? 0x20 : 0)
+                term.append(lower)
+                accented.append(lower)
+                i += 1
+                continue
+            }
+            let (cp, length) = Self.decode(text, at: i)
+            i += length
+            let (folded, kept) = cp < CharacterTables.tableLimit
+                ? (tables.folded[Int(cp)], tables.foldedKeepingAccents[Int(cp)]) : (0, 0)
+            if folded == 0 {  // beyond the tables: keep the character as it is
+                appendUTF8(cp, to: &term)
+                appendUTF8(cp, to: &accented)
+                continue
+            }
+            appendFolded(folded, to: &term)
+            appendFolded(kept, to: &accented)
+            if folded != kept { lostAccents = true }
+        }
+        guard !term.isEmpty, term.count <= Self.maxTermBytes else { return }
+        term.withUnsafeBufferPointer {
+            sink.token($0, kind: .word, position: position, start: start, end: end, group: group)
+        }
+        if lostAccents && accented != term {
+            accented.withUnsafeBufferPointer {
+                sink.token($0, kind: .accented, position: position, start: start, end: end, group: group)
+            }
+        }
+    }
+
+    @inline(__always)
+    private func appendFolded(_ entry: UInt32, to bytes: inout [UInt8]) {
+        let offset = Int(entry >> 8)
+        let count = Int(entry & 0xFF)
+        tables.bytes.withUnsafeBufferPointer { bytes.append(contentsOf: $0[offset..<offset + count]) }
+    }
+
+    // MARK: CJK and complex-context runs
+
+    /// End of a run of `cls` characters (combining marks included), recording each character's
+    /// byte range in runStarts / runEnds and its folded form in runFolded.
+    private func scanRun(_ text: UnsafeBufferPointer<UInt8>, from start: Int, of cls: Int32) -> Int {
+        runStarts.removeAll(keepingCapacity: true)
+        runEnds.removeAll(keepingCapacity: true)
+        runFolded.removeAll(keepingCapacity: true)
+        var i = start
+        while i < text.count {
+            let (cp, length) = Self.decode(text, at: i)
+            let c = tables.charClass(cp)
+            if c == SD_CLASS_MARK && !runEnds.isEmpty {
+                runEnds[runEnds.count - 1] = i + length  // a mark extends the previous character
+            } else if c == cls {
+                runStarts.append(i)
+                runEnds.append(i + length)
+                runFolded.append(cp < CharacterTables.tableLimit ? tables.folded[Int(cp)] : 0)
+            } else {
+                break
+            }
+            i += length
+        }
+        return i
+    }
+
+    /// Appends the folded form of run character k to `term`.
+    private func appendRunCharacter(_ k: Int, _ text: UnsafeBufferPointer<UInt8>) {
+        if runFolded[k] != 0 {
+            appendFolded(runFolded[k], to: &term)
+        } else {
+            term.append(contentsOf: text[runStarts[k]..<runEnds[k]])
+        }
+    }
+
+    private func emitCJKRun<S: TokenSink>(_ text: UnsafeBufferPointer<UInt8>, start: Int, end: Int,
+                                          position: UInt32, group: UInt32, into sink: inout S) -> UInt32 {
+        let count = runStarts.count
+        for k in 0..<count {
+            term.removeAll(keepingCapacity: true)
+            appendRunCharacter(k, text)
+            let p = position &+ UInt32(k)
+            term.withUnsafeBufferPointer {
+                sink.token($0, kind: .cjkChar, position: p, start: runStarts[k], end: runEnds[k], group: group)
+            }
+            guard k + 1 < count else { continue }
+            appendRunCharacter(k + 1, text)
+            term.withUnsafeBufferPointer {
+                sink.token($0, kind: .cjkBigram, position: p, start: runStarts[k], end: runEnds[k + 1], group: group)
+            }
+        }
+        var k = 0
+        for (wordStart, wordEnd) in icuWords(text, start: start, end: end) {
+            while k < count && runStarts[k] < wordStart { k += 1 }
+            guard k < count else { break }
+            term.removeAll(keepingCapacity: true)
+            var j = k
+            while j < count && runEnds[j] <= wordEnd {
+                appendRunCharacter(j, text)
+                j += 1
+            }
+            guard !term.isEmpty, term.count <= Self.maxTermBytes else { continue }
+            term.withUnsafeBufferPointer {
+                sink.token($0, kind: .cjkWord, position: position &+ UInt32(k), start: wordStart, end: wordEnd, group: group)
+            }
+        }
+        return position &+ UInt32(count)
+    }
+
+    private func emitComplexRun<S: TokenSink>(_ text: UnsafeBufferPointer<UInt8>, start: Int, end: Int,
+                                              position: UInt32, group: UInt32, into sink: inout S) -> UInt32 {
+        var position = position
+        var k = 0
+        let count = runStarts.count
+        for (wordStart, wordEnd) in icuWords(text, start: start, end: end) {
+            while k < count && runStarts[k] < wordStart { k += 1 }
+            term.removeAll(keepingCapacity: true)
+            while k < count && runEnds[k] <= wordEnd {
+                appendRunCharacter(k, text)
+                k += 1
+            }
+            guard !term.isEmpty, term.count <= Self.maxTermBytes else { continue }
+            term.withUnsafeBufferPointer {
+                sink.token($0, kind: .word, position: position, start: wordStart, end: wordEnd, group: group)
+            }
+            position &+= 1
+        }
+        return position
+    }
+
+    /// Byte ranges (absolute) of the words ICU finds in text[start..<end].
+    private func icuWords(_ text: UnsafeBufferPointer<UInt8>, start: Int, end: Int) -> [(Int, Int)] {
+        if breaker == nil { breaker = sd_wordbreaker_open() }
+        guard let breaker, let base = text.baseAddress else { return [] }
+        var count: Int32 = 0
+        while true {
+            count = bounds.withUnsafeMutableBufferPointer {
+                sd_wordbreaker_split(breaker, base + start, Int32(end - start), $0.baseAddress, Int32($0.count))
+            }
+            if count < 0 { return [] }
+            if Int(count) * 2 <= bounds.count { break }
+            bounds = Array(repeating: 0, count: Int(count) * 2)
+        }
+        return (0..<Int(count)).map { (start + Int(bounds[2 * $0]), start + Int(bounds[2 * $0 + 1])) }
+    }
+
+    // MARK: UTF-8
+
+    @inline(__always)
+    static func isASCIIAlphanumeric(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x7A)
+    }
+
+    @inline(__always)
+    static func isASCIIDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+
+    /// Decodes the code point at `i`. An invalid or truncated sequence decodes as U+FFFD of
+    /// length 1, so analysis always moves forward.
+    @inline(__always)
+    static func decode(_ text: UnsafeBufferPointer<UInt8>, at i: Int) -> (scalar: UInt32, length: Int) {
+        let b0 = UInt32(text[i])
+        if b0 < 0x80 { return (b0, 1) }
+        let n = text.count
+        @inline(__always) func cont(_ k: Int) -> UInt32? {
+            guard k < n else { return nil }
+            let b = UInt32(text[k])
+            return b & 0xC0 == 0x80 ? b & 0x3F : nil
+        }
+        if b0 & 0xE0 == 0xC0, b0 >= 0xC2, let b1 = cont(i + 1) {
+            return ((b0 & 0x1F) << 6 | b1, 2)
+        }
+        if b0 & 0xF0 == 0xE0, let b1 = cont(i + 1), let b2 = cont(i + 2) {
+            let cp = (b0 & 0x0F) << 12 | b1 << 6 | b2
+            if cp >= 0x800 && (cp < 0xD800 || cp >= 0xE000) { return (cp, 3) }
+        }
+        if b0 & 0xF8 == 0xF0, let b1 = cont(i + 1), let b2 = cont(i + 2), let b3 = cont(i + 3) {
+            let cp = (b0 & 0x07) << 18 | b1 << 12 | b2 << 6 | b3
+            if cp >= 0x10000 && cp < 0x110000 { return (cp, 4) }
+        }
+        return (0xFFFD, 1)
+    }
+}
+
+/// Collects tokens as values.
+struct TokenCollector: TokenSink {
+    var tokens: [Token] = []
+
+    mutating func token(_ term: UnsafeBufferPointer<UInt8>, kind: TokenKind, position: UInt32,
+                        start: Int, end: Int, group: UInt32) {
+        tokens.append(Token(term: String(decoding: term, as: UTF8.self), kind: kind, position: position,
+                            start: start, end: end, group: group))
+    }
+}

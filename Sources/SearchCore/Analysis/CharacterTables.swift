@@ -1,0 +1,124 @@
+import CICU
+
+/// Per-code-point lookup tables built once from ICU: the tokenizer class and the folded UTF-8
+/// form of every code point of the first two planes (beyond them, ICU is asked directly).
+///
+/// Folding runs per code point, so it is context-free: the same character folds the same way
+/// in a document and in a query, whatever surrounds it.
+final class CharacterTables: Sendable {
+    /// Code points covered by the tables: the Basic and Supplementary Multilingual Planes.
+    static let tableLimit: UInt32 = 0x20000
+
+    /// Built on first use, shared by every thread.
+    static let shared = CharacterTables()
+
+    /// SD_CLASS_* of each code point below tableLimit.
+    let classes: [UInt8]
+    /// Folded form with accents removed: offset << 8 | length into `bytes`.
+    let folded: [UInt32]
+    /// Folded form with accents kept (case, width and script variants folded), same encoding.
+    let foldedKeepingAccents: [UInt32]
+    /// UTF-8 of every folded form.
+    let bytes: [UInt8]
+
+    private init() {
+        let count = Int(Self.tableLimit)
+        var classes = [UInt8](repeating: 0, count: count)
+        var folded = [UInt32](repeating: 0, count: count)
+        var keeping = [UInt32](repeating: 0, count: count)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count * 3)
+        var utf8: [UInt8] = []
+
+        func intern() -> UInt32 {
+            let entry = UInt32(bytes.count) << 8 | UInt32(utf8.count)
+            bytes.append(contentsOf: utf8)
+            return entry
+        }
+
+        // ASCII folds by hand; every other term character goes through ICU in one batch.
+        var foldable: [UInt32] = []
+        for cp in 0..<Self.tableLimit where cp < 0xD800 || cp >= 0xE000 {
+            let cls = UInt8(truncatingIfNeeded: sd_char_class(cp))
+            classes[Int(cp)] = cls
+            if cp < 0x80 {
+                utf8 = [UInt8(cp >= 0x41 && cp <= 0x5A ? cp + 0x20 : cp)]
+                folded[Int(cp)] = intern()
+                keeping[Int(cp)] = folded[Int(cp)]
+            } else if cls != UInt8(SD_CLASS_OTHER) {
+                foldable.append(cp)
+            }
+        }
+        // Accents only ever come off Latin, Greek and Cyrillic letters: fold the rest once.
+        let strippable = foldable.filter { sd_accents_strippable($0) != 0 }
+        for (cps, stripAccents) in [(foldable, false), (strippable, true)] {
+            let (pieces, ends) = Self.fold(cps, stripAccents: stripAccents)
+            var start = 0
+            for (i, cp) in cps.enumerated() {
+                let end = Int(ends[i])
+                if end >= start, end <= pieces.count {
+                    utf8 = Array(pieces[start..<end])
+                } else {
+                    utf8.removeAll()
+                    appendUTF8(cp, to: &utf8)  // ICU failed: keep the character as it is
+                }
+                start = max(start, end)
+                let entry = intern()
+                if stripAccents { folded[Int(cp)] = entry } else { keeping[Int(cp)] = entry; folded[Int(cp)] = entry }
+            }
+        }
+        self.classes = classes
+        self.folded = folded
+        self.foldedKeepingAccents = keeping
+        self.bytes = bytes
+    }
+
+    /// Folded UTF-8 of every code point, and the end offset of each one's piece; on an ICU
+    /// failure, empty pieces (the caller keeps the characters unfolded).
+    private static func fold(_ cps: [UInt32], stripAccents: Bool) -> ([UInt8], [Int32]) {
+        var ends = [Int32](repeating: -1, count: cps.count)
+        var out = [UInt8](repeating: 0, count: cps.count * 4)
+        while true {
+            let need = cps.withUnsafeBufferPointer { c in
+                out.withUnsafeMutableBufferPointer { o in
+                    ends.withUnsafeMutableBufferPointer { e in
+                        sd_fold_many(c.baseAddress, Int32(c.count), stripAccents ? 1 : 0, o.baseAddress, Int32(o.count), e.baseAddress)
+                    }
+                }
+            }
+            if need < 0 { return ([], [Int32](repeating: -1, count: cps.count)) }
+            if Int(need) <= out.count { return (Array(out[..<Int(need)]), ends) }
+            out = [UInt8](repeating: 0, count: Int(need))
+        }
+    }
+
+    /// The tokenizer class (SD_CLASS_*) of a code point.
+    @inline(__always)
+    func charClass(_ cp: UInt32) -> Int32 {
+        if cp < Self.tableLimit { return Int32(classes[Int(cp)]) }
+        if cp < 0x40000 { return Int32(SD_CLASS_CJK) }  // CJK extensions B to H
+        return sd_char_class(cp)
+    }
+}
+
+/// Appends the UTF-8 encoding of a code point (an invalid one becomes U+FFFD).
+func appendUTF8(_ cp: UInt32, to bytes: inout [UInt8]) {
+    switch cp {
+    case 0..<0x80:
+        bytes.append(UInt8(cp))
+    case 0x80..<0x800:
+        bytes.append(UInt8(0xC0 | cp >> 6))
+        bytes.append(UInt8(0x80 | cp & 0x3F))
+    case 0x800..<0xD800, 0xE000..<0x10000:
+        bytes.append(UInt8(0xE0 | cp >> 12))
+        bytes.append(UInt8(0x80 | cp >> 6 & 0x3F))
+        bytes.append(UInt8(0x80 | cp & 0x3F))
+    case 0x10000..<0x110000:
+        bytes.append(UInt8(0xF0 | cp >> 18))
+        bytes.append(UInt8(0x80 | cp >> 12 & 0x3F))
+        bytes.append(UInt8(0x80 | cp >> 6 & 0x3F))
+        bytes.append(UInt8(0x80 | cp & 0x3F))
+    default:
+        appendUTF8(0xFFFD, to: &bytes)
+    }
+}

@@ -1,0 +1,247 @@
+/// Extracts the visible text of HTML (or of Markdown, which may hold HTML): tags, comments,
+/// scripts, styles and attribute values dropped, entities decoded, a line break for each
+/// block element. In Markdown mode the URLs of `[text](url)` links and reference definitions
+/// are dropped too. Tolerant by design: malformed markup degrades to text, never to an error.
+struct HTMLExtractor {
+    /// Elements whose content is never visible text.
+    private static let hidden: Set<String> = ["script", "style", "noscript", "template", "svg", "iframe",
+                                              "object", "canvas", "textarea", "select", "math"]
+    /// Elements that separate blocks of text.
+    private static let blocks: Set<String> = [
+        "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure",
+        "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p",
+        "pre", "section", "table", "td", "th", "tr", "ul", "body", "html", "title", "head",
+    ]
+
+    let source: UnsafeBufferPointer<UInt8>
+    let markdown: Bool
+    /// The content of <title>, and of the first <h1> (a fallback title).
+    private(set) var title: String?
+    private(set) var firstHeading: String?
+
+    init(source: UnsafeBufferPointer<UInt8>, markdown: Bool) {
+        self.source = source
+        self.markdown = markdown
+    }
+
+    /// Appends the visible text of source[range] to `out`.
+    mutating func extract(_ range: Range<Int>, into out: inout TextBuilder) {
+        var i = range.lowerBound
+        var textStart = i
+        var inHead = false
+        var inTitle = false
+        var captured: [UInt8]? = nil  // text of the <title> or <h1> being read
+        var capturing = ""
+        let end = range.upperBound
+
+        func flush(_ upTo: Int) {
+            guard textStart < upTo else { return }
+            if captured != nil { captured!.append(contentsOf: source[textStart..<upTo]) }
+            if !inHead && !inTitle { appendText(textStart..<upTo, into: &out) }
+        }
+
+        while i < end {
+            let b = source[i]
+            if b == UInt8(ascii: "&"), let (decoded, length) = Entities.decode(source, at: i, end: end) {
+                flush(i)
+                if captured != nil { captured!.append(contentsOf: decoded) }
+                if !inHead && !inTitle { out.append(decoded: decoded, at: i) }
+                i += length
+                textStart = i
+                continue
+            }
+            guard b == UInt8(ascii: "<") else { i += 1; continue }
+            if starts("<!--", at: i) {
+                flush(i)
+                i = find("-->", from: i + 4, end: end).map { $0 + 3 } ?? end
+                textStart = i
+                continue
+            }
+            if starts("<![CDATA[", at: i) {
+                flush(i)
+                let close = find("]]>", from: i + 9, end: end) ?? end
+                if !inHead && !inTitle { appendText(i + 9..<close, into: &out) }
+                i = min(close + 3, end)
+                textStart = i
+                continue
+            }
+            guard let tag = parseTag(at: i, end: end) else { i += 1; continue }  // a lone "<" is text
+            flush(i)
+            i = tag.end
+            textStart = i
+            let name = tag.name
+            if !tag.closing && Self.hidden.contains(name) {
+                i = closingTag(name, from: i, end: end) ?? end
+                textStart = i
+                continue
+            }
+            if Self.blocks.contains(name) { out.appendBreak() }
+            switch (name, tag.closing) {
+            case ("head", false): inHead = true
+            case ("head", true), ("body", false): inHead = false
+            case ("title", false): inTitle = true
+            case ("title", true): inTitle = false
+            default: break
+            }
+            switch (name, tag.closing) {
+            case ("title", false) where title == nil, ("h1", false) where firstHeading == nil:
+                captured = []
+                capturing = name
+            case ("title", true), ("h1", true):
+                if let text = captured, capturing == name {
+                    let value = Self.collapse(String(decoding: text, as: UTF8.self))
+                    if name == "title" { title = value } else { firstHeading = value }
+                    captured = nil
+                }
+            default: break
+            }
+        }
+        flush(end)
+    }
+
+    /// Appends text verbatim; in Markdown, without link URLs and reference definitions.
+    private func appendText(_ range: Range<Int>, into out: inout TextBuilder) {
+        guard markdown else { return out.append(source, range) }
+        var start = range.lowerBound
+        var i = start
+        while i < range.upperBound {
+            let b = source[i]
+            if b == UInt8(ascii: "]") && i + 1 < range.upperBound && source[i + 1] == UInt8(ascii: "("),
+               let close = linkEnd(from: i + 2, end: range.upperBound) {
+                out.append(source, start..<i + 1)
+                i = close + 1
+                start = i
+                continue
+            }
+            if b == UInt8(ascii: "[") && (i == 0 || source[i - 1] == UInt8(ascii: "\n")),
+               let lineEnd = referenceDefinitionEnd(from: i, end: range.upperBound) {
+                out.append(source, start..<i)
+                i = lineEnd
+                start = i
+                continue
+            }
+            i += 1
+        }
+        out.append(source, start..<range.upperBound)
+    }
+
+    /// The index of the ")" closing a link destination that starts at `from`, if it is one.
+    private func linkEnd(from: Int, end: Int) -> Int? {
+        var depth = 0
+        var i = from
+        while i < end {
+            switch source[i] {
+            case UInt8(ascii: "("): depth += 1
+            case UInt8(ascii: ")"):
+                if depth == 0 { return i }
+                depth -= 1
+            case UInt8(ascii: "\n"): return nil
+            default: break
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// End of a Markdown reference definition line `[label]: url ...` starting at `from`.
+    private func referenceDefinitionEnd(from: Int, end: Int) -> Int? {
+        var i = from + 1
+        while i < end && source[i] != UInt8(ascii: "]") && source[i] != UInt8(ascii: "\n") { i += 1 }
+        guard i + 1 < end, source[i] == UInt8(ascii: "]"), source[i + 1] == UInt8(ascii: ":") else { return nil }
+        while i < end && source[i] != UInt8(ascii: "\n") { i += 1 }
+        return i
+    }
+
+    // MARK: Tags
+
+    private struct Tag {
+        var name: String
+        var closing: Bool
+        var end: Int
+    }
+
+    /// Parses `<name ...>` or `</name>` at `i`; nil when the "<" does not open a tag.
+    private func parseTag(at start: Int, end: Int) -> Tag? {
+        var i = start + 1
+        let closing = i < end && source[i] == UInt8(ascii: "/")
+        if closing { i += 1 }
+        if !closing && i < end && (source[i] == UInt8(ascii: "!") || source[i] == UInt8(ascii: "?")) {
+            // <!DOCTYPE ...>, <?xml ...?>: declarations, no text
+            guard let close = find(">", from: i, end: end) else { return nil }
+            return Tag(name: "", closing: false, end: close + 1)
+        }
+        let nameStart = i
+        while i < end, Self.isNameByte(source[i], first: i == nameStart) { i += 1 }
+        guard i > nameStart else { return nil }
+        let name = String(decoding: source[nameStart..<i], as: UTF8.self).lowercased()
+        var quote: UInt8 = 0
+        while i < end {
+            let b = source[i]
+            if quote != 0 {
+                if b == quote { quote = 0 }
+            } else if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") {
+                quote = b
+            } else if b == UInt8(ascii: ">") {
+                return Tag(name: name, closing: closing, end: i + 1)
+            } else if b == UInt8(ascii: "<") && !markdownAutolink(name) {
+                return Tag(name: name, closing: closing, end: i)  // unclosed tag: stop before the next one
+            }
+            i += 1
+        }
+        return Tag(name: name, closing: closing, end: end)
+    }
+
+    private func markdownAutolink(_ name: String) -> Bool { markdown && (name == "http" || name == "https") }
+
+    private static func isNameByte(_ b: UInt8, first: Bool) -> Bool {
+        let letter = (b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z")
+        if first { return letter }
+        return letter || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "-") || b == UInt8(ascii: ":")
+    }
+
+    /// The offset just past `</name ...>` at or after `from`.
+    private func closingTag(_ name: String, from: Int, end: Int) -> Int? {
+        let needle = Array("</\(name)".utf8)
+        var i = from
+        while let at = find(needle, from: i, end: end, caseInsensitive: true) {
+            let after = at + needle.count
+            if after >= end || !Self.isNameByte(source[after], first: false) {
+                return find(">", from: after, end: end).map { $0 + 1 } ?? end
+            }
+            i = after
+        }
+        return nil
+    }
+
+    private func starts(_ prefix: StaticString, at i: Int) -> Bool {
+        let p = UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount)
+        guard i + p.count <= source.count else { return false }
+        for k in 0..<p.count where source[i + k] != p[k] { return false }
+        return true
+    }
+
+    private func find(_ needle: StaticString, from: Int, end: Int) -> Int? {
+        find(Array(UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)), from: from, end: end)
+    }
+
+    private func find(_ needle: [UInt8], from: Int, end: Int, caseInsensitive: Bool = false) -> Int? {
+        guard !needle.isEmpty, end - from >= needle.count else { return nil }
+        var i = from
+        while i + needle.count <= end {
+            var k = 0
+            while k < needle.count {
+                let a = source[i + k], b = needle[k]
+                if a != b && !(caseInsensitive && a | 0x20 == b | 0x20 && (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A) { break }
+                k += 1
+            }
+            if k == needle.count { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Collapses runs of white space to one space and trims.
+    static func collapse(_ s: String) -> String {
+        s.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+}

@@ -1,0 +1,153 @@
+/// Why a file cannot become a document.
+public enum ExtractionError: Error, Equatable, CustomStringConvertible {
+    /// The file holds NUL bytes or mostly control characters: not text.
+    case binary
+    /// The file is larger than the configured limit.
+    case tooLarge(size: Int, limit: Int)
+
+    public var description: String {
+        switch self {
+        case .binary: "binary file (NUL bytes), skipped"
+        case let .tooLarge(size, limit): "file of \(size) bytes is larger than the limit of \(limit) bytes, skipped"
+        }
+    }
+}
+
+/// Turns the bytes of a .txt, .md or .html file into a `Document`.
+///
+/// A .txt file that starts with front matter is read as Markdown, one with HTML tags as HTML.
+/// - .txt: the body is the whole file; the title is its first line of text (a leading
+///   "date YYYY-MM-DD", wiki-style `= Title =` markers and language-menu lines are not title).
+/// - .md: YAML front matter gives title, date and lang; the body is the rest, with any HTML
+///   inside it reduced to text and link URLs dropped.
+/// - .html: <title> (else the first <h1>) is the title; the body is the visible text.
+///
+/// Invalid UTF-8 is decoded with U+FFFD replacement characters: nothing is lost but the bad bytes.
+public enum TextExtractor {
+    public static func extract(id: String, path: String? = nil, bytes: [UInt8], format: DocumentFormat) throws -> Document {
+        if isBinary(bytes) { throw ExtractionError.binary }
+        // Valid UTF-8 from here on: the extractors work on bytes and may slice anywhere between characters.
+        var text = String(decoding: bytes, as: UTF8.self)
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        var doc = text.withUTF8 { source in
+            switch format == .text ? sniff(source) : format {
+            case .text: extractText(id: id, path: path, source)
+            case .markdown: extractMarkdown(id: id, path: path, source)
+            case .html: extractHTML(id: id, path: path, source)
+            }
+        }
+        if doc.lang == nil { doc.lang = LanguageGuesser.guess(doc.title + "\n" + doc.body) }
+        return doc
+    }
+
+    /// What a .txt file really holds: saved web pages and blog exports are often front matter
+    /// or HTML under a .txt name (seed 004 is both).
+    static func sniff(_ source: UnsafeBufferPointer<UInt8>) -> DocumentFormat {
+        if FrontMatter.parse(source).bodyStart > 0 { return .markdown }
+        let head = String(decoding: source.prefix(4096), as: UTF8.self).lowercased()
+        let markers = ["<!doctype html", "<html", "<body", "<div", "<p>", "<br>", "<span"]
+        return markers.contains(where: head.contains) ? .html : .text
+    }
+
+    /// A NUL byte in the first 8 KiB marks a binary file, as git and grep decide.
+    static func isBinary(_ bytes: [UInt8]) -> Bool {
+        bytes.prefix(8192).contains(0)
+    }
+
+    private static func extractText(id: String, path: String?, _ source: UnsafeBufferPointer<UInt8>) -> Document {
+        var out = TextBuilder(source: source)
+        out.append(source, 0..<source.count)
+        let body = out.string
+        let (title, date) = titleFromText(body)
+        return Document(id: id, title: title ?? fallbackTitle(id), body: body, date: date, path: path, anchors: out.anchors)
+    }
+
+    private static func extractMarkdown(id: String, path: String?, _ source: UnsafeBufferPointer<UInt8>) -> Document {
+        let front = FrontMatter.parse(source)
+        var html = HTMLExtractor(source: source, markdown: true)
+        var out = TextBuilder(source: source)
+        html.extract(front.bodyStart..<source.count, into: &out)
+        let body = out.string
+        let title = front.fields["title"].flatMap(nonEmpty) ?? html.firstHeading.flatMap(nonEmpty)
+            ?? markdownHeading(body) ?? titleFromText(body).title ?? fallbackTitle(id)
+        let date = front.fields["date"].flatMap(DateText.normalize) ?? titleFromText(body).date
+        let lang = front.fields["lang"] ?? front.fields["language"]
+        return Document(id: id, title: title, body: body, date: date, lang: lang, path: path, anchors: out.anchors)
+    }
+
+    private static func extractHTML(id: String, path: String?, _ source: UnsafeBufferPointer<UInt8>) -> Document {
+        var html = HTMLExtractor(source: source, markdown: false)
+        var out = TextBuilder(source: source)
+        html.extract(0..<source.count, into: &out)
+        let body = out.string
+        let title = html.title.flatMap(nonEmpty) ?? html.firstHeading.flatMap(nonEmpty)
+            ?? titleFromText(body).title ?? fallbackTitle(id)
+        return Document(id: id, title: title, body: body, date: titleFromText(body).date, path: path, anchors: out.anchors)
+    }
+
+    // MARK: Titles
+
+    /// The first line that reads as a title, and a date the first lines state.
+    static func titleFromText(_ text: String) -> (title: String?, date: String?) {
+        var title: String?
+        var date: String?
+        for raw in text.split(separator: "\n", maxSplits: 12, omittingEmptySubsequences: true).prefix(12) {
+            var line = HTMLExtractor.collapse(String(raw))
+            // "date 2024-06-29 Title..." or "Date: June 2024"
+            if let (d, rest) = DateText.leadingDate(line) {
+                date = date ?? d
+                line = rest
+            }
+            line = stripWikiHeading(line)
+            guard title == nil, isTitleLike(line) else { continue }
+            title = String(line.prefix(200))
+            if date != nil { break }
+        }
+        return (title, date)
+    }
+
+    /// Whether a line can be a title: it has a letter, and it is not a menu of language names.
+    private static func isTitleLike(_ line: String) -> Bool {
+        guard line.contains(where: { $0.isLetter }) else { return false }
+        let words = line.split(separator: " ")
+        return !words.allSatisfy { languageNames.contains(String($0)) }
+    }
+
+    /// Language switchers at the top of news pages ("عربي Español Русский Français 简体中文").
+    private static let languageNames: Set<String> = [
+        "English", "Español", "Français", "Deutsch", "Русский", "عربي", "العربية", "简体中文", "繁體中文", "中文",
+        "日本語", "한국어", "Português", "Italiano", "Polski", "Türkçe", "Tiếng", "Việt", "ภาษาไทย",
+    ]
+
+    /// "= Title =" and "== Section ==" as wiki text writes them.
+    private static func stripWikiHeading(_ line: String) -> String {
+        guard line.hasPrefix("="), line.hasSuffix("=") else { return line }
+        return line.trimmingCharacters(in: "= ")
+    }
+
+    private static func markdownHeading(_ body: String) -> String? {
+        for line in body.split(separator: "\n") where line.hasPrefix("# ") {
+            return nonEmpty(String(line.dropFirst(2)).trimmingCharacters(in: " #"))
+        }
+        return nil
+    }
+
+    private static func fallbackTitle(_ id: String) -> String {
+        String(id.split(separator: "/").last ?? Substring(id))
+    }
+
+    private static func nonEmpty(_ s: String) -> String? {
+        let t = HTMLExtractor.collapse(s)
+        return t.isEmpty ? nil : t
+    }
+}
+
+extension String {
+    /// The string without leading and trailing characters of `set`.
+    func trimmingCharacters(in set: String) -> String {
+        let chars = Set(set)
+        guard let first = firstIndex(where: { !chars.contains($0) }) else { return "" }
+        let last = lastIndex(where: { !chars.contains($0) })!
+        return String(self[first...last])
+    }
+}

@@ -1,0 +1,169 @@
+/// Iterates the postings of one term in one segment (format: see `PostingsFormat`).
+///
+/// A damaged file never traps: decoding stops at the damage and the cursor ends there
+/// (`searchd check` is what reports damage).
+final class PostingsCursor {
+    static let end = UInt32.max
+
+    let docFreq: Int
+    private let docData: UnsafeRawBufferPointer
+    private let posData: UnsafeRawBufferPointer
+    private let skipTable: Int
+    private let blocksStart: Int
+    private let blockCount: Int
+    private let positionsStart: Int
+
+    private var block = -1
+    private var docs: UnsafeMutablePointer<UInt32>
+    private var freqs: UnsafeMutablePointer<UInt32>
+    private var count = 0
+    private var index = -1
+    /// The current document, or `PostingsCursor.end`.
+    private(set) var doc: UInt32 = 0
+
+    // Positions of the current block are read lazily: posOffset is where the positions of
+    // document posIndex (of the block) start.
+    private var posOffset = 0
+    private var posIndex = 0
+
+    init(info: TermInfo, docData: UnsafeRawBufferPointer, posData: UnsafeRawBufferPointer) {
+        self.docFreq = Int(info.docFreq)
+        self.docData = docData
+        self.posData = posData
+        let blockCount = (Int(info.docFreq) + PostingsFormat.blockSize - 1) / PostingsFormat.blockSize
+        self.blockCount = blockCount
+        self.skipTable = Int(info.postingsOffset)
+        self.blocksStart = Int(info.postingsOffset) + (blockCount > 1 ? blockCount * PostingsFormat.skipEntrySize : 0)
+        self.positionsStart = Int(info.positionsOffset)
+        docs = .allocate(capacity: PostingsFormat.blockSize)
+        freqs = .allocate(capacity: PostingsFormat.blockSize)
+    }
+
+    deinit {
+        docs.deallocate()
+        freqs.deallocate()
+    }
+
+    /// The frequency of the term in the current document.
+    var freq: UInt32 { freqs[index] }
+
+    /// Moves to the next document and returns it (or `end`).
+    @discardableResult
+    func next() -> UInt32 {
+        index += 1
+        if index >= count {
+            guard loadBlock(block + 1) else { return finish() }
+        }
+        doc = docs[index]
+        return doc
+    }
+
+    /// Moves to the first document ≥ target and returns it (or `end`). Skips whole blocks.
+    @discardableResult
+    func advance(to target: UInt32) -> UInt32 {
+        if index >= 0 && index < count && docs[index] >= target { return doc }
+        if doc == Self.end { return doc }
+        if blockCount > 1 {
+            // first block whose last doc ≥ target, by binary search from the current block
+            var lo = max(block, 0), hi = blockCount - 1
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if skipEntry(mid, 0) < target { lo = mid + 1 } else { hi = mid }
+            }
+            if lo != block { guard loadBlock(lo) else { return finish() } }
+        } else if block < 0 {
+            guard loadBlock(0) else { return finish() }
+        }
+        if index < 0 { index = 0 }
+        while true {
+            while index < count {
+                if docs[index] >= target {
+                    doc = docs[index]
+                    return doc
+                }
+                index += 1
+            }
+            guard loadBlock(block + 1) else { return finish() }
+        }
+    }
+
+    /// The largest frequency and smallest field length in the block holding the current
+    /// document: the inputs of an upper bound of its score.
+    var blockMaximum: (lastDoc: UInt32, maxFreq: UInt32, minNorm: UInt32)? {
+        guard blockCount > 1, block >= 0 else { return nil }
+        return (skipEntry(block, 0), skipEntry(block, 3), skipEntry(block, 4))
+    }
+
+    /// The positions of the term in the current document, ascending.
+    func positions(into out: inout [UInt32]) {
+        out.removeAll(keepingCapacity: true)
+        while posIndex < index {  // skip the positions of the documents passed over
+            for _ in 0..<freqs[posIndex] { _ = readVarint(posData, &posOffset) }
+            posIndex += 1
+        }
+        var p: UInt32 = 0
+        for _ in 0..<freqs[index] {
+            guard let delta = readVarint(posData, &posOffset) else { break }
+            p &+= delta
+            out.append(p)
+        }
+        posIndex += 1
+    }
+
+    private func finish() -> UInt32 {
+        index = count
+        doc = Self.end
+        return doc
+    }
+
+    @inline(__always)
+    private func skipEntry(_ b: Int, _ field: Int) -> UInt32 {
+        let at = skipTable + b * PostingsFormat.skipEntrySize + field * 4
+        guard at + 4 <= docData.count else { return Self.end }
+        return UInt32(littleEndian: docData.loadUnaligned(fromByteOffset: at, as: UInt32.self))
+    }
+
+    /// Decodes block b; false when there is none (or it is damaged).
+    private func loadBlock(_ b: Int) -> Bool {
+        guard b < blockCount else { return false }
+        let n = b == blockCount - 1 ? docFreq - b * PostingsFormat.blockSize : PostingsFormat.blockSize
+        var offset = blocksStart
+        var previous: UInt32 = 0
+        if blockCount > 1 {
+            offset += Int(skipEntry(b, 1))
+            posOffset = positionsStart + Int(skipEntry(b, 2))
+            if b > 0 { previous = skipEntry(b - 1, 0) }
+        } else {
+            posOffset = positionsStart
+        }
+        for i in 0..<n {
+            guard let delta = readVarint(docData, &offset) else { return false }
+            previous &+= delta
+            docs[i] = previous
+        }
+        for i in 0..<n {
+            guard let f = readVarint(docData, &offset) else { return false }
+            freqs[i] = f
+        }
+        block = b
+        count = n
+        index = 0
+        posIndex = 0
+        return true
+    }
+}
+
+/// Reads a LEB128 varint of up to 32 bits at `offset`; nil when the data ends first.
+@inline(__always)
+func readVarint(_ data: UnsafeRawBufferPointer, _ offset: inout Int) -> UInt32? {
+    var result: UInt32 = 0
+    var shift: UInt32 = 0
+    while offset < data.count && shift < 35 {
+        let b = data[offset]
+        offset += 1
+        result |= UInt32(b & 0x7F) << shift
+        if b < 0x80 { return result }
+        shift += 7
+    }
+    return nil
+}

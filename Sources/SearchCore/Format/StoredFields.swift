@@ -1,0 +1,79 @@
+/// The stored form of each document: what a hit shows and what snippets and source
+/// locations are computed from.
+///
+/// Layout: one record per document (strings as varint length + UTF-8: id, title, body, date,
+/// lang, path; then the anchor count and per anchor the varints body offset delta, line,
+/// column), then a u64 offset per record, then u64 offset of that table and u32 doc count.
+struct StoredFieldsWriter {
+    private var out = ByteWriter()
+    private var offsets: [UInt64] = []
+
+    var byteCount: Int { out.count }
+
+    mutating func add(_ doc: Document) {
+        offsets.append(UInt64(out.count))
+        out.string(doc.id)
+        out.string(doc.title)
+        out.string(doc.body)
+        out.string(doc.date ?? "")
+        out.string(doc.lang ?? "")
+        out.string(doc.path ?? "")
+        out.varint(doc.anchors.count)
+        var previous: UInt32 = 0
+        for a in doc.anchors {
+            out.varint(a.bodyOffset - previous)
+            out.varint(a.line)
+            out.varint(a.column)
+            previous = a.bodyOffset
+        }
+    }
+
+    mutating func finish() -> [UInt8] {
+        let tableOffset = UInt64(out.count)
+        for o in offsets { out.u64(o) }
+        out.u64(tableOffset)
+        out.u32(UInt32(offsets.count))
+        return out.bytes
+    }
+}
+
+struct StoredFields {
+    private let data: UnsafeRawBufferPointer
+    private let tableOffset: Int
+    let count: Int
+
+    init(_ data: UnsafeRawBufferPointer) throws(FormatError) {
+        self.data = data
+        guard data.count >= 12 else { throw .truncated }
+        var r = ByteReader(data, offset: data.count - 12)
+        guard let tableOffset = Int(exactly: try r.u64()), tableOffset <= data.count else { throw .corrupt("stored fields table offset") }
+        self.tableOffset = tableOffset
+        count = Int(try r.u32())
+        guard tableOffset + count * 8 + 12 == data.count else { throw .corrupt("stored fields table") }
+    }
+
+    func document(_ doc: Int) throws(FormatError) -> Document {
+        guard doc < count else { throw .corrupt("document \(doc) out of range") }
+        let raw = UInt64(littleEndian: data.loadUnaligned(fromByteOffset: tableOffset + doc * 8, as: UInt64.self))
+        guard raw < UInt64(tableOffset) else { throw .corrupt("stored document offset") }
+        let at = Int(raw)
+        var r = ByteReader(UnsafeRawBufferPointer(rebasing: data[..<tableOffset]), offset: at)
+        let id = try r.string()
+        let title = try r.string()
+        let body = try r.string()
+        let date = try r.string()
+        let lang = try r.string()
+        let path = try r.string()
+        let anchorCount = try r.int()
+        guard anchorCount <= body.utf8.count + 1 else { throw .corrupt("anchor count") }
+        var anchors: [SourceAnchor] = []
+        anchors.reserveCapacity(anchorCount)
+        var offset: UInt32 = 0
+        for _ in 0..<anchorCount {
+            offset += try r.varint32()
+            anchors.append(SourceAnchor(bodyOffset: offset, line: try r.varint32(), column: try r.varint32()))
+        }
+        return Document(id: id, title: title, body: body, date: date.isEmpty ? nil : date, lang: lang.isEmpty ? nil : lang,
+                        path: path.isEmpty ? nil : path, anchors: anchors)
+    }
+}

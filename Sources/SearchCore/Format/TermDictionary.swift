@@ -1,0 +1,175 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The sorted terms of a segment and where their postings are.
+///
+/// Layout: blocks of up to `blockSize` terms, each term written as varints
+/// (shared prefix length with the previous term of the block, suffix length, suffix bytes,
+/// docFreq, totalFreq, postings offset, positions offset; the two offsets are deltas from the
+/// previous term of the block, absolute for its first). Then a u64 offset per block, then
+/// u64 offset of that block index, u32 block count, u32 term count.
+enum TermDictionaryFormat {
+    static let blockSize = 32
+    static let trailerSize = 16
+}
+
+struct TermDictionaryWriter {
+    private(set) var out = ByteWriter()
+    private var blockOffsets: [UInt64] = []
+    private var previous: [UInt8] = []
+    private var previousInfo = TermInfo(docFreq: 0, totalFreq: 0, postingsOffset: 0, positionsOffset: 0)
+    private var inBlock = 0
+    private(set) var termCount = 0
+
+    /// Adds a term; terms must come in ascending byte order.
+    mutating func add(_ key: UnsafeBufferPointer<UInt8>, _ info: TermInfo) {
+        if inBlock == TermDictionaryFormat.blockSize || blockOffsets.isEmpty {
+            blockOffsets.append(UInt64(out.count))
+            inBlock = 0
+            previous.removeAll(keepingCapacity: true)
+            previousInfo = TermInfo(docFreq: 0, totalFreq: 0, postingsOffset: 0, positionsOffset: 0)
+        }
+        var shared = 0
+        while shared < previous.count && shared < key.count && previous[shared] == key[shared] { shared += 1 }
+        out.varint(shared)
+        out.blob(key[shared...])
+        out.varint(info.docFreq)
+        out.varint(info.totalFreq)
+        out.varint(info.postingsOffset - previousInfo.postingsOffset)
+        out.varint(info.positionsOffset - previousInfo.positionsOffset)
+        previous.removeAll(keepingCapacity: true)
+        previous.append(contentsOf: key)
+        previousInfo = info
+        inBlock += 1
+        termCount += 1
+    }
+
+    mutating func finish() -> [UInt8] {
+        let indexOffset = UInt64(out.count)
+        for o in blockOffsets { out.u64(o) }
+        out.u64(indexOffset)
+        out.u32(UInt32(blockOffsets.count))
+        out.u32(UInt32(termCount))
+        return out.bytes
+    }
+}
+
+/// Reads a term dictionary in place (from an array or a memory map).
+struct TermDictionary {
+    private let data: UnsafeRawBufferPointer
+    private let indexOffset: Int
+    let blockCount: Int
+    let termCount: Int
+
+    init(_ data: UnsafeRawBufferPointer) throws(FormatError) {
+        self.data = data
+        guard data.count >= TermDictionaryFormat.trailerSize else { throw .truncated }
+        var r = ByteReader(data, offset: data.count - TermDictionaryFormat.trailerSize)
+        guard let indexOffset = Int(exactly: try r.u64()), indexOffset <= data.count else { throw .corrupt("term dictionary index offset") }
+        self.indexOffset = indexOffset
+        blockCount = Int(try r.u32())
+        termCount = Int(try r.u32())
+        guard indexOffset + blockCount * 8 + TermDictionaryFormat.trailerSize == data.count else {
+            throw .corrupt("term dictionary index")
+        }
+    }
+
+    /// The postings information of a term, if the segment has it.
+    func lookup(_ key: UnsafeBufferPointer<UInt8>) -> TermInfo? {
+        guard let b = block(for: key) else { return nil }
+        var found: TermInfo?
+        scan(block: b) { term, info in
+            let c = Self.compare(term, key)
+            if c == 0 { found = info }
+            return c < 0
+        }
+        return found
+    }
+
+    func lookup(_ key: [UInt8]) -> TermInfo? {
+        key.withUnsafeBufferPointer { lookup($0) }
+    }
+
+    /// Calls `body` for every term starting with `prefix`, in order, until it returns false.
+    func forEachTerm(withPrefix prefix: [UInt8], _ body: (UnsafeBufferPointer<UInt8>, TermInfo) -> Bool) {
+        prefix.withUnsafeBufferPointer { p in
+            var b = block(for: p) ?? 0
+            var done = false
+            while !done && b < blockCount {
+                scan(block: b) { term, info in
+                    if term.count >= p.count && (p.isEmpty || memcmp(term.baseAddress!, p.baseAddress!, p.count) == 0) {
+                        done = !body(term, info)
+                    } else if Self.compare(term, p) > 0 {
+                        done = true  // sorted: past every term with the prefix
+                    }
+                    return !done
+                }
+                b += 1
+            }
+        }
+    }
+
+    /// The last block whose first term is ≤ key.
+    private func block(for key: UnsafeBufferPointer<UInt8>) -> Int? {
+        var lo = 0, hi = blockCount - 1, result: Int? = nil
+        while lo <= hi {
+            let mid = (lo + hi) / 2
+            guard let first = firstTerm(of: mid) else { return nil }
+            if Self.compare(first, key) <= 0 {
+                result = mid
+                lo = mid + 1
+            } else {
+                hi = mid - 1
+            }
+        }
+        return result
+    }
+
+    /// Where block b starts (a damaged offset reads as the end of the blocks: an empty block).
+    private func blockOffset(_ b: Int) -> Int {
+        let raw = UInt64(littleEndian: data.loadUnaligned(fromByteOffset: indexOffset + b * 8, as: UInt64.self))
+        return raw < UInt64(indexOffset) ? Int(raw) : indexOffset
+    }
+
+    private func firstTerm(of b: Int) -> UnsafeBufferPointer<UInt8>? {
+        var r = ByteReader(data, offset: blockOffset(b))
+        guard (try? r.int()) == 0, let suffix = try? r.blob() else { return nil }
+        return suffix.assumingMemoryBound(to: UInt8.self)
+    }
+
+    /// Decodes the terms of block b in order, calling `body` until it returns false.
+    private func scan(block b: Int, _ body: (UnsafeBufferPointer<UInt8>, TermInfo) -> Bool) {
+        var r = ByteReader(data, offset: blockOffset(b))
+        let end = b + 1 < blockCount ? blockOffset(b + 1) : indexOffset
+        var term = [UInt8]()
+        var info = TermInfo(docFreq: 0, totalFreq: 0, postingsOffset: 0, positionsOffset: 0)
+        while r.offset < end {
+            do {
+                let shared = try r.int()
+                let suffix = try r.blob()
+                guard shared <= term.count else { return }
+                term.removeSubrange(shared...)
+                term.append(contentsOf: suffix)
+                info.docFreq = try r.varint32()
+                info.totalFreq = try r.varint()
+                info.postingsOffset += try r.varint()
+                info.positionsOffset += try r.varint()
+            } catch {
+                return
+            }
+            let going = term.withUnsafeBufferPointer { body($0, info) }
+            if !going { return }
+        }
+    }
+
+    /// Byte-wise comparison: negative, zero or positive.
+    static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+        let n = min(a.count, b.count)
+        if n > 0 {
+            let c = memcmp(a.baseAddress!, b.baseAddress!, n)
+            if c != 0 { return Int(c) }
+        }
+        return a.count - b.count
+    }
+}

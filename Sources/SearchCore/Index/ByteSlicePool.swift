@@ -1,0 +1,102 @@
+/// Memory for many small, growing byte streams (one per term while a segment is built),
+/// without one heap allocation per stream: streams are chains of slices of growing size
+/// inside 64 KiB blocks, each slice ending in the address of the next (Lucene's ByteBlockPool).
+final class ByteSlicePool {
+    private static let blockShift = 16
+    private static let blockSize = 1 << blockShift
+    private static let sliceSizes = [8, 16, 32, 64, 128, 256, 512, 1024]
+    /// Bytes at the end of every slice that hold the address of the next one.
+    private static let linkSize = 4
+
+    private var blocks: [UnsafeMutablePointer<UInt8>] = []
+    private var used = ByteSlicePool.blockSize
+
+    /// A stream being written: where it starts, where the next byte goes, where its slice ends.
+    struct Stream {
+        fileprivate(set) var start: UInt32 = 0
+        fileprivate var cursor: UInt32 = 0
+        fileprivate var end: UInt32 = 0
+        fileprivate var level: UInt8 = 0
+        fileprivate(set) var count: UInt32 = 0
+    }
+
+    init() {}
+
+    deinit { for b in blocks { b.deallocate() } }
+
+    /// Bytes of memory held.
+    var memoryBytes: Int { blocks.count * Self.blockSize }
+
+    func makeStream() -> Stream {
+        let start = allocate(level: 0)
+        return Stream(start: start, cursor: start, end: start + UInt32(Self.sliceSizes[0] - Self.linkSize), level: 0)
+    }
+
+    @inline(__always)
+    func append(_ byte: UInt8, to s: inout Stream) {
+        if s.cursor == s.end { grow(&s) }
+        pointer(s.cursor).pointee = byte
+        s.cursor &+= 1
+        s.count &+= 1
+    }
+
+    @inline(__always)
+    func appendVarint(_ value: UInt32, to s: inout Stream) {
+        var v = value
+        while v >= 0x80 {
+            append(UInt8(truncatingIfNeeded: v) | 0x80, to: &s)
+            v >>= 7
+        }
+        append(UInt8(v), to: &s)
+    }
+
+    /// Calls `body` with each contiguous piece of the stream, in order.
+    func forEachPiece(of s: Stream, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        var address = s.start
+        var remaining = Int(s.count)
+        var level = 0
+        while remaining > 0 {
+            let usable = Self.sliceSizes[level] - Self.linkSize
+            let n = min(usable, remaining)
+            body(UnsafeBufferPointer(start: pointer(address), count: n))
+            remaining -= n
+            guard remaining > 0 else { break }
+            address = UnsafeRawPointer(pointer(address + UInt32(usable))).loadUnaligned(as: UInt32.self)
+            level = min(level + 1, Self.sliceSizes.count - 1)
+        }
+    }
+
+    /// The stream's bytes, copied out.
+    func bytes(of s: Stream) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(Int(s.count))
+        forEachPiece(of: s) { out.append(contentsOf: $0) }
+        return out
+    }
+
+    private func grow(_ s: inout Stream) {
+        let level = min(Int(s.level) + 1, Self.sliceSizes.count - 1)
+        let next = allocate(level: level)
+        UnsafeMutableRawPointer(pointer(s.end)).storeBytes(of: next, as: UInt32.self)
+        s.cursor = next
+        s.end = next + UInt32(Self.sliceSizes[level] - Self.linkSize)
+        s.level = UInt8(level)
+    }
+
+    private func allocate(level: Int) -> UInt32 {
+        let size = Self.sliceSizes[level]
+        if used + size > Self.blockSize {
+            precondition(blocks.count < 1 << (32 - Self.blockShift), "segment buffer over 4 GiB: flush earlier")
+            blocks.append(UnsafeMutablePointer<UInt8>.allocate(capacity: Self.blockSize))
+            used = 0
+        }
+        let address = UInt32(blocks.count - 1) << Self.blockShift | UInt32(used)
+        used += size
+        return address
+    }
+
+    @inline(__always)
+    private func pointer(_ address: UInt32) -> UnsafeMutablePointer<UInt8> {
+        blocks[Int(address >> UInt32(Self.blockShift))] + Int(address & UInt32(Self.blockSize - 1))
+    }
+}

@@ -1,0 +1,42 @@
+/// The indexed fields of a document. A term key starts with its field's byte, so each field
+/// has its own postings and statistics.
+public enum Field: UInt8, Sendable, CaseIterable {
+    case title = 0
+    case body = 1
+
+    /// BM25 weight of a match in this field: a word in the title says more about the document.
+    public var boost: Double {
+        switch self {
+        case .title: 2.0
+        case .body: 1.0
+        }
+    }
+
+    public var name: String {
+        switch self {
+        case .title: "title"
+        case .body: "body"
+        }
+    }
+}
+
+/// The bytes of a term in the index: field, namespace of the token kind, folded text.
+public struct TermKey: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public var bytes: [UInt8]
+
+    public init(bytes: [UInt8]) { self.bytes = bytes }
+
+    public init(field: Field, kind: TokenKind, text: String) {
+        var bytes = [field.rawValue]
+        if let ns = kind.namespace { bytes.append(ns) }
+        bytes.append(contentsOf: text.utf8)
+        self.bytes = bytes
+    }
+
+    public static func < (a: TermKey, b: TermKey) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
+
+    public var description: String {
+        guard let f = bytes.first else { return "<empty>" }
+        return "\(Field(rawValue: f)?.name ?? "\(f)"):" + String(decoding: bytes.dropFirst().map { $0 < 0x20 ? UInt8(ascii: "^") : $0 }, as: UTF8.self)
+    }
+}

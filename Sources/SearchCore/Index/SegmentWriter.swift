@@ -1,0 +1,135 @@
+/// Builds one segment in memory: analyses documents, inverts them into per-term postings
+/// streams, and encodes the segment's files when finished. One per indexing thread.
+final class SegmentWriter {
+    private let analyzer = Analyzer()
+    private let pool = ByteSlicePool()
+    private var terms = TermTable()
+    private var states: [TermState] = []
+    private var lengths: [[UInt32]] = Field.allCases.map { _ in [] }
+    private var stored = StoredFieldsWriter()
+    private var key: [UInt8] = []
+    private(set) var docCount: UInt32 = 0
+
+    /// The postings being accumulated for one term.
+    private struct TermState {
+        /// Pairs (doc delta, frequency); the frequency of the last doc is written when it ends.
+        var docs: ByteSlicePool.Stream
+        /// Position deltas, from 0 in each document.
+        var positions: ByteSlicePool.Stream
+        var lastDoc: UInt32 = .max
+        var freq: UInt32 = 0
+        var lastPosition: UInt32 = 0
+    }
+
+    init() {}
+
+    /// Bytes held by the buffers: flush the segment when this passes the configured budget.
+    var memoryBytes: Int { pool.memoryBytes + terms.memoryBytes + states.count * 40 + stored.byteCount + Int(docCount) * 8 }
+
+    /// Adds a document and returns its id in the segment.
+    @discardableResult
+    func add(_ document: Document) -> UInt32 {
+        let doc = docCount
+        for field in Field.allCases {
+            var text = field == .title ? document.title : document.body
+            var inverter = Inverter(writer: self, field: field.rawValue, doc: doc)
+            let end = text.withUTF8 { analyzer.analyze($0, into: &inverter) }
+            lengths[Int(field.rawValue)].append(end.position)
+        }
+        stored.add(document)
+        docCount += 1
+        return doc
+    }
+
+    private struct Inverter: TokenSink {
+        unowned let writer: SegmentWriter
+        let field: UInt8
+        let doc: UInt32
+
+        @inline(__always)
+        mutating func token(_ term: UnsafeBufferPointer<UInt8>, kind: TokenKind, position: UInt32,
+                            start: Int, end: Int, group: UInt32) {
+            writer.record(term, kind: kind, field: field, doc: doc, position: position)
+        }
+    }
+
+    @inline(__always)
+    private func record(_ term: UnsafeBufferPointer<UInt8>, kind: TokenKind, field: UInt8, doc: UInt32, position: UInt32) {
+        key.removeAll(keepingCapacity: true)
+        key.append(field)
+        if let ns = kind.namespace { key.append(ns) }
+        key.append(contentsOf: term)
+        let id = Int(key.withUnsafeBufferPointer { terms.intern($0) })
+        if id == states.count { states.append(TermState(docs: pool.makeStream(), positions: pool.makeStream())) }
+        states.withUnsafeMutableBufferPointer { all in
+            let pool = self.pool
+            if all[id].lastDoc != doc {
+                if all[id].lastDoc != .max { pool.appendVarint(all[id].freq, to: &all[id].docs) }
+                pool.appendVarint(all[id].lastDoc == .max ? doc : doc - all[id].lastDoc, to: &all[id].docs)
+                all[id].lastDoc = doc
+                all[id].freq = 0
+                all[id].lastPosition = 0
+            }
+            let delta = position >= all[id].lastPosition ? position - all[id].lastPosition : 0
+            pool.appendVarint(delta, to: &all[id].positions)
+            all[id].lastPosition = position
+            all[id].freq += 1
+        }
+    }
+
+    /// Encodes the segment. The writer must not be used afterwards.
+    func finish() -> SegmentFiles {
+        for i in states.indices where states[i].lastDoc != .max {
+            pool.appendVarint(states[i].freq, to: &states[i].docs)
+        }
+        var postings = PostingsWriter()
+        var dictionary = TermDictionaryWriter()
+        for id in terms.sortedIDs() {
+            let state = states[Int(id)]
+            let field = Int(terms.key(Int(id)).first!)
+            let docBytes = pool.bytes(of: state.docs)
+            let posBytes = pool.bytes(of: state.positions)
+            postings.startTerm()
+            docBytes.withUnsafeBytes { d in
+                posBytes.withUnsafeBufferPointer { p in
+                    var dOffset = 0, pOffset = 0
+                    var doc: UInt32 = 0
+                    var first = true
+                    while dOffset < d.count {
+                        let delta = readVarint(d, &dOffset)!
+                        let freq = readVarint(d, &dOffset)!
+                        doc = first ? delta : doc + delta
+                        first = false
+                        let start = pOffset
+                        let raw = UnsafeRawBufferPointer(p)
+                        for _ in 0..<freq { _ = readVarint(raw, &pOffset) }
+                        postings.add(doc: doc, freq: freq, positionDeltas: UnsafeBufferPointer(rebasing: p[start..<pOffset]),
+                                     norm: lengths[field][Int(doc)])
+                    }
+                }
+            }
+            let info = postings.finishTerm()
+            terms.key(Int(id)).withUnsafeBufferPointer { dictionary.add($0, info) }
+        }
+        return SegmentFiles(
+            docCount: Int(docCount),
+            fieldLengthSums: lengths.map { $0.reduce(UInt64(0)) { $0 + UInt64($1) } },
+            terms: dictionary.finish(),
+            postings: postings.docs.bytes,
+            positions: postings.positions.bytes,
+            norms: FieldNorms.encode(lengths),
+            stored: stored.finish())
+    }
+}
+
+/// The encoded files of one segment (see Docs/FORMAT.md).
+struct SegmentFiles {
+    var docCount: Int
+    /// Sum of the lengths of each field over all documents: average lengths for BM25.
+    var fieldLengthSums: [UInt64]
+    var terms: [UInt8]
+    var postings: [UInt8]
+    var positions: [UInt8]
+    var norms: [UInt8]
+    var stored: [UInt8]
+}

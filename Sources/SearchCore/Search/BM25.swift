@@ -1,0 +1,27 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Okapi BM25 as Lucene (≥ 8) and bm25s's "lucene" method compute it:
+///
+///     idf(t)      = ln(1 + (N − df + 0.5) / (df + 0.5))
+///     score(t, d) = idf(t) · tf / (tf + k1 · (1 − b + b · dl / avgdl))
+///
+/// with N, df and avgdl taken over the whole index (every segment), so a document's score
+/// does not depend on which segment holds it.
+public enum BM25 {
+    public static let k1 = 1.2
+    public static let b = 0.75
+
+    public static func idf(docFreq: Int, docCount: Int) -> Double {
+        let n = Double(max(docCount, docFreq)), df = Double(docFreq)
+        return log(1 + (n - df + 0.5) / (df + 0.5))
+    }
+
+    /// The term-frequency part, which saturates with tf and is normalised by document length.
+    @inline(__always)
+    public static func tfNorm(freq: Double, length: Double, averageLength: Double) -> Double {
+        let norm = averageLength > 0 ? length / averageLength : 1
+        return freq / (freq + k1 * (1 - b + b * norm))
+    }
+}

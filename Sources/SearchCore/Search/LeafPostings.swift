@@ -1,0 +1,84 @@
+/// The documents of one segment where a leaf of a query (a term, or a phrase of terms)
+/// occurs in one field, with how often: what BM25 needs.
+protocol LeafPostings: AnyObject {
+    /// The current document, or `PostingsCursor.end`.
+    var doc: UInt32 { get }
+    /// Occurrences in the current document.
+    var freq: UInt32 { get }
+    @discardableResult func next() -> UInt32
+    @discardableResult func advance(to target: UInt32) -> UInt32
+}
+
+extension PostingsCursor: LeafPostings {}
+
+/// Postings computed ahead (a phrase's matches): the documents and frequencies as arrays.
+final class MaterializedPostings: LeafPostings {
+    let docs: [UInt32]
+    let freqs: [UInt32]
+    private var index = -1
+
+    init(docs: [UInt32], freqs: [UInt32]) {
+        self.docs = docs
+        self.freqs = freqs
+    }
+
+    var doc: UInt32 { index >= 0 && index < docs.count ? docs[index] : PostingsCursor.end }
+    var freq: UInt32 { freqs[index] }
+
+    @discardableResult
+    func next() -> UInt32 {
+        index += 1
+        return doc
+    }
+
+    @discardableResult
+    func advance(to target: UInt32) -> UInt32 {
+        if index < 0 { index = 0 }
+        while index < docs.count && docs[index] < target { index += 1 }
+        return doc
+    }
+
+    /// The documents where the terms occur at their offsets (term i at p + offsets[i]), with
+    /// the number of such occurrences; found by intersecting the cursors, rarest first.
+    static func phrase(_ cursors: [PostingsCursor], offsets: [UInt32]) -> MaterializedPostings {
+        var docs: [UInt32] = []
+        var freqs: [UInt32] = []
+        let order = cursors.indices.sorted { cursors[$0].docFreq < cursors[$1].docFreq }
+        var positions = [[UInt32]](repeating: [], count: cursors.count)
+        var candidate = cursors[order[0]].next()
+        search: while candidate != PostingsCursor.end {
+            for k in order.dropFirst() {
+                let d = cursors[k].advance(to: candidate)
+                if d != candidate {
+                    candidate = cursors[order[0]].advance(to: d)
+                    continue search
+                }
+            }
+            for k in cursors.indices { cursors[k].positions(into: &positions[k]) }
+            let n = countPhrase(positions, offsets: offsets)
+            if n > 0 {
+                docs.append(candidate)
+                freqs.append(n)
+            }
+            candidate = cursors[order[0]].next()
+        }
+        return MaterializedPostings(docs: docs, freqs: freqs)
+    }
+
+    /// Occurrences of p such that positions[i] holds p + offsets[i] for every i
+    /// (offsets[0] is 0).
+    static func countPhrase(_ positions: [[UInt32]], offsets: [UInt32]) -> UInt32 {
+        var count: UInt32 = 0
+        var cursors = [Int](repeating: 0, count: positions.count)
+        outer: for p in positions[0] {
+            for i in 1..<positions.count {
+                let want = p + offsets[i]
+                while cursors[i] < positions[i].count && positions[i][cursors[i]] < want { cursors[i] += 1 }
+                guard cursors[i] < positions[i].count else { break outer }
+                if positions[i][cursors[i]] != want { continue outer }
+            }
+            count += 1
+        }
+        return count
+    }
+}

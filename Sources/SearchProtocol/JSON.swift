@@ -1,0 +1,331 @@
+/// A JSON value. Objects keep their keys in order, so what searchd writes is stable
+/// (golden protocol tests compare lines byte for byte).
+public enum JSON: Equatable, Sendable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSON])
+    case object([(String, JSON)])
+
+    public static func == (a: JSON, b: JSON) -> Bool {
+        switch (a, b) {
+        case (.null, .null): true
+        case let (.bool(x), .bool(y)): x == y
+        case let (.number(x), .number(y)): x == y
+        case let (.string(x), .string(y)): x == y
+        case let (.array(x), .array(y)): x == y
+        case let (.object(x), .object(y)): x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        default: false
+        }
+    }
+
+    /// The value of `key` in an object (nil for a missing key or a non-object).
+    public subscript(key: String) -> JSON? {
+        guard case .object(let pairs) = self else { return nil }
+        return pairs.first { $0.0 == key }?.1
+    }
+
+    public var stringValue: String? { if case .string(let s) = self { s } else { nil } }
+    public var doubleValue: Double? { if case .number(let n) = self { n } else { nil } }
+    public var boolValue: Bool? { if case .bool(let b) = self { b } else { nil } }
+    public var arrayValue: [JSON]? { if case .array(let a) = self { a } else { nil } }
+
+    /// An integral number that fits an Int.
+    public var intValue: Int? {
+        guard case .number(let n) = self, n.rounded() == n, abs(n) < 9.007_199_254_740_992e15 else { return nil }
+        return Int(n)
+    }
+
+    /// The JSON type's name, for error messages.
+    public var typeName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "boolean"
+        case .number: "number"
+        case .string: "string"
+        case .array: "array"
+        case .object: "object"
+        }
+    }
+}
+
+extension JSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral, ExpressibleByFloatLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    public init(floatLiteral value: Double) { self = .number(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(arrayLiteral elements: JSON...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, JSON)...) { self = .object(elements) }
+    public init(nilLiteral: ()) { self = .null }
+}
+
+// MARK: Writing
+
+extension JSON {
+    /// Compact JSON text on one line (no raw newlines ever: they are escaped in strings).
+    public func serialized() -> String {
+        var out: [UInt8] = []
+        write(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public func write(to out: inout [UInt8]) {
+        switch self {
+        case .null: out += Array("null".utf8)
+        case .bool(let b): out += Array((b ? "true" : "false").utf8)
+        case .number(let n): out += Array(Self.format(n).utf8)
+        case .string(let s): Self.writeString(s, to: &out)
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                item.write(to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let pairs):
+            out.append(UInt8(ascii: "{"))
+            for (i, (key, value)) in pairs.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                Self.writeString(key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                value.write(to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    static func format(_ n: Double) -> String {
+        guard n.isFinite else { return "null" }
+        if n.rounded() == n && abs(n) < 1e15 { return String(Int64(n)) }
+        return "\(n)"
+    }
+
+    static func writeString(_ s: String, to out: inout [UInt8]) {
+        let hex = Array("0123456789abcdef".utf8)
+        out.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+            case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            case 0x0D: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            case 0..<0x20, 0x7F:
+                out += Array("\\u00".utf8) + [hex[Int(b >> 4)], hex[Int(b & 0xF)]]
+            default: out.append(b)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}
+
+// MARK: Reading
+
+/// Why a line is not JSON: what was expected, at which byte.
+public struct JSONError: Error, Equatable, CustomStringConvertible {
+    public var message: String
+    public var offset: Int
+
+    public var description: String { "\(message) at byte \(offset)" }
+}
+
+extension JSON {
+    /// Nesting deeper than this is refused (a request never needs it; recursion must stay bounded).
+    public static let maxDepth = 64
+
+    /// Parses one JSON text. Strings must be valid UTF-8; trailing bytes other than white
+    /// space are an error.
+    public static func parse<C: Collection>(_ bytes: C) throws(JSONError) -> JSON where C.Element == UInt8 {
+        var parser = Parser(bytes: Array(bytes))
+        let value = try parser.value(depth: 0)
+        parser.skipSpace()
+        guard parser.i == parser.bytes.count else { throw parser.error("unexpected data after the JSON value") }
+        return value
+    }
+
+    public static func parse(_ text: String) throws(JSONError) -> JSON { try parse(Array(text.utf8)) }
+
+    private struct Parser {
+        let bytes: [UInt8]
+        var i = 0
+
+        func error(_ message: String) -> JSONError { JSONError(message: message, offset: i) }
+
+        mutating func skipSpace() {
+            while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
+        }
+
+        mutating func value(depth: Int) throws(JSONError) -> JSON {
+            guard depth < JSON.maxDepth else { throw error("JSON nested deeper than \(JSON.maxDepth) levels") }
+            skipSpace()
+            guard i < bytes.count else { throw error("unexpected end of input, expected a value") }
+            switch bytes[i] {
+            case UInt8(ascii: "{"): return try object(depth: depth)
+            case UInt8(ascii: "["): return try array(depth: depth)
+            case UInt8(ascii: "\""): return .string(try string())
+            case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+            case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+            case UInt8(ascii: "n"): try literal("null"); return .null
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
+            default: throw error("unexpected character, expected a value")
+            }
+        }
+
+        mutating func literal(_ word: String) throws(JSONError) {
+            let w = Array(word.utf8)
+            guard i + w.count <= bytes.count, Array(bytes[i..<i + w.count]) == w else { throw error("invalid literal") }
+            i += w.count
+        }
+
+        mutating func object(depth: Int) throws(JSONError) -> JSON {
+            i += 1
+            var pairs: [(String, JSON)] = []
+            skipSpace()
+            if i < bytes.count && bytes[i] == UInt8(ascii: "}") { i += 1; return .object(pairs) }
+            while true {
+                skipSpace()
+                guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+                let key = try string()
+                skipSpace()
+                guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error("expected ':'") }
+                i += 1
+                pairs.append((key, try value(depth: depth + 1)))
+                skipSpace()
+                guard i < bytes.count else { throw error("unexpected end of input in an object") }
+                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+                if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(pairs) }
+                throw error("expected ',' or '}'")
+            }
+        }
+
+        mutating func array(depth: Int) throws(JSONError) -> JSON {
+            i += 1
+            var items: [JSON] = []
+            skipSpace()
+            if i < bytes.count && bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+            while true {
+                items.append(try value(depth: depth + 1))
+                skipSpace()
+                guard i < bytes.count else { throw error("unexpected end of input in an array") }
+                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+                if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+                throw error("expected ',' or ']'")
+            }
+        }
+
+        mutating func number() throws(JSONError) -> Double {
+            let start = i
+            if bytes[i] == UInt8(ascii: "-") { i += 1 }
+            let digits = { (p: inout Parser) -> Int in
+                let s = p.i
+                while p.i < p.bytes.count, p.bytes[p.i] >= 0x30, p.bytes[p.i] <= 0x39 { p.i += 1 }
+                return p.i - s
+            }
+            guard digits(&self) > 0 else { throw error("invalid number") }
+            if i < bytes.count && bytes[i] == UInt8(ascii: ".") {
+                i += 1
+                guard digits(&self) > 0 else { throw error("invalid number") }
+            }
+            if i < bytes.count && (bytes[i] | 0x20) == UInt8(ascii: "e") {
+                i += 1
+                if i < bytes.count && (bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-")) { i += 1 }
+                guard digits(&self) > 0 else { throw error("invalid number") }
+            }
+            guard let n = Double(String(decoding: bytes[start..<i], as: UTF8.self)) else { throw error("invalid number") }
+            return n
+        }
+
+        mutating func string() throws(JSONError) -> String {
+            i += 1
+            var out: [UInt8] = []
+            while true {
+                guard i < bytes.count else { throw error("unterminated string") }
+                let b = bytes[i]
+                switch b {
+                case UInt8(ascii: "\""):
+                    i += 1
+                    return String(decoding: out, as: UTF8.self)
+                case UInt8(ascii: "\\"):
+                    i += 1
+                    guard i < bytes.count else { throw error("unterminated string") }
+                    let e = bytes[i]
+                    i += 1
+                    switch e {
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
+                    case UInt8(ascii: "b"): out.append(0x08)
+                    case UInt8(ascii: "f"): out.append(0x0C)
+                    case UInt8(ascii: "n"): out.append(0x0A)
+                    case UInt8(ascii: "r"): out.append(0x0D)
+                    case UInt8(ascii: "t"): out.append(0x09)
+                    case UInt8(ascii: "u"):
+                        var cp = try hex4()
+                        if cp >= 0xD800 && cp < 0xDC00 {
+                            guard i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") else {
+                                throw error("unpaired surrogate in \\u escape")
+                            }
+                            i += 2
+                            let low = try hex4()
+                            guard low >= 0xDC00 && low < 0xE000 else { throw error("unpaired surrogate in \\u escape") }
+                            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00)
+                        } else if cp >= 0xDC00 && cp < 0xE000 {
+                            throw error("unpaired surrogate in \\u escape")
+                        }
+                        out += Array(String(Character(Unicode.Scalar(cp)!)).utf8)
+                    default: throw error("invalid escape")
+                    }
+                case 0..<0x20:
+                    throw error("control character in string")
+                case 0x80...:
+                    let n = try utf8Length()
+                    out += bytes[i..<i + n]
+                    i += n
+                default:
+                    out.append(b)
+                    i += 1
+                }
+            }
+        }
+
+        /// Length of the valid UTF-8 sequence at i (which holds a non-ASCII byte).
+        func utf8Length() throws(JSONError) -> Int {
+            let b0 = bytes[i]
+            let n: Int
+            let min: UInt32
+            switch b0 {
+            case 0xC2...0xDF: n = 2; min = 0x80
+            case 0xE0...0xEF: n = 3; min = 0x800
+            case 0xF0...0xF4: n = 4; min = 0x10000
+            default: throw error("invalid UTF-8")
+            }
+            guard i + n <= bytes.count else { throw error("invalid UTF-8") }
+            var cp = UInt32(b0) & (0xFF >> (n + 1))
+            for k in 1..<n {
+                let b = bytes[i + k]
+                guard b & 0xC0 == 0x80 else { throw error("invalid UTF-8") }
+                cp = cp << 6 | UInt32(b & 0x3F)
+            }
+            if cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000) { throw error("invalid UTF-8") }
+            return n
+        }
+
+        mutating func hex4() throws(JSONError) -> UInt32 {
+            guard i + 4 <= bytes.count else { throw error("invalid \\u escape") }
+            var v: UInt32 = 0
+            for _ in 0..<4 {
+                let c = bytes[i]
+                let d: UInt32
+                switch c {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): d = UInt32(c - 0x30)
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): d = UInt32(c - 0x61 + 10)
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): d = UInt32(c - 0x41 + 10)
+                default: throw error("invalid \\u escape")
+                }
+                v = v << 4 | d
+                i += 1
+            }
+            return v
+        }
+    }
+}

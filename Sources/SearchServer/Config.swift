@@ -1,0 +1,114 @@
+import SearchProtocol
+import TOMLKit
+
+/// searchd's settings: built-in defaults, overridden by a TOML file, overridden by flags.
+/// config/searchd.toml documents every key with its default.
+public struct Config: Sendable, Equatable {
+    /// The Unix socket searchd listens on.
+    public var socket: String
+    /// Where the index is kept.
+    public var dataDirectory: String
+    /// Directories to index. Relative paths are relative to the directory searchd starts in.
+    public var sources: [String]
+    /// File name patterns to index.
+    public var include: [String]
+    /// Bytes above which a file is skipped.
+    public var maxFileSize: Int
+    /// Longest request line accepted, in bytes.
+    public var maxLineLength: Int
+    /// Most hits one search may return.
+    public var maxResults: Int
+    /// trace, debug, info, notice, warning, error or critical.
+    public var logLevel: String
+
+    public init(environment: [String: String] = DefaultPaths.environ()) {
+        socket = DefaultPaths.socket(environment: environment)
+        dataDirectory = DefaultPaths.dataDirectory(environment: environment)
+        sources = ["seeds"]
+        include = ["*.txt", "*.md", "*.markdown", "*.html", "*.htm"]
+        maxFileSize = 16 << 20
+        maxLineLength = 1 << 20
+        maxResults = 1000
+        logLevel = "info"
+    }
+
+    /// Reads a config file over the defaults. Unknown keys and wrong types are errors, so a
+    /// typo never silently falls back to a default.
+    public static func load(path: String, environment: [String: String] = DefaultPaths.environ()) throws(ConfigError) -> Config {
+        let text: String
+        do {
+            text = try readTextFile(path)
+        } catch {
+            throw ConfigError(path: path, message: "\(error)")
+        }
+        return try parse(text, path: path, environment: environment)
+    }
+
+    public static func parse(_ text: String, path: String = "<config>",
+                             environment: [String: String] = DefaultPaths.environ()) throws(ConfigError) -> Config {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let e as TOMLParseError {
+            throw ConfigError(path: path, message: "line \(e.source.begin.line), column \(e.source.begin.column): \(e.description)")
+        } catch {
+            throw ConfigError(path: path, message: "\(error)")
+        }
+        var config = Config(environment: environment)
+        let expand = { (s: String) in Self.expandHome(s, environment: environment) }
+        for key in table.keys {
+            let value = table[key]!
+            func string() throws(ConfigError) -> String {
+                guard let s = value.string else { throw ConfigError(path: path, message: "\(key) must be a string") }
+                return s
+            }
+            func strings() throws(ConfigError) -> [String] {
+                guard let a = value.array else { throw ConfigError(path: path, message: "\(key) must be an array of strings") }
+                var out: [String] = []
+                for item in a {
+                    guard let s = item.string else { throw ConfigError(path: path, message: "\(key) must be an array of strings") }
+                    out.append(s)
+                }
+                return out
+            }
+            func positive() throws(ConfigError) -> Int {
+                guard let n = value.int, n > 0 else { throw ConfigError(path: path, message: "\(key) must be a positive integer") }
+                return n
+            }
+            switch key {
+            case "socket": config.socket = expand(try string())
+            case "data_dir": config.dataDirectory = expand(try string())
+            case "sources": config.sources = try strings().map(expand)
+            case "include": config.include = try strings()
+            case "max_file_size": config.maxFileSize = try positive()
+            case "max_line_length": config.maxLineLength = try positive()
+            case "max_results": config.maxResults = try positive()
+            case "log_level":
+                let level = try string()
+                guard Self.logLevels.contains(level) else {
+                    throw ConfigError(path: path, message: "log_level must be one of \(Self.logLevels.joined(separator: ", "))")
+                }
+                config.logLevel = level
+            default:
+                throw ConfigError(path: path, message: "unknown key \(key)")
+            }
+        }
+        return config
+    }
+
+    public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+
+    /// "~/x" → "$HOME/x".
+    static func expandHome(_ path: String, environment: [String: String]) -> String {
+        guard path == "~" || path.hasPrefix("~/"), let home = environment["HOME"] else { return path }
+        return home + path.dropFirst()
+    }
+}
+
+/// A config file that cannot be used, and why.
+public struct ConfigError: Error, CustomStringConvertible {
+    public var path: String
+    public var message: String
+
+    public var description: String { "\(path): \(message)" }
+}

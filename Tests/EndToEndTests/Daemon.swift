@@ -1,0 +1,99 @@
+import Foundation
+import SearchProtocol
+import Testing
+
+/// The built binaries: the tests run the real `searchd` and `search`, never ones from PATH
+/// (Debian's sphinxsearch installs its own /usr/bin/searchd).
+enum Binaries {
+    static let directory: URL = {
+        if let dir = ProcessInfo.processInfo.environment["SEARCHD_BIN_DIR"] { return URL(fileURLWithPath: dir) }
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        // .build/<triple>/debug/searchdPackageTests.xctest → .build/<triple>/debug
+        while url.path != "/" && !FileManager.default.isExecutableFile(atPath: url.appendingPathComponent("searchd").path) {
+            url.deleteLastPathComponent()
+        }
+        return url
+    }()
+    static var searchd: String { directory.appendingPathComponent("searchd").path }
+    static var search: String { directory.appendingPathComponent("search").path }
+    static var repository: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+    static var seeds: String { repository.appendingPathComponent("seeds").path }
+}
+
+/// A real searchd on a temporary socket and data directory, stopped when released.
+final class RunningDaemon {
+    let directory: URL
+    let socket: String
+    let process = Process()
+    let log: URL
+
+    init(sources: [String] = [Binaries.seeds], extraConfig: String = "") throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("searchd-e2e-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        socket = directory.appendingPathComponent("searchd.sock").path
+        log = directory.appendingPathComponent("searchd.log")
+        let config = directory.appendingPathComponent("searchd.toml")
+        let list = sources.map { "\"\($0)\"" }.joined(separator: ", ")
+        try """
+            socket = "\(socket)"
+            data_dir = "\(directory.appendingPathComponent("data").path)"
+            sources = [\(list)]
+            \(extraConfig)
+            """.write(to: config, atomically: true, encoding: .utf8)
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        process.executableURL = URL(fileURLWithPath: Binaries.searchd)
+        process.arguments = ["--config", config.path]
+        process.standardError = try FileHandle(forWritingTo: log)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        try waitUntilReady()
+    }
+
+    deinit {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func waitUntilReady(timeout: Double = 60) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let c = try? Connection(path: socket, timeout: 5), let r = try? c.call("ping"), case .success = r.outcome { return }
+            guard process.isRunning else { throw DaemonError("searchd exited early: \(logText)") }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw DaemonError("searchd did not answer within \(timeout) s: \(logText)")
+    }
+
+    var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+    /// Runs the real `search` client against this daemon.
+    func search(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        try run(Binaries.search, arguments + ["--socket", socket])
+    }
+}
+
+struct DaemonError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+/// Runs a program to completion and returns its exit status and output.
+func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = arguments
+    if let environment { p.environment = environment }
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}

@@ -1,0 +1,124 @@
+import Foundation
+import SearchProtocol
+import Testing
+
+/// The real searchd over seeds/ and the real search client, as a user runs them.
+@Suite(.serialized)
+struct SearchCommandTests {
+    let daemon: RunningDaemon
+
+    init() throws { daemon = try RunningDaemon() }
+
+    func jsonHits(_ query: String) throws -> [JSON] {
+        let r = try daemon.search(["--json", query])
+        return try r.stdout.split(separator: "\n").map { try JSON.parse(String($0)) }
+    }
+
+    func ids(_ query: String) throws -> [String] {
+        try jsonHits(query).compactMap { $0["id"]?.stringValue.map { String($0.prefix(3)) } }
+    }
+
+    @Test func chancayRanksSeed004First() throws {
+        let r = try daemon.search(["钱凯港"])
+        #expect(r.status == 0)
+        let firstLine = r.stdout.split(separator: "\n").first.map(String.init)
+        #expect(firstLine == "1. 习近平会见秘鲁总统：盼钱凯港成为中拉陆海新通道")
+        #expect(r.stdout.contains("seeds/004_4dc100a3c252a61c.txt:12:35"))
+        #expect(!r.stdout.contains("\u{1B}["))  // piped: no colour
+        #expect(try ids("钱凯港").first == "004")
+    }
+
+    @Test func englishQueries() throws {
+        #expect(Set(try ids("Chancay")) == ["000", "001"])
+        #expect(Set(try ids("Boluarte")).isSuperset(of: ["000", "001", "002", "003"]))
+        #expect(try ids("andres alencastre").first == "000")
+    }
+
+    @Test func jsonLinesCarryTheFields() throws {
+        let hit = try #require(try jsonHits("Chancay").first)
+        for key in ["rank", "id", "title", "score", "snippet", "path", "line", "column"] { #expect(hit[key] != nil, "\(key)") }
+    }
+
+    @Test func colourOnRequest() throws {
+        let r = try daemon.search(["--color", "always", "Alencastre"])
+        #expect(r.stdout.contains("\u{1B}[1;31mAlencastre\u{1B}[0m"))
+    }
+
+    @Test func noMatchExitsOne() throws {
+        let r = try daemon.search(["zzzzqqqq"])
+        #expect(r.status == 1)
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr.contains("no hits"))
+    }
+
+    @Test func limitIsHonoured() throws {
+        #expect(try jsonHits("China").count > 1)
+        let r = try daemon.search(["--json", "--limit", "1", "China"])
+        #expect(r.stdout.split(separator: "\n").count == 1)
+    }
+
+    @Test func badQueryExitsTwo() throws {
+        let r = try daemon.search(["\"unbalanced"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("unbalanced quote"))
+    }
+
+    @Test func malformedLinesGetErrorsAndTheConnectionGoesOn() throws {
+        let c = try Connection(path: daemon.socket)
+        try c.send("this is not json")
+        var response = try Response.decode(try c.readLine())
+        #expect(response.id == .null)
+        guard case .failure(let error) = response.outcome else { Issue.record("no error"); return }
+        #expect(error.code == RPCError.parseError)
+        try c.write([0x7B, 0xFF, 0xFE, 0x0A])  // invalid UTF-8
+        response = try Response.decode(try c.readLine())
+        if case .failure(let e) = response.outcome { #expect(e.code == RPCError.parseError) } else { Issue.record("accepted invalid UTF-8") }
+        // the same connection still answers
+        let ok = try c.call("search", ["query": "钱凯港"])
+        #expect(try ok.outcome.get()["total"] == 1)
+        // and so does a new one: the daemon is alive
+        #expect(try Connection(path: daemon.socket).call("ping").outcome.get() == "pong")
+    }
+
+    @Test func overlongLineIsRefused() throws {
+        let c = try Connection(path: daemon.socket)
+        try c.write(Array(repeating: UInt8(ascii: "x"), count: 2 << 20) + [0x0A])
+        let response = try Response.decode(try c.readLine())
+        if case .failure(let e) = response.outcome { #expect(e.code == RPCError.lineTooLong) } else { Issue.record("accepted") }
+        #expect(try c.call("ping").outcome.get() == "pong")
+    }
+
+    @Test func statusCommand() throws {
+        let r = try daemon.search(["status"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("documents    5"))
+    }
+}
+
+struct NotRunningTests {
+    @Test func searchSaysSearchdIsNotRunning() throws {
+        let r = try run(Binaries.search, ["--socket", "/tmp/no-such-dir-\(UUID())/searchd.sock", "钱凯港"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("searchd is not running"))
+        #expect(r.stderr.contains("start it with"))
+        #expect(r.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func aSecondDaemonOnTheSameSocketIsRefused() throws {
+        let first = try RunningDaemon()
+        let config = first.directory.appendingPathComponent("searchd.toml").path
+        let r = try run(Binaries.searchd, ["--config", config])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("another searchd is already listening"))
+        // and the first one is unharmed
+        #expect(try Connection(path: first.socket).call("ping").outcome.get() == "pong")
+    }
+
+    @Test func sigtermRemovesTheSocketAndExitsZero() throws {
+        let d = try RunningDaemon()
+        d.process.terminate()
+        d.process.waitUntilExit()
+        #expect(d.process.terminationStatus == 0)
+        #expect(!FileManager.default.fileExists(atPath: d.socket))
+    }
+}

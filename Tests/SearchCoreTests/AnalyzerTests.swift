@@ -1,0 +1,77 @@
+import Testing
+@testable import SearchCore
+
+/// Text → tokens, as tables. Each case lists the primary terms (words and CJK characters) in
+/// position order, then the overlays expected among the rest.
+struct AnalyzerTests {
+    let analyzer = Analyzer()
+
+    func primary(_ text: String) -> [String] {
+        analyzer.tokens(text).filter { $0.kind == .word || $0.kind == .cjkChar }.sorted { $0.position < $1.position }.map(\.term)
+    }
+
+    func terms(_ text: String, _ kind: TokenKind) -> [String] {
+        analyzer.tokens(text).filter { $0.kind == kind }.map(\.term)
+    }
+
+    @Test(arguments: [
+        ("Andrés Alencastre", ["andres", "alencastre"]),
+        ("ZEGARRA Ñandú ÇA", ["zegarra", "nandu", "ca"]),
+        ("ＡＰＥＣ ２０２４", ["apec", "2024"]),
+        ("apt-cache U.S. 2024-06-28", ["apt", "cache", "u", "s", "2024", "06", "28"]),
+        ("l'homme O’Brien snake_case", ["l", "homme", "o", "brien", "snake", "case"]),
+        ("1,000 3.14 x86_64", ["1", "000", "3", "14", "x86", "64"]),
+        ("Ελληνικά Русский", ["ελληνικα", "русскии"]),
+        ("emoji 🎉 here", ["emoji", "here"]),
+        ("ls - 列出目录内容", ["ls", "列", "出", "目", "录", "内", "容"]),
+        ("錢凱港 管理員", ["钱", "凯", "港", "管", "理", "员"]),
+        ("BYD比亚迪", ["byd", "比", "亚", "迪"]),
+        ("カタカナとひらがな", ["カ", "タ", "カ", "ナ", "と", "ひ", "ら", "が", "な"]),
+        ("สวัสดีครับ", ["สวัสดี", "ครับ"]),
+    ])
+    func primaryTerms(text: String, expected: [String]) {
+        #expect(primary(text) == expected)
+    }
+
+    @Test func hanRunGivesCharactersBigramsAndICUWords() {
+        let tokens = analyzer.tokens("盼钱凯港成为")
+        #expect(tokens.filter { $0.kind == .cjkBigram }.map(\.term) == ["盼钱", "钱凯", "凯港", "港成", "成为"])
+        #expect(tokens.filter { $0.kind == .cjkWord }.map(\.term).contains("成为"))
+        // one position per character; a bigram sits on its first character
+        #expect(tokens.first { $0.kind == .cjkBigram && $0.term == "凯港" }?.position == 2)
+        // all of a run is one group
+        #expect(Set(tokens.map(\.group)).count == 1)
+    }
+
+    @Test func accentedWordsGetAnExactOverlay() {
+        #expect(terms("Andrés Andres", .accented) == ["andrés"])
+        #expect(terms("ÑANDÚ", .accented) == ["ñandú"])
+    }
+
+    @Test func compoundPartsShareAGroupButWordsDoNot() {
+        let t = analyzer.tokens("apt-cache policy")
+        #expect(t[0].group == t[1].group)
+        #expect(t[1].group != t[2].group)
+    }
+
+    @Test func offsetsPointIntoTheUTF8() {
+        let text = "Peru 钱凯港"
+        let t = analyzer.tokens(text).filter { $0.kind == .cjkChar }
+        let bytes = Array(text.utf8)
+        #expect(t.map { String(decoding: bytes[$0.start..<$0.end], as: UTF8.self) } == ["钱", "凯", "港"])
+    }
+
+    @Test func overlongTermsAreDroppedButKeepTheirPosition() {
+        let long = String(repeating: "a", count: Analyzer.maxTermBytes + 1)
+        let t = analyzer.tokens("x \(long) y").filter { $0.kind == .word }
+        #expect(t.map(\.term) == ["x", "y"])
+        #expect(t.map(\.position) == [0, 2])
+    }
+
+    @Test func invalidUTF8NeverStopsAnalysis() {
+        let bytes: [UInt8] = Array("ab ".utf8) + [0xFF, 0xC3, 0x28, 0xE2, 0x82] + Array(" cd 港".utf8)
+        var sink = TokenCollector()
+        bytes.withUnsafeBufferPointer { _ = analyzer.analyze($0, into: &sink) }
+        #expect(sink.tokens.filter { $0.kind == .word || $0.kind == .cjkChar }.map(\.term) == ["ab", "cd", "港"])
+    }
+}

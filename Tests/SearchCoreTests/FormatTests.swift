@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+@testable import SearchCore
+
+struct FormatTests {
+    @Test func varintsRoundTrip() throws {
+        var w = ByteWriter()
+        let values: [UInt64] = [0, 1, 127, 128, 16_383, 16_384, UInt64(UInt32.max), UInt64.max]
+        for v in values { w.varint(v) }
+        let bytes = FileBytes(copying: w.bytes)
+        var r = ByteReader(bytes.buffer)
+        for v in values { #expect(try r.varint() == v) }
+        #expect(r.isAtEnd)
+        #expect(throws: FormatError.truncated) { try r.varint() }
+    }
+
+    /// Postings long enough for several blocks, so advancing uses the skip table.
+    @Test func postingsAcrossBlocksAdvanceAndPositions() throws {
+        var writer = PostingsWriter()
+        writer.startTerm()
+        let docs = (0..<1000).map { UInt32($0 * 3) }
+        for d in docs {
+            var deltas = ByteWriter()
+            deltas.varint(UInt32(d % 5))  // one position per doc: d % 5
+            deltas.bytes.withUnsafeBufferPointer { writer.add(doc: d, freq: 1, positionDeltas: $0, norm: 10) }
+        }
+        let info = writer.finishTerm()
+        #expect(info.docFreq == 1000)
+        let docData = FileBytes(copying: writer.docs.bytes), posData = FileBytes(copying: writer.positions.bytes)
+        let cursor = PostingsCursor(info: info, docData: docData.buffer, posData: posData.buffer)
+        #expect(cursor.next() == 0)
+        #expect(cursor.advance(to: 1) == 3)
+        #expect(cursor.advance(to: 2001) == 2001)
+        var positions: [UInt32] = []
+        cursor.positions(into: &positions)
+        #expect(positions == [2001 % 5])
+        #expect(cursor.advance(to: 2500) == 2502)
+        cursor.positions(into: &positions)
+        #expect(positions == [2502 % 5])
+        #expect(cursor.next() == 2505)
+        #expect(cursor.advance(to: 5000) == PostingsCursor.end)
+        // a full walk sees every document once, in order
+        let walk = PostingsCursor(info: info, docData: docData.buffer, posData: posData.buffer)
+        var seen: [UInt32] = []
+        while walk.next() != PostingsCursor.end { seen.append(walk.doc) }
+        #expect(seen == docs)
+    }
+
+    @Test func termDictionaryLookupAndPrefix() throws {
+        var writer = TermDictionaryWriter()
+        let terms = (0..<200).map { "term\(String(format: "%03d", $0))" } + ["zebra", "zoo"]
+        for (i, t) in terms.enumerated() {
+            Array(t.utf8).withUnsafeBufferPointer {
+                writer.add($0, TermInfo(docFreq: UInt32(i + 1), totalFreq: UInt64(i + 2), postingsOffset: UInt64(i * 10), positionsOffset: UInt64(i * 7)))
+            }
+        }
+        let bytes = FileBytes(copying: writer.finish())
+        let dictionary = try TermDictionary(bytes.buffer)
+        #expect(dictionary.termCount == terms.count)
+        #expect(dictionary.lookup(Array("term150".utf8)) == TermInfo(docFreq: 151, totalFreq: 152, postingsOffset: 1500, positionsOffset: 1050))
+        #expect(dictionary.lookup(Array("term1500".utf8)) == nil)
+        #expect(dictionary.lookup(Array("a".utf8)) == nil)
+        #expect(dictionary.lookup(Array("zoo".utf8))?.docFreq == 202)
+        var found: [String] = []
+        dictionary.forEachTerm(withPrefix: Array("term12".utf8)) { t, _ in found.append(String(decoding: t, as: UTF8.self)); return true }
+        #expect(found == (120...129).map { "term\($0)" })
+        found = []
+        dictionary.forEachTerm(withPrefix: Array("z".utf8)) { t, _ in found.append(String(decoding: t, as: UTF8.self)); return true }
+        #expect(found == ["zebra", "zoo"])
+    }
+
+    @Test func damagedTermDictionaryIsAnErrorNotACrash() {
+        #expect(throws: FormatError.self) { try TermDictionary(FileBytes(copying: [1, 2, 3]).buffer) }
+        #expect(throws: FormatError.self) { try TermDictionary(FileBytes(copying: [UInt8](repeating: 0xFF, count: 64)).buffer) }
+    }
+
+    @Test func storedFieldsRoundTrip() throws {
+        let docs = [
+            Document(id: "a.txt", title: "Title", body: "body\ntext", date: "2024-06", lang: "en", path: "/x/a.txt",
+                     anchors: [SourceAnchor(bodyOffset: 0, line: 1, column: 1), SourceAnchor(bodyOffset: 5, line: 2, column: 3)]),
+            Document(id: "b", title: "钱凯港", body: ""),
+        ]
+        var writer = StoredFieldsWriter()
+        for d in docs { writer.add(d) }
+        let bytes = FileBytes(copying: writer.finish())
+        let stored = try StoredFields(bytes.buffer)
+        #expect(try stored.document(0) == docs[0])
+        #expect(try stored.document(1) == docs[1])
+        #expect(throws: FormatError.self) { try stored.document(2) }
+    }
+}

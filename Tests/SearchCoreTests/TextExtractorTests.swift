@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+@testable import SearchCore
+
+func seedsDirectory() -> URL {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("seeds")
+}
+
+func seedDocuments() throws -> [Document] {
+    let dir = seedsDirectory()
+    return try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted().map { name in
+        let bytes = try [UInt8](Data(contentsOf: dir.appendingPathComponent(name)))
+        return try TextExtractor.extract(id: name, path: dir.appendingPathComponent(name).path, bytes: bytes,
+                                         format: DocumentFormat(path: name)!)
+    }
+}
+
+struct TextExtractorTests {
+    @Test func seedTitlesDatesAndLanguages() throws {
+        let docs = try seedDocuments()
+        #expect(docs.map(\.title) == [
+            "State visit by Dina Boluarte to China",
+            "China ready to advance comprehensive strategic partnership with Peru to new heights: Xi",
+            "Chinese Premier meets with Peruvian president in Beijing",
+            "Xi Jinping Meets with President of Peru Dina Ercilia Boluarte Zegarra",
+            "习近平会见秘鲁总统：盼钱凯港成为中拉陆海新通道",
+        ])
+        #expect(docs.map(\.date) == ["2024-06", nil, "2024-06-29", "2023-11-17", "2024-06-29"])
+        #expect(docs.map(\.lang) == ["en", "en", "en", "en", "zh"])
+    }
+
+    @Test func seed004IndexesNoMarkupURLOrAttribute() throws {
+        let body = try seedDocuments()[4].body
+        for junk in ["<", ">", "img", "figure-media", "zaobao.com", "https", "lazyload", "referrerpolicy", "layout:", "1719622317000"] {
+            #expect(!body.contains(junk), "body contains \(junk)")
+        }
+        #expect(body.contains("双方要确保钱凯港如期建成"))
+        #expect(body.contains("图为习近平在签署仪式上"))  // figcaption text is visible text
+    }
+
+    @Test func htmlTitleScriptsStylesAndEntities() throws {
+        let html = """
+            <!DOCTYPE html><html><head><title>Caf&eacute; &amp; Bar</title><style>p { color: red }</style>
+            <script>var secret = "x";</script></head><body><h1>Heading</h1><p>Fish &amp; chips&nbsp;&#8364;5 &#x263A;</p>
+            <a href="http://example.com/hidden" title="tooltip">link text</a><!-- a comment --></body></html>
+            """
+        let doc = try TextExtractor.extract(id: "a.html", bytes: Array(html.utf8), format: .html)
+        #expect(doc.title == "Café & Bar")
+        #expect(doc.body.contains("Fish & chips €5 ☺"))
+        #expect(doc.body.contains("link text"))
+        for hidden in ["color", "secret", "example.com", "tooltip", "comment", "Café"] { #expect(!doc.body.contains(hidden)) }
+    }
+
+    @Test func markdownFrontMatterAndLinks() throws {
+        let md = "---\ntitle: \"Notes: día\"\ndate: 2024-06-29T00:51:57.000Z\nlang: es\n---\n# Heading\nSee [the docs](https://x.org/a_(b)) and ![img](pic.png).\n\n[ref]: http://ref.example\n"
+        let doc = try TextExtractor.extract(id: "n.md", bytes: Array(md.utf8), format: .markdown)
+        #expect(doc.title == "Notes: día")
+        #expect(doc.date == "2024-06-29")
+        #expect(doc.lang == "es")
+        #expect(doc.body.contains("See [the docs] and ![img]."))
+        #expect(!doc.body.contains("x.org") && !doc.body.contains("pic.png") && !doc.body.contains("ref.example"))
+    }
+
+    @Test func binaryFilesAreRefused() {
+        #expect(throws: ExtractionError.binary) {
+            try TextExtractor.extract(id: "b.txt", bytes: [0x50, 0x4B, 0x03, 0x04, 0x00, 0x00], format: .text)
+        }
+    }
+
+    @Test func invalidUTF8IsReplacedNotLost() throws {
+        let doc = try TextExtractor.extract(id: "x.txt", bytes: Array("caf".utf8) + [0xE9] + Array(" ok\nmore".utf8), format: .text)
+        #expect(doc.body == "caf\u{FFFD} ok\nmore")
+    }
+
+    @Test func sourceLocationsThroughMarkup() throws {
+        let html = "<html><body>\n<p>first line</p>\n<p>the <b>target</b> word</p></body></html>"
+        let doc = try TextExtractor.extract(id: "t.html", bytes: Array(html.utf8), format: .html)
+        let target = Array(doc.body.utf8).firstRange(of: Array("target".utf8))!.lowerBound
+        let loc = doc.sourceLocation(ofBodyOffset: target)
+        #expect(loc.line == 3)
+        #expect(loc.column == 11)  // "<p>the <b>" is 10 bytes
+    }
+
+    @Test(arguments: [
+        ("2024-06-29T00:51:57.000Z", "2024-06-29"), ("2024/6/9", "2024-06-09"), ("June 2024", "2024-06"),
+        ("June 28, 2024", "2024-06-28"), ("28 June 2024", "2024-06-28"), ("hello", nil), ("2024-13-01", nil),
+    ] as [(String, String?)])
+    func dates(text: String, expected: String?) {
+        #expect(DateText.normalize(text) == expected)
+    }
+}

@@ -1,0 +1,85 @@
+import Testing
+@testable import SearchProtocol
+
+struct JSONTests {
+    @Test(arguments: [
+        #"{"a":1,"b":[true,false,null],"c":"x\"y\\z\n","d":-1.5,"e":{}}"#,
+        #"[]"#, #""钱凯港""#, #"123"#, #"1e+300"#,
+    ])
+    func roundTrips(text: String) throws {
+        let value = try JSON.parse(text)
+        #expect(try JSON.parse(value.serialized()) == value)
+    }
+
+    @Test func keepsKeyOrderAndEscapes() throws {
+        let value: JSON = ["z": 1, "a": "line\nbreak\u{1}", "m": [1.5, nil]]
+        #expect(value.serialized() == #"{"z":1,"a":"line\nbreak\u0001","m":[1.5,null]}"#)
+    }
+
+    @Test func unicodeEscapesAndSurrogates() throws {
+        #expect(try JSON.parse(#""\u94b1\ud83c\udf89""#) == .string("钱🎉"))
+        #expect(throws: JSONError.self) { try JSON.parse(#""\ud83c""#) }
+    }
+
+    @Test(arguments: [
+        Array(#"{"a":"#.utf8), Array(#"{"a" 1}"#.utf8), Array("[1,]".utf8), Array("tru".utf8), Array(#""a"b"#.utf8),
+        Array(#"""#.utf8) + [0xFF] + Array(#"""#.utf8),  // invalid UTF-8
+        Array(#"""#.utf8) + [0xC0, 0xAF] + Array(#"""#.utf8),  // overlong encoding
+        Array(#"""#.utf8) + [0xED, 0xA0, 0x80] + Array(#"""#.utf8),  // UTF-8-encoded surrogate
+        Array(String(repeating: "[", count: 100).utf8) + Array(String(repeating: "]", count: 100).utf8),
+    ])
+    func rejects(bytes: [UInt8]) {
+        #expect(throws: JSONError.self) { try JSON.parse(bytes) }
+    }
+
+    @Test func errorsNameTheOffset() {
+        #expect(throws: JSONError(message: "expected ':'", offset: 5)) { try JSON.parse(#"{"a" 1}"#) }
+    }
+}
+
+struct LineFramerTests {
+    @Test func splitsLinesAcrossChunksAndStripsCR() {
+        var framer = LineFramer(maxLineLength: 100)
+        #expect(framer.feed(Array("ab".utf8)) == [])
+        #expect(framer.feed(Array("c\r\nde\nf".utf8)) == [.line(Array("abc".utf8)), .line(Array("de".utf8))])
+        #expect(framer.pendingCount == 1)
+    }
+
+    @Test func anOverlongLineIsReportedOnceAndSkipped() {
+        var framer = LineFramer(maxLineLength: 4)
+        #expect(framer.feed(Array("123456789".utf8)) == [.tooLong])
+        #expect(framer.feed(Array("more\nok\n".utf8)) == [.line(Array("ok".utf8))])
+    }
+}
+
+struct MessageTests {
+    @Test func decodesARequest() throws {
+        let r = try Request.decode(Array(#"{"jsonrpc":"2.0","id":"a","method":"search","params":{"query":"x"}}"#.utf8)).get()
+        #expect(r == Request(id: "a", method: "search", params: ["query": "x"]))
+    }
+
+    @Test(arguments: [
+        (#"not json"#, JSON.null, RPCError.parseError),
+        (#"[1,2]"#, JSON.null, RPCError.invalidRequest),
+        (#"{"jsonrpc":"2.0","id":3}"#, JSON.number(3), RPCError.invalidRequest),
+        (#"{"jsonrpc":"1.0","id":3,"method":"ping"}"#, JSON.number(3), RPCError.invalidRequest),
+        (#"{"jsonrpc":"2.0","id":{},"method":"ping"}"#, JSON.null, RPCError.invalidRequest),
+        (#"{"jsonrpc":"2.0","id":4,"method":"ping","params":"x"}"#, JSON.number(4), RPCError.invalidRequest),
+    ])
+    func invalidRequests(line: String, id: JSON, code: Int) {
+        guard case .failure(let invalid) = Request.decode(Array(line.utf8)) else {
+            Issue.record("accepted \(line)")
+            return
+        }
+        #expect(invalid.id == id)
+        #expect(invalid.error.code == code)
+    }
+
+    @Test func responseLinesRoundTrip() throws {
+        let ok = Response(id: 1, result: ["total": 0])
+        #expect(ok.line == #"{"jsonrpc":"2.0","id":1,"result":{"total":0}}"#)
+        #expect(try Response.decode(Array(ok.line.utf8)) == ok)
+        let bad = Response(id: .null, error: RPCError(code: -32700, message: "parse error"))
+        #expect(try Response.decode(Array(bad.line.utf8)) == bad)
+    }
+}

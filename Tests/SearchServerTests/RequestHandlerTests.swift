@@ -1,0 +1,66 @@
+import Logging
+import SearchProtocol
+import Testing
+@testable import SearchServer
+
+/// Golden request and response lines, answered by the real handler over the seeds.
+struct RequestHandlerTests {
+    let handler: RequestHandler
+
+    init() throws {
+        var config = Config()
+        config.sources = ["/" + #filePath.split(separator: "/").dropLast(3).joined(separator: "/") + "/seeds"]
+        let service = IndexService(config: config, logger: Logger(label: "test"))
+        try service.build()
+        handler = RequestHandler(service: service, config: config)
+    }
+
+    func reply(_ line: String) -> String? { handler.respond(to: Array(line.utf8)) }
+
+    @Test func golden() {
+        let cases: [(String, String?)] = [
+            (#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#, #"{"jsonrpc":"2.0","id":1,"result":"pong"}"#),
+            (#"{"jsonrpc":"2.0","method":"ping"}"#, nil),  // a notification gets no response
+            (#"{"jsonrpc":"2.0","id":"x","method":"nope"}"#,
+             #"{"jsonrpc":"2.0","id":"x","error":{"code":-32601,"message":"unknown method nope"}}"#),
+            (#"{"jsonrpc":"2.0","id":2,"method":"search","params":{}}"#,
+             #"{"jsonrpc":"2.0","id":2,"error":{"code":-32602,"message":"missing param query"}}"#),
+            (#"{"jsonrpc":"2.0","id":3,"method":"search","params":{"query":5}}"#,
+             #"{"jsonrpc":"2.0","id":3,"error":{"code":-32602,"message":"query must be a string, not a number"}}"#),
+            (#"{"jsonrpc":"2.0","id":4,"method":"search","params":{"query":"x","limit":-1}}"#,
+             #"{"jsonrpc":"2.0","id":4,"error":{"code":-32602,"message":"limit must be between 0 and 1000"}}"#),
+            (#"{"jsonrpc":"2.0","id":5,"method":"search","params":{"query":"\"open"}}"#,
+             #"{"jsonrpc":"2.0","id":5,"error":{"code":-32001,"message":"bad query: unbalanced quote at position 0","data":{"offset":0}}}"#),
+            (#"{"jsonrpc":"2.0","id":6,"method":"search","params":{"query":"zzzzqqq"}}"#, nil),
+            ("{", #"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"parse error: expected a string key at byte 1"}}"#),
+        ]
+        for (request, expected) in cases where !(request.contains("zzzzqqq")) {
+            #expect(reply(request) == expected, "\(request)")
+        }
+    }
+
+    @Test func searchResultShape() throws {
+        let line = try #require(reply(#"{"jsonrpc":"2.0","id":7,"method":"search","params":{"query":"钱凯港","limit":1}}"#))
+        let result = try #require(try Response.decode(Array(line.utf8)).outcome.get())
+        #expect(result["total"] == 1)
+        let hit = try #require(result["hits"]?.arrayValue?.first)
+        #expect(hit["rank"] == 1)
+        #expect(hit["id"] == "004_4dc100a3c252a61c.txt")
+        #expect(hit["title"] == "习近平会见秘鲁总统：盼钱凯港成为中拉陆海新通道")
+        #expect(hit["line"] == 12 && hit["column"] == 35)
+        #expect(hit["snippet"]?.stringValue?.contains("钱凯港") == true)
+        let empty = try #require(reply(#"{"jsonrpc":"2.0","id":8,"method":"search","params":{"query":"zzzzqqq"}}"#))
+        #expect(empty.hasPrefix(#"{"jsonrpc":"2.0","id":8,"result":{"total":0,"hits":[],"took_us":"#))
+    }
+
+    @Test func status() throws {
+        let line = try #require(reply(#"{"jsonrpc":"2.0","id":9,"method":"status"}"#))
+        let result = try Response.decode(Array(line.utf8)).outcome.get()
+        #expect(result["documents"] == 5)
+        #expect(result["state"] == "ready")
+        #expect(result["version"] == .string(Version.searchd))
+        #expect((result["terms"]?.intValue ?? 0) > 1000)
+        #expect((result["index_bytes"]?.intValue ?? 0) > 10_000)
+        #expect(result["uptime_s"]?.doubleValue != nil)
+    }
+}
