@@ -167,6 +167,44 @@ int32_t sd_fold_many(const uint32_t *cps, int32_t count, int32_t strip_accents,
     return written;
 }
 
+int32_t sd_transliterate_many(const char *id, const uint32_t *cps, int32_t count,
+                              uint8_t *out, int32_t cap, int32_t *ends) {
+    UErrorCode status = U_ZERO_ERROR;
+    UChar uid[256];
+    u_strFromUTF8(uid, 256, NULL, id, -1, &status);
+    if (U_FAILURE(status)) return -1;
+    UTransliterator *t = utrans_openU(uid, -1, UTRANS_FORWARD, NULL, 0, NULL, &status);
+    if (U_FAILURE(status)) return -1;
+    // "c1\nc2\n...": the transform never sees two code points side by side.
+    int32_t cap16 = count * 16 + 64, n = 0;
+    UChar *buf = malloc((size_t)cap16 * sizeof(UChar));
+    if (!buf) { utrans_close(t); return -1; }
+    for (int32_t i = 0; i < count; i++) {
+        U16_APPEND_UNSAFE(buf, n, (UChar32)cps[i]);
+        buf[n++] = '\n';
+    }
+    int32_t limit = n;
+    utrans_transUChars(t, buf, &n, cap16, 0, &limit, &status);
+    utrans_close(t);
+    if (U_FAILURE(status)) { free(buf); return -1; }
+    int32_t written = 0, piece = 0, i = 0;
+    while (i < n && piece < count) {
+        UChar32 c;
+        U16_NEXT(buf, i, n, c);
+        if (c == '\n') { ends[piece++] = written; continue; }
+        uint8_t b[4];
+        int32_t k = 0;
+        UBool error = 0;
+        U8_APPEND(b, k, 4, c, error);
+        for (int32_t j = 0; j < k; j++) {
+            if (written < cap) out[written] = b[j];
+            written++;
+        }
+    }
+    free(buf);
+    return piece == count ? written : -1;
+}
+
 struct sd_wordbreaker {
     UBreakIterator *bi;
     UText *text;

@@ -8,7 +8,8 @@ public struct Config: Sendable, Equatable {
     public var socket: String
     /// Where the index is kept.
     public var dataDirectory: String
-    /// Directories to index. Relative paths are relative to the directory searchd starts in.
+    /// Directories to index, or JSON Lines files of documents ({"id", "title", "text", ...}
+    /// per line). Relative paths are relative to the directory searchd starts in.
     public var sources: [String]
     /// File name patterns to index.
     public var include: [String]
@@ -20,6 +21,17 @@ public struct Config: Sendable, Equatable {
     public var maxResults: Int
     /// trace, debug, info, notice, warning, error or critical.
     public var logLevel: String
+    /// Synonyms file (Solr format). Nil: config/synonyms.txt if it exists; "": none.
+    public var synonyms: String?
+
+    /// The synonyms file to read, and whether its absence is an error.
+    public var synonymsFile: (path: String, required: Bool)? {
+        switch synonyms {
+        case nil: ("config/synonyms.txt", false)
+        case ""?: nil
+        case let path?: (path, true)
+        }
+    }
 
     public init(environment: [String: String] = DefaultPaths.environ()) {
         socket = DefaultPaths.socket(environment: environment)
@@ -30,6 +42,7 @@ public struct Config: Sendable, Equatable {
         maxLineLength = 1 << 20
         maxResults = 1000
         logLevel = "info"
+        synonyms = nil
     }
 
     /// Reads a config file over the defaults. Unknown keys and wrong types are errors, so a
@@ -83,6 +96,7 @@ public struct Config: Sendable, Equatable {
             case "max_file_size": config.maxFileSize = try positive()
             case "max_line_length": config.maxLineLength = try positive()
             case "max_results": config.maxResults = try positive()
+            case "synonyms": config.synonyms = expand(try string())
             case "log_level":
                 let level = try string()
                 guard Self.logLevels.contains(level) else {

@@ -21,6 +21,8 @@ public final class Daemon: Sendable {
     }
 
     public func run() throws {
+        let rules = try service.loadSynonyms()
+        if rules > 0 { logger.info("loaded \(rules) synonym rules") }
         let report = try service.build()
         logger.info("indexed \(report.documents) documents (\(report.bytes) bytes, \(report.skipped) skipped) in \(Int(report.seconds * 1000)) ms")
 

@@ -2,6 +2,10 @@ import Logging
 import SearchCore
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Owns the index: builds it from the configured sources and publishes snapshots that
 /// requests search. Searches never wait for indexing: they use the last published snapshot.
 public final class IndexService: Sendable {
@@ -11,6 +15,7 @@ public final class IndexService: Sendable {
 
     struct State {
         var snapshot: Snapshot?
+        var synonyms = Synonyms.empty
         var indexing = false
         var lastBuild: BuildReport?
     }
@@ -31,9 +36,39 @@ public final class IndexService: Sendable {
     /// The current snapshot, or nil before the first build finished.
     public var snapshot: Snapshot? { state.withLock { $0.snapshot } }
 
+    /// The synonyms queries are expanded with (see `loadSynonyms`).
+    public var synonyms: Synonyms { state.withLock { $0.synonyms } }
+
     public var isIndexing: Bool { state.withLock { $0.indexing } }
 
     public var lastBuild: BuildReport? { state.withLock { $0.lastBuild } }
+
+    /// Reads the synonyms file, if any, and uses it for the queries from now on. A missing
+    /// default file means no synonyms; a missing configured one is an error.
+    @discardableResult
+    public func loadSynonyms() throws -> Int {
+        guard let (path, required) = config.synonymsFile else {
+            state.withLock { $0.synonyms = .empty }
+            return 0
+        }
+        let text: String
+        switch Result(catching: { () throws(SystemError) -> String in try readTextFile(path) }) {
+        case .success(let t):
+            text = t
+        case .failure(let error):
+            guard !required && error.code == ENOENT else { throw error }
+            state.withLock { $0.synonyms = .empty }
+            return 0
+        }
+        let synonyms: Synonyms
+        do {
+            synonyms = try Synonyms.parse(text)
+        } catch {
+            throw ConfigError(path: path, message: "\(error)")
+        }
+        state.withLock { $0.synonyms = synonyms }
+        return synonyms.ruleCount
+    }
 
     /// Reads every source file and publishes a new snapshot of them.
     @discardableResult
@@ -49,6 +84,15 @@ public final class IndexService: Sendable {
         var bytes = 0
         for file in files {
             do {
+                if SourceCrawler.isJSONLines(file.path) {
+                    let data = try readFile(file.path)
+                    documents += JSONLinesSource.documents(data) { line, message in
+                        skipped += 1
+                        logger.warning("\(file.path):\(line): \(message)")
+                    }
+                    bytes += data.count
+                    continue
+                }
                 let data = try readFile(file.path, limit: config.maxFileSize)
                 guard let format = DocumentFormat(path: file.path) else { continue }
                 documents.append(try TextExtractor.extract(id: file.id, path: file.path, bytes: data, format: format))

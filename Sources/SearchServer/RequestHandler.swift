@@ -41,6 +41,7 @@ public struct RequestHandler: Sendable {
             case "ping": return .success("pong")
             case "status": return .success(status())
             case "search": return .success(try search(Params(request.params)))
+            case "reload": return .success(try reload())
             default: throw RPCError(code: RPCError.methodNotFound, message: "unknown method \(request.method)")
             }
         } catch let error as RPCError {
@@ -69,7 +70,7 @@ public struct RequestHandler: Sendable {
         let results: SearchResults
         do {
             let query = try QueryParser.parse(text)
-            results = try snapshot.searcher().search(
+            results = try snapshot.searcher(synonyms: service.synonyms).search(
                 query, options: SearchOptions(limit: limit, offset: offset, snippets: snippets, requireAll: mode == "all"))
         } catch {
             // the do block throws QueryError only (typed throws)
@@ -78,6 +79,15 @@ public struct RequestHandler: Sendable {
         let micros = Int((clock.now - start) / .microseconds(1))
         let hits: [JSON] = results.hits.enumerated().map { i, hit in Self.json(hit, rank: offset + i + 1) }
         return ["total": .number(Double(results.total)), "hits": .array(hits), "took_us": .number(Double(micros))]
+    }
+
+    /// Rereads the synonyms file.
+    func reload() throws -> JSON {
+        do {
+            return ["synonyms": .number(Double(try service.loadSynonyms()))]
+        } catch {
+            throw RPCError(code: RPCError.rejected, message: "\(error)")
+        }
     }
 
     static func json(_ hit: SearchHit, rank: Int) -> JSON {

@@ -29,8 +29,12 @@ struct SourceCrawler {
                 problem("source \(root) (\(absolute)) does not exist or cannot be read: \(String(cString: strerror(errno)))")
                 continue
             }
+            if (st.st_mode & S_IFMT) == S_IFREG && Self.isJSONLines(absolute) {
+                found.append(Found(path: absolute, id: "", size: Int(st.st_size)))
+                continue
+            }
             guard (st.st_mode & S_IFMT) == S_IFDIR else {
-                problem("source \(root) is not a directory")
+                problem("source \(root) is neither a directory nor a JSON Lines file (.jsonl)")
                 continue
             }
             let rootName = absolute.split(separator: "/").last.map(String.init) ?? absolute
@@ -79,6 +83,9 @@ struct SourceCrawler {
             }
         }
     }
+
+    /// A JSON Lines source: a file of documents rather than a document.
+    static func isJSONLines(_ path: String) -> Bool { path.hasSuffix(".jsonl") || path.hasSuffix(".ndjson") }
 
     /// Whether a file name matches one of the include patterns (shell globs).
     func matches(_ name: String) -> Bool {

@@ -26,6 +26,11 @@ int32_t sd_char_class(uint32_t cp);
 int32_t sd_fold_many(const uint32_t *cps, int32_t count, int32_t strip_accents,
                      uint8_t *out, int32_t cap, int32_t *ends);
 
+/// Transliterates many code points, each on its own, with the ICU transform `id` (e.g.
+/// "Han-Latin; Latin-ASCII"). Same output convention as sd_fold_many.
+int32_t sd_transliterate_many(const char *id, const uint32_t *cps, int32_t count,
+                              uint8_t *out, int32_t cap, int32_t *ends);
+
 /// Whether folding removes accents from this code point: a Latin, Greek or Cyrillic letter.
 int32_t sd_accents_strippable(uint32_t cp);
 

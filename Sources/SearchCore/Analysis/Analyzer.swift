@@ -10,7 +10,8 @@ import CICU
 /// - A run of Han or kana characters gives one `.cjkChar` per character (one position each), a
 ///   `.cjkBigram` per adjacent pair, and a `.cjkWord` overlay per word of ICU's dictionary
 ///   segmentation. Matching uses characters and bigrams only, so it never depends on whether
-///   ICU's dictionary knows a name (钱凯港 splits into 钱 / 凯 / 港) or on context.
+///   ICU's dictionary knows a name (钱凯港 splits into 钱 / 凯 / 港) or on context. Each Han
+///   pair also gets a `.pinyin` overlay (苏州 → "suzhou") so Latin spellings find it.
 /// - Thai, Lao, Khmer and Myanmar runs are split into words by ICU's dictionary.
 ///
 /// Not thread-safe (it owns an ICU break iterator and scratch buffers): one per thread.
@@ -19,12 +20,15 @@ public final class Analyzer {
     public static let maxTermBytes = 64
 
     private let tables = CharacterTables.shared
+    private var pinyin: Pinyin { Pinyin.shared }
     private var breaker: OpaquePointer?
     private var term: [UInt8] = []
     private var accented: [UInt8] = []
     private var runStarts: [Int] = []
     private var runEnds: [Int] = []
     private var runFolded: [UInt32] = []
+    /// The folded code point of each run character (for its pinyin).
+    private var runScalars: [UInt32] = []
     private var bounds: [Int32] = Array(repeating: 0, count: 256)
 
     public init() {}
@@ -39,6 +43,7 @@ public final class Analyzer {
         var position = position
         var group = group
         var joinNext = false  // the previous word part ended in a connector followed by a word character
+        var lastCJK: RunCharacter? = nil  // the last CJK character, while only white space follows it
         var i = 0
         let n = text.count
         while i < n {
@@ -51,13 +56,20 @@ public final class Analyzer {
                 position &+= 1
                 let connector = connectorLength(text, at: end)
                 joinNext = connector > 0
+                lastCJK = nil
                 i = end + connector
                 continue
             case SD_CLASS_CJK:
                 group &+= 1
                 let end = scanRun(text, from: i, of: SD_CLASS_CJK)
+                if let last = lastCJK { emitBridge(text, from: last, group: group, into: &sink) }
                 position = emitCJKRun(text, start: i, end: end, position: position, group: group, into: &sink)
+                lastCJK = RunCharacter(start: runStarts[runStarts.count - 1], end: runEnds[runEnds.count - 1],
+                                       folded: runFolded[runFolded.count - 1], scalar: runScalars[runScalars.count - 1],
+                                       position: position &- 1)
                 i = end
+                joinNext = false
+                continue
             case SD_CLASS_COMPLEX:
                 group &+= 1
                 let end = scanRun(text, from: i, of: SD_CLASS_COMPLEX)
@@ -65,8 +77,12 @@ public final class Analyzer {
                 i = end
             default:
                 i += length
+                if !Self.isSpace(cp) { lastCJK = nil }
+                joinNext = false
+                continue
             }
             joinNext = false
+            lastCJK = nil
         }
         return (position, group)
     }
@@ -174,6 +190,7 @@ public final class Analyzer {
         runStarts.removeAll(keepingCapacity: true)
         runEnds.removeAll(keepingCapacity: true)
         runFolded.removeAll(keepingCapacity: true)
+        runScalars.removeAll(keepingCapacity: true)
         var i = start
         while i < text.count {
             let (cp, length) = Self.decode(text, at: i)
@@ -183,13 +200,22 @@ public final class Analyzer {
             } else if c == cls {
                 runStarts.append(i)
                 runEnds.append(i + length)
-                runFolded.append(cp < CharacterTables.tableLimit ? tables.folded[Int(cp)] : 0)
+                let folded = cp < CharacterTables.tableLimit ? tables.folded[Int(cp)] : 0
+                runFolded.append(folded)
+                runScalars.append(folded == 0 ? cp : firstScalar(folded))
             } else {
                 break
             }
             i += length
         }
         return i
+    }
+
+    /// The first code point of a folded form (what 錢 folds to: 钱).
+    private func firstScalar(_ entry: UInt32) -> UInt32 {
+        let offset = Int(entry >> 8)
+        guard entry & 0xFF > 0 else { return 0 }
+        return tables.bytes.withUnsafeBufferPointer { Self.decode(UnsafeBufferPointer(rebasing: $0[offset...]), at: 0).scalar }
     }
 
     /// Appends the folded form of run character k to `term`.
@@ -216,6 +242,14 @@ public final class Analyzer {
             term.withUnsafeBufferPointer {
                 sink.token($0, kind: .cjkBigram, position: p, start: runStarts[k], end: runEnds[k + 1], group: group)
             }
+            if let first = pinyin.syllable(runScalars[k]), let second = pinyin.syllable(runScalars[k + 1]) {
+                term.removeAll(keepingCapacity: true)
+                term.append(contentsOf: first)
+                term.append(contentsOf: second)
+                term.withUnsafeBufferPointer {
+                    sink.token($0, kind: .pinyin, position: p, start: runStarts[k], end: runEnds[k + 1], group: group)
+                }
+            }
         }
         var k = 0
         for (wordStart, wordEnd) in icuWords(text, start: start, end: end) {
@@ -233,6 +267,41 @@ public final class Analyzer {
             }
         }
         return position &+ UInt32(count)
+    }
+
+    /// A CJK character kept across white space, for the bigram that bridges it.
+    private struct RunCharacter {
+        var start: Int
+        var end: Int
+        var folded: UInt32
+        var scalar: UInt32
+        var position: UInt32
+    }
+
+    /// The bigram (and pinyin) of `last` and the first character of the run just scanned:
+    /// Chinese text is often wrapped or spaced between words (the zh man pages write
+    /// "内核  对  所有的进程"), and a phrase must not fail at such white space.
+    private func emitBridge<S: TokenSink>(_ text: UnsafeBufferPointer<UInt8>, from last: RunCharacter, group: UInt32, into sink: inout S) {
+        term.removeAll(keepingCapacity: true)
+        if last.folded != 0 { appendFolded(last.folded, to: &term) } else { term.append(contentsOf: text[last.start..<last.end]) }
+        appendRunCharacter(0, text)
+        term.withUnsafeBufferPointer {
+            sink.token($0, kind: .cjkBigram, position: last.position, start: last.start, end: runEnds[0], group: group)
+        }
+        if let first = pinyin.syllable(last.scalar), let second = pinyin.syllable(runScalars[0]) {
+            term.removeAll(keepingCapacity: true)
+            term.append(contentsOf: first)
+            term.append(contentsOf: second)
+            term.withUnsafeBufferPointer {
+                sink.token($0, kind: .pinyin, position: last.position, start: last.start, end: runEnds[0], group: group)
+            }
+        }
+    }
+
+    /// White space between CJK characters: ASCII space, tab, line breaks, no-break and
+    /// ideographic spaces.
+    static func isSpace(_ cp: UInt32) -> Bool {
+        cp == 0x20 || cp == 0x09 || cp == 0x0A || cp == 0x0D || cp == 0x0C || cp == 0xA0 || cp == 0x3000
     }
 
     private func emitComplexRun<S: TokenSink>(_ text: UnsafeBufferPointer<UInt8>, start: Int, end: Int,

@@ -13,6 +13,9 @@ public enum TokenKind: UInt8, Sendable, CaseIterable {
     /// The lower-case form that kept its accents, overlaid on a word whose folding removed some,
     /// so that an exact-accent match ranks above a folded one.
     case accented = 4
+    /// The pinyin of two adjacent Han characters ("suzhou" over 苏州), overlaid on the first:
+    /// a Latin spelling such as Suzhou or "Li Qiang" finds the Chinese name.
+    case pinyin = 5
 
     /// The byte that starts the term of this kind inside a field, if any.
     var namespace: UInt8? {
@@ -20,6 +23,7 @@ public enum TokenKind: UInt8, Sendable, CaseIterable {
         case .word, .cjkChar, .cjkBigram: nil
         case .cjkWord: 0x01
         case .accented: 0x02
+        case .pinyin: 0x03
         }
     }
 

@@ -142,7 +142,7 @@ public enum TextExtractor {
     }
 }
 
-extension String {
+extension StringProtocol {
     /// The string without leading and trailing characters of `set`.
     func trimmingCharacters(in set: String) -> String {
         let chars = Set(set)

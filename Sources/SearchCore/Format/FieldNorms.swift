@@ -1,12 +1,12 @@
 /// The length of every document's fields, in positions: the `dl` of BM25.
 ///
-/// Layout: for each field in `Field` order, one u32 per document.
+/// Layout: for each text field in order (title, body), one u32 per document.
 struct FieldNorms {
     private let data: UnsafeRawBufferPointer
     let docCount: Int
 
     init(_ data: UnsafeRawBufferPointer, docCount: Int) throws(FormatError) {
-        guard data.count == docCount * 4 * Field.allCases.count else { throw .corrupt("field norms size") }
+        guard data.count == docCount * 4 * Field.text.count else { throw .corrupt("field norms size") }
         self.data = data
         self.docCount = docCount
     }

@@ -1,14 +1,22 @@
 /// The indexed fields of a document. A term key starts with its field's byte, so each field
 /// has its own postings and statistics.
 public enum Field: UInt8, Sendable, CaseIterable {
+    /// Text fields: analysed, with positions and lengths, scored by BM25.
     case title = 0
     case body = 1
+    /// Keyword fields: filters, never scored. `path` holds the directory prefixes of the
+    /// document's path and id, and the words of its path; `lang` its language code.
+    case path = 2
+    case lang = 3
+
+    /// The fields that are searched for words and have lengths (norms).
+    public static let text: [Field] = [.title, .body]
 
     /// BM25 weight of a match in this field: a word in the title says more about the document.
     public var boost: Double {
         switch self {
         case .title: 2.0
-        case .body: 1.0
+        default: 1.0
         }
     }
 
@@ -16,6 +24,8 @@ public enum Field: UInt8, Sendable, CaseIterable {
         switch self {
         case .title: "title"
         case .body: "body"
+        case .path: "path"
+        case .lang: "lang"
         }
     }
 }
@@ -32,6 +42,13 @@ public struct TermKey: Hashable, Sendable, Comparable, CustomStringConvertible {
         bytes.append(contentsOf: text.utf8)
         self.bytes = bytes
     }
+
+    /// A directory prefix of a document's path or id, in the path field.
+    public static func pathPrefix(_ prefix: String) -> TermKey {
+        TermKey(bytes: [Field.path.rawValue, TermKey.pathPrefixNamespace] + Array(prefix.utf8))
+    }
+
+    static let pathPrefixNamespace: UInt8 = 0x04
 
     public static func < (a: TermKey, b: TermKey) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
 

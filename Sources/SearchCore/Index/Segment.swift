@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Bytes that stay at one address for the life of the object: an owned copy or a memory map.
 final class FileBytes: @unchecked Sendable {
     let buffer: UnsafeRawBufferPointer
@@ -25,18 +27,22 @@ final class Segment: @unchecked Sendable {
     let fieldLengthSums: [UInt64]
     let dictionary: TermDictionary
     let norms: FieldNorms
+    let dates: DocumentDates
     let stored: StoredFields
+    /// Built on the first typo-tolerant lookup.
+    private let fuzzyIndex = Mutex<FuzzyIndex?>(nil)
     private let files: [FileBytes]
     private let postingsData: UnsafeRawBufferPointer
     private let positionsData: UnsafeRawBufferPointer
 
     init(docCount: Int, fieldLengthSums: [UInt64], terms: FileBytes, postings: FileBytes, positions: FileBytes,
-         norms: FileBytes, stored: FileBytes) throws(FormatError) {
+         norms: FileBytes, dates: FileBytes, stored: FileBytes) throws(FormatError) {
         self.docCount = docCount
         self.fieldLengthSums = fieldLengthSums
-        self.files = [terms, postings, positions, norms, stored]
+        self.files = [terms, postings, positions, norms, dates, stored]
         self.dictionary = try TermDictionary(terms.buffer)
         self.norms = try FieldNorms(norms.buffer, docCount: docCount)
+        self.dates = try DocumentDates(dates.buffer, docCount: docCount)
         self.stored = try StoredFields(stored.buffer)
         self.postingsData = postings.buffer
         self.positionsData = positions.buffer
@@ -48,7 +54,7 @@ final class Segment: @unchecked Sendable {
         try self.init(docCount: files.docCount, fieldLengthSums: files.fieldLengthSums,
                       terms: FileBytes(copying: files.terms), postings: FileBytes(copying: files.postings),
                       positions: FileBytes(copying: files.positions), norms: FileBytes(copying: files.norms),
-                      stored: FileBytes(copying: files.stored))
+                      dates: FileBytes(copying: files.dates), stored: FileBytes(copying: files.stored))
     }
 
     /// Bytes of all its files.
@@ -58,6 +64,16 @@ final class Segment: @unchecked Sendable {
 
     func postings(_ info: TermInfo) -> PostingsCursor {
         PostingsCursor(info: info, docData: postingsData, posData: positionsData)
+    }
+
+    /// The segment's Latin words for typo-tolerant lookup (built once, on first use).
+    var fuzzy: FuzzyIndex {
+        fuzzyIndex.withLock { index in
+            if let index { return index }
+            let built = FuzzyIndex(self)
+            index = built
+            return built
+        }
     }
 
     func document(_ doc: UInt32) throws(FormatError) -> Document { try stored.document(Int(doc)) }

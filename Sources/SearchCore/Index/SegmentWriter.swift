@@ -5,7 +5,8 @@ final class SegmentWriter {
     private let pool = ByteSlicePool()
     private var terms = TermTable()
     private var states: [TermState] = []
-    private var lengths: [[UInt32]] = Field.allCases.map { _ in [] }
+    private var lengths: [[UInt32]] = Field.text.map { _ in [] }
+    private var dates: [String?] = []
     private var stored = StoredFieldsWriter()
     private var key: [UInt8] = []
     private(set) var docCount: UInt32 = 0
@@ -30,15 +31,40 @@ final class SegmentWriter {
     @discardableResult
     func add(_ document: Document) -> UInt32 {
         let doc = docCount
-        for field in Field.allCases {
+        for field in Field.text {
             var text = field == .title ? document.title : document.body
             var inverter = Inverter(writer: self, field: field.rawValue, doc: doc)
             let end = text.withUTF8 { analyzer.analyze($0, into: &inverter) }
             lengths[Int(field.rawValue)].append(end.position)
         }
+        addKeywords(document, doc: doc)
+        dates.append(document.date)
         stored.add(document)
         docCount += 1
         return doc
+    }
+
+    /// The path field: every directory prefix of the path and of the id (path:/abs/dir,
+    /// path:sub/dir), and the words of the path (path:word); the lang field: the language code.
+    private func addKeywords(_ document: Document, doc: UInt32) {
+        var prefixes: [String] = []
+        for p in [document.path, document.id].compactMap({ $0 }) {
+            let parts = p.split(separator: "/", omittingEmptySubsequences: true)
+            var prefix = p.hasPrefix("/") ? "" : nil as String?
+            for part in parts {
+                prefix = prefix.map { $0 + "/" + part } ?? String(part)
+                prefixes.append(prefix!)
+            }
+        }
+        for (i, prefix) in Set(prefixes).sorted().enumerated() {
+            Array(prefix.utf8).withUnsafeBufferPointer { record($0, namespace: TermKey.pathPrefixNamespace, field: Field.path.rawValue, doc: doc, position: UInt32(i)) }
+        }
+        var words = Inverter(writer: self, field: Field.path.rawValue, doc: doc)
+        var path = document.path ?? document.id
+        path.withUTF8 { _ = analyzer.analyze($0, into: &words) }
+        if let lang = document.lang, !lang.isEmpty {
+            Array(lang.utf8).withUnsafeBufferPointer { record($0, namespace: nil, field: Field.lang.rawValue, doc: doc, position: 0) }
+        }
     }
 
     private struct Inverter: TokenSink {
@@ -49,15 +75,15 @@ final class SegmentWriter {
         @inline(__always)
         mutating func token(_ term: UnsafeBufferPointer<UInt8>, kind: TokenKind, position: UInt32,
                             start: Int, end: Int, group: UInt32) {
-            writer.record(term, kind: kind, field: field, doc: doc, position: position)
+            writer.record(term, namespace: kind.namespace, field: field, doc: doc, position: position)
         }
     }
 
     @inline(__always)
-    private func record(_ term: UnsafeBufferPointer<UInt8>, kind: TokenKind, field: UInt8, doc: UInt32, position: UInt32) {
+    private func record(_ term: UnsafeBufferPointer<UInt8>, namespace: UInt8?, field: UInt8, doc: UInt32, position: UInt32) {
         key.removeAll(keepingCapacity: true)
         key.append(field)
-        if let ns = kind.namespace { key.append(ns) }
+        if let namespace { key.append(namespace) }
         key.append(contentsOf: term)
         let id = Int(key.withUnsafeBufferPointer { terms.intern($0) })
         if id == states.count { states.append(TermState(docs: pool.makeStream(), positions: pool.makeStream())) }
@@ -87,6 +113,7 @@ final class SegmentWriter {
         for id in terms.sortedIDs() {
             let state = states[Int(id)]
             let field = Int(terms.key(Int(id)).first!)
+            let fieldLengths = field < lengths.count ? lengths[field] : nil
             let docBytes = pool.bytes(of: state.docs)
             let posBytes = pool.bytes(of: state.positions)
             postings.startTerm()
@@ -104,7 +131,7 @@ final class SegmentWriter {
                         let raw = UnsafeRawBufferPointer(p)
                         for _ in 0..<freq { _ = readVarint(raw, &pOffset) }
                         postings.add(doc: doc, freq: freq, positionDeltas: UnsafeBufferPointer(rebasing: p[start..<pOffset]),
-                                     norm: lengths[field][Int(doc)])
+                                     norm: fieldLengths?[Int(doc)] ?? 0)
                     }
                 }
             }
@@ -118,6 +145,7 @@ final class SegmentWriter {
             postings: postings.docs.bytes,
             positions: postings.positions.bytes,
             norms: FieldNorms.encode(lengths),
+            dates: DocumentDates.encode(dates),
             stored: stored.finish())
     }
 }
@@ -131,5 +159,6 @@ struct SegmentFiles {
     var postings: [UInt8]
     var positions: [UInt8]
     var norms: [UInt8]
+    var dates: [UInt8]
     var stored: [UInt8]
 }

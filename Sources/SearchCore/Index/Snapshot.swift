@@ -24,5 +24,5 @@ public final class Snapshot: Sendable {
     public var byteCount: Int { segments.reduce(0) { $0 + $1.byteCount } }
 
     /// A searcher over this snapshot, for one thread.
-    public func searcher() -> Searcher { Searcher(segments: segments) }
+    public func searcher(synonyms: Synonyms = .empty) -> Searcher { Searcher(segments: segments, synonyms: synonyms) }
 }

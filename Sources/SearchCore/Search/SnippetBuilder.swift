@@ -8,7 +8,8 @@
 /// first misses a clause that matches elsewhere.
 struct SnippetBuilder {
     let analyzer: Analyzer
-    let plan: QueryPlan
+    /// The leaves that can match the body, with their top-level clause.
+    let leaves: [(clause: Int, leaf: Leaf)]
     /// Width of one passage in display columns.
     var width = 160
     var maxPassages = 2
@@ -41,15 +42,11 @@ struct SnippetBuilder {
 
     // MARK: Matches
 
-    /// Every occurrence in the body of a leaf of a (non-excluded) clause.
+    /// Every occurrence in the body of a leaf.
     func matches(in body: String) -> [Span] {
-        var wanted: [[UInt8]: [(clause: Int, leaf: Int, term: Int)]] = [:]
-        var leaves: [(clause: Int, leaf: QueryPlan.Leaf)] = []
-        for (c, clause) in plan.clauses.enumerated() where clause.occur != .mustNot {
-            for leaf in clause.leaves where leaf.field == .body {
-                for (t, term) in leaf.terms.enumerated() { wanted[term.key, default: []].append((c, leaves.count, t)) }
-                leaves.append((c, leaf))
-            }
+        var wanted: [[UInt8]: [(leaf: Int, term: Int)]] = [:]
+        for (l, (_, leaf)) in leaves.enumerated() {
+            for (t, term) in leaf.terms.enumerated() { wanted[term.key, default: []].append((l, t)) }
         }
         guard !wanted.isEmpty else { return [] }
         // occurrences[leaf][term]: position → byte range

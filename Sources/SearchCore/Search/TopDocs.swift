@@ -2,13 +2,20 @@
 struct ScoredDoc: Comparable {
     /// Clauses matched: the first ranking key (documents matching all words first).
     var matched: Int
+    /// Typos and cross-script matches: exact spellings first.
+    var penalty: Int
+    /// Exact-accent and whole-word matches.
+    var exact: Int
     var score: Double
     var segment: Int
     var doc: UInt32
 
-    /// Better hits sort first: more clauses, then higher score, then index order.
+    /// Better hits sort first: more clauses, fewer typos, more exact forms, higher score,
+    /// then index order.
     static func < (a: ScoredDoc, b: ScoredDoc) -> Bool {
         if a.matched != b.matched { return a.matched > b.matched }
+        if a.penalty != b.penalty { return a.penalty < b.penalty }
+        if a.exact != b.exact { return a.exact > b.exact }
         if a.score != b.score { return a.score > b.score }
         if a.segment != b.segment { return a.segment < b.segment }
         return a.doc < b.doc

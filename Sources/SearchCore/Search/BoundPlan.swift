@@ -1,0 +1,235 @@
+/// A plan bound to a snapshot: fuzzy and prefix alternatives expanded into the terms the
+/// snapshot holds, and every leaf given its index-wide idf (phrases are matched once, per
+/// segment, to count their documents). It then makes the scorers of each segment.
+struct BoundPlan {
+    /// Most terms one fuzzy word expands to (closest first, then most frequent).
+    static let maxFuzzyTerms = 32
+    /// Most terms one prefix expands to (most frequent first).
+    static let maxPrefixTerms = 128
+
+    let root: BoundBool
+    private let searcher: Searcher
+
+    final class BoundLeaf {
+        let leaf: Leaf
+        let idf: Double
+        let penalty: Int
+        /// The top-level clause it belongs to (for snippets: passages covering more clauses win).
+        let clause: Int
+        /// Per segment, a phrase's matches (nil for a single term).
+        let phrases: [MaterializedPostings?]
+
+        init(leaf: Leaf, idf: Double, penalty: Int, clause: Int, phrases: [MaterializedPostings?]) {
+            self.leaf = leaf
+            self.idf = idf
+            self.penalty = penalty
+            self.clause = clause
+            self.phrases = phrases
+        }
+    }
+
+    struct BoundWord {
+        var alternatives: [BoundLeaf]
+        var bonuses: [BoundLeaf]
+    }
+
+    indirect enum BoundNode {
+        case word(BoundWord)
+        case bool(BoundBool)
+        case date(ClosedRange<UInt32>)
+        case nothing
+    }
+
+    struct BoundBool {
+        var children: [BoundChild]
+        var spans: [BoundSpan]
+    }
+
+    struct BoundChild {
+        var node: BoundNode
+        var occur: Occur
+    }
+
+    struct BoundSpan {
+        var children: ClosedRange<Int>
+        var word: BoundWord
+    }
+
+    init(_ plan: BoolPlan, searcher: Searcher) {
+        self.searcher = searcher
+        var binder = Binder(searcher: searcher)
+        root = binder.bind(plan, clause: nil)
+    }
+
+    // MARK: Binding
+
+    private struct Binder {
+        let searcher: Searcher
+
+        mutating func bind(_ plan: BoolPlan, clause: Int?) -> BoundBool {
+            let children = plan.children.enumerated().map { i, child in
+                BoundChild(node: bind(child.node, clause: clause ?? i), occur: child.occur)
+            }
+            let spans = plan.spans.map { BoundSpan(children: $0.children, word: bind($0.word, clause: clause ?? $0.children.lowerBound)) }
+            return BoundBool(children: children, spans: spans)
+        }
+
+        mutating func bind(_ node: PlanNode, clause: Int) -> BoundNode {
+            switch node {
+            case .word(let w): .word(bind(w, clause: clause))
+            case .bool(let b): .bool(bind(b, clause: clause))
+            case .date(let r): .date(r)
+            case .nothing: .nothing
+            }
+        }
+
+        mutating func bind(_ word: WordPlan, clause: Int) -> BoundWord {
+            var alternatives: [BoundLeaf] = []
+            for a in word.alternatives {
+                switch a.source {
+                case .leaf(let leaf):
+                    alternatives.append(bind(leaf, penalty: a.penalty, clause: clause))
+                case let .fuzzy(text, fields, maxEdits):
+                    for (term, distance) in fuzzyTerms(text, maxEdits: maxEdits) {
+                        for f in fields {
+                            let leaf = Leaf(field: f, terms: [([f.rawValue] + term, 0)], weight: f.boost)
+                            alternatives.append(bind(leaf, penalty: distance, clause: clause))
+                        }
+                    }
+                case let .prefix(text, fields):
+                    for f in fields {
+                        for term in prefixTerms([f.rawValue] + text) {
+                            alternatives.append(bind(Leaf(field: f, terms: [(term, 0)], weight: f.boost), penalty: a.penalty, clause: clause))
+                        }
+                    }
+                }
+            }
+            return BoundWord(alternatives: alternatives, bonuses: word.bonuses.map { bind($0, penalty: 0, clause: clause) })
+        }
+
+        func bind(_ leaf: Leaf, penalty: Int, clause: Int) -> BoundLeaf {
+            var df = 0
+            var phrases: [MaterializedPostings?] = []
+            for segment in searcher.segments {
+                if leaf.terms.count == 1 {
+                    df += Int(segment.termInfo(leaf.terms[0].key)?.docFreq ?? 0)
+                    phrases.append(nil)
+                    continue
+                }
+                let infos = leaf.terms.map { segment.termInfo($0.key) }
+                let matches = infos.contains(where: { $0 == nil })
+                    ? MaterializedPostings(docs: [], freqs: [])
+                    : MaterializedPostings.phrase(infos.map { segment.postings($0!) }, offsets: leaf.terms.map(\.offset))
+                df += matches.docs.count
+                phrases.append(matches)
+            }
+            return BoundLeaf(leaf: leaf, idf: BM25.idf(docFreq: df, docCount: searcher.docCount), penalty: penalty,
+                             clause: clause, phrases: phrases)
+        }
+
+        /// The closest terms to `text` over every segment, best first.
+        func fuzzyTerms(_ text: [UInt8], maxEdits: Int) -> [(term: [UInt8], distance: Int)] {
+            var best: [[UInt8]: Int] = [:]
+            for segment in searcher.segments {
+                for (term, d) in segment.fuzzy.lookup(text, maxEdits: maxEdits) { best[term] = min(best[term] ?? d, d) }
+            }
+            struct Candidate {
+                var term: [UInt8]
+                var distance: Int
+                var df: Int
+            }
+            var candidates: [Candidate] = []
+            for (term, distance) in best {
+                var df = 0
+                for segment in searcher.segments {
+                    for field in Field.text { df += Int(segment.termInfo([field.rawValue] + term)?.docFreq ?? 0) }
+                }
+                candidates.append(Candidate(term: term, distance: distance, df: df))
+            }
+            candidates.sort { a, b in
+                if a.distance != b.distance { return a.distance < b.distance }
+                if a.df != b.df { return a.df > b.df }
+                return a.term.lexicographicallyPrecedes(b.term)
+            }
+            return candidates.prefix(BoundPlan.maxFuzzyTerms).map { ($0.term, $0.distance) }
+        }
+
+        /// The most frequent word terms starting with `prefix` (field byte included).
+        func prefixTerms(_ prefix: [UInt8]) -> [[UInt8]] {
+            var df: [[UInt8]: Int] = [:]
+            for segment in searcher.segments {
+                var scanned = 0
+                segment.dictionary.forEachTerm(withPrefix: prefix) { term, info in
+                    scanned += 1
+                    if term.count > 1 && term[1] >= 0x20 { df[Array(term), default: 0] += Int(info.docFreq) }
+                    return scanned < 100_000
+                }
+            }
+            return df.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key.lexicographicallyPrecedes($1.key)) }
+                .prefix(BoundPlan.maxPrefixTerms).map(\.key)
+        }
+    }
+
+    // MARK: Scorers
+
+    /// The root scorer for segment s.
+    func scorer(segment s: Int) -> BoolScorer {
+        scorer(root, segment: s, isRoot: true)
+    }
+
+    private func scorer(_ b: BoundBool, segment s: Int, isRoot: Bool) -> BoolScorer {
+        BoolScorer(children: b.children.map { (scorer($0.node, segment: s), $0.occur) },
+                   spans: b.spans.map { ($0.children, scorer($0.word, segment: s)) }, isRoot: isRoot)
+    }
+
+    private func scorer(_ node: BoundNode, segment s: Int) -> Scorer {
+        switch node {
+        case .word(let w): scorer(w, segment: s)
+        case .bool(let b): scorer(b, segment: s, isRoot: false)
+        case .date(let r): DateScorer(dates: searcher.segments[s].dates, range: r)
+        case .nothing: EmptyScorer()
+        }
+    }
+
+    private func scorer(_ w: BoundWord, segment s: Int) -> WordScorer {
+        WordScorer(alternatives: w.alternatives.compactMap { leafScorer($0, segment: s) },
+                   bonuses: w.bonuses.compactMap { leafScorer($0, segment: s) })
+    }
+
+    private func leafScorer(_ b: BoundLeaf, segment s: Int) -> LeafScorer? {
+        let segment = searcher.segments[s]
+        let postings: LeafPostings
+        if let phrase = b.phrases[s] {
+            guard !phrase.docs.isEmpty else { return nil }
+            postings = MaterializedPostings(docs: phrase.docs, freqs: phrase.freqs)
+        } else {
+            guard let info = segment.termInfo(b.leaf.terms[0].key) else { return nil }
+            postings = segment.postings(info)
+        }
+        return LeafScorer(postings: postings, factor: b.leaf.weight * b.idf, penalty: b.penalty, field: b.leaf.field,
+                          norms: segment.norms, averageLength: searcher.averageLength(b.leaf.field))
+    }
+
+    // MARK: Highlighting
+
+    /// Every leaf that can match the body, with its clause (excluded subtrees left out).
+    var bodyLeaves: [(clause: Int, leaf: Leaf)] {
+        var out: [(Int, Leaf)] = []
+        func collect(_ b: BoundBool) {
+            for child in b.children where child.occur != .mustNot { collect(child.node) }
+            for span in b.spans { collect(span.word) }
+        }
+        func collect(_ node: BoundNode) {
+            switch node {
+            case .word(let w): collect(w)
+            case .bool(let b): collect(b)
+            default: break
+            }
+        }
+        func collect(_ w: BoundWord) {
+            for a in w.alternatives where a.leaf.field == .body { out.append((a.clause, a.leaf)) }
+        }
+        collect(root)
+        return out
+    }
+}

@@ -1,0 +1,68 @@
+/// A query turned into what the index can answer, before it meets a particular snapshot:
+/// the words analysed, synonyms and cross-script spellings added. `BoundPlan` then expands
+/// fuzzy and prefix terms against the snapshot's dictionaries and attaches statistics.
+indirect enum PlanNode {
+    /// One user word (or phrase, or Han run): documents match through any alternative.
+    case word(WordPlan)
+    /// A combination of nodes.
+    case bool(BoolPlan)
+    /// Documents whose date range overlaps these yyyymmdd bounds.
+    case date(ClosedRange<UInt32>)
+    /// Matches nothing (a word that analyses to no term).
+    case nothing
+}
+
+/// Terms at fixed offsets from each other in one field: one term, or a phrase.
+struct Leaf {
+    var field: Field
+    var terms: [(key: [UInt8], offset: UInt32)]
+    /// Multiplies the BM25 score.
+    var weight: Double
+}
+
+/// How one alternative of a word finds documents.
+enum AlternativeSource {
+    /// A term or phrase, as it is.
+    case leaf(Leaf)
+    /// Every word term within `maxEdits` edits (Damerau) of `text` in the fields.
+    case fuzzy(text: [UInt8], fields: [Field], maxEdits: Int)
+    /// Every word term starting with `text` in the fields.
+    case prefix(text: [UInt8], fields: [Field])
+}
+
+struct Alternative {
+    var source: AlternativeSource
+    /// Ranking tier: 0 for the word as written (or a synonym), the edit distance for a fuzzy
+    /// match, 1 for a match in the other script (pinyin). Lower ranks first.
+    var penalty: Int
+}
+
+struct WordPlan {
+    var alternatives: [Alternative]
+    /// Ranking-only leaves: the word as a whole ICU word, or with its exact accents. A
+    /// matching document gets one point of exactness (a tier above BM25) and their score.
+    var bonuses: [Leaf] = []
+    /// The text it came from, for error messages.
+    var text: String
+}
+
+/// How a child of a boolean node takes part: may match (ranked by how many do), must
+/// match, must not match, or must match without scoring.
+enum Occur { case should, must, mustNot, filter }
+
+struct BoolPlan {
+    var children: [Child]
+
+    struct Child {
+        var node: PlanNode
+        var occur: Occur
+    }
+    /// Alternatives that stand for several consecutive children at once (a multi-word synonym,
+    /// "Li Qiang" as 李强): a document they match counts as matching all those children.
+    var spans: [Span] = []
+
+    struct Span {
+        var children: ClosedRange<Int>
+        var word: WordPlan
+    }
+}

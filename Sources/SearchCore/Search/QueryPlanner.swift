@@ -1,0 +1,268 @@
+/// Turns a `Query` into a `BoolPlan` by analysing its words the way documents were analysed:
+///
+/// - a Latin word is its folded term, plus fuzzy variants by length (penalised by their edit
+///   distance) and, if it has accents, an exact-accent bonus;
+/// - a compound (apt-cache, U.S.) is the phrase of its parts;
+/// - a run of Han characters is the phrase of its bigrams (one character: itself), with its
+///   ICU words as a whole-word bonus and, for 2 to 4 characters, its pinyin spellings in Latin
+///   text as a cross-script alternative (李强 → "li qiang", "liqiang");
+/// - consecutive words that spell pinyin (Suzhou, Li Qiang) also match Han text through the
+///   `.pinyin` overlays, and consecutive words that form a synonym phrase also match its
+///   synonyms: both as spans over those words.
+struct QueryPlanner {
+    let analyzer: Analyzer
+    let synonyms: Synonyms
+
+    /// Weight of the ranking-only overlays relative to a match.
+    static let bonusWeight = 0.3
+    /// Most syllables a cross-script (pinyin) match spans: names are two to four characters.
+    static let pinyinSyllables = 2...4
+
+    /// The root: the query's top-level words side by side.
+    func plan(_ query: Query) throws(QueryError) -> BoolPlan {
+        let root: BoolPlan
+        if case .any(let parts) = query { root = sequence(parts, fields: Field.text) } else { root = sequence([query], fields: Field.text) }
+        guard root.children.contains(where: { $0.occur != .mustNot }) else {
+            throw QueryError(message: "the query has no word to search for, only exclusions", offset: 0)
+        }
+        return root
+    }
+
+    // MARK: Structure
+
+    private func node(_ query: Query, fields: [Field]) -> PlanNode {
+        switch query {
+        case .word(let text, let fuzziness):
+            let words = wordPlans(text, fuzziness: fuzziness, fields: fields)
+            if words.count == 1 { return .word(words[0].plan) }
+            return words.isEmpty ? .nothing : .bool(BoolPlan(children: words.map { .init(node: .word($0.plan), occur: .should) }))
+        case .phrase(let text): return phrasePlan(text, fields: fields).map { .word($0) } ?? .nothing
+        case .prefix(let text): return .word(prefixPlan(text, fields: fields))
+        case .any(let parts): return .bool(sequence(parts, fields: fields))
+        case .or(let parts): return .bool(BoolPlan(children: parts.map { .init(node: node($0, fields: fields), occur: .should) }))
+        case .all(let parts): return .bool(BoolPlan(children: parts.map { .init(node: node($0, fields: fields), occur: .must) }))
+        case .required(let q): return .bool(BoolPlan(children: [.init(node: node(q, fields: fields), occur: .must)]))
+        case .not(let q): return .bool(BoolPlan(children: [.init(node: node(q, fields: fields), occur: .mustNot)]))
+        case .field(let f, let q): return node(q, fields: [f])
+        case .path(let p): return .word(pathPlan(p))
+        case .lang(let l): return .word(keywordPlan([Field.lang.rawValue] + Array(l.utf8), text: "lang:\(l)"))
+        case .date(let range): return .date(range)
+        }
+    }
+
+    /// Parts side by side: each a child; rewrites applied, synonym and pinyin spans found.
+    private func sequence(_ parts: [Query], fields: [Field]) -> BoolPlan {
+        var children: [BoolPlan.Child] = []
+        var words: [WordInfo?] = []
+        for part in parts {
+            switch part {
+            case .not(let q): children.append(.init(node: node(q, fields: fields), occur: .mustNot)); words.append(nil)
+            case .required(let q): children.append(.init(node: node(q, fields: fields), occur: .must)); words.append(nil)
+            case .path, .lang, .date: children.append(.init(node: node(part, fields: fields), occur: .filter)); words.append(nil)
+            case .word(let text, let fuzziness):
+                for w in wordPlans(text, fuzziness: fuzziness, fields: fields) {
+                    children.append(.init(node: .word(w.plan), occur: .should))
+                    words.append(w.info)
+                }
+            default:
+                children.append(.init(node: node(part, fields: fields), occur: .should))
+                words.append(nil)
+            }
+        }
+        var plan = BoolPlan(children: children)
+        applyRewrites(&plan, &words, fields: fields)
+        plan.spans = synonymSpans(words, fields: fields) + pinyinSpans(words, fields: fields)
+        return plan
+    }
+
+    /// What span detection needs to know of a plain word child.
+    struct WordInfo {
+        /// Its primary terms (folded words or CJK characters).
+        var terms: [String]
+        /// A single word of ASCII letters (a candidate pinyin spelling).
+        var latin: Bool
+    }
+
+    // MARK: Words
+
+    /// One plan per token group of the word (a mixed-script word such as BYD比亚迪 is two).
+    func wordPlans(_ text: String, fuzziness: Fuzziness, fields: [Field]) -> [(plan: WordPlan, info: WordInfo)] {
+        let tokens = analyzer.tokens(text)
+        var groups: [UInt32: [Token]] = [:]
+        for t in tokens { groups[t.group, default: []].append(t) }
+        return groups.keys.sorted().compactMap { g -> (WordPlan, WordInfo)? in
+            let group = groups[g]!
+            let primary = group.filter { $0.kind == .word || $0.kind == .cjkChar }.sorted { $0.position < $1.position }
+            guard let base = primary.first?.position else { return nil }
+            let info = WordInfo(terms: primary.map(\.term), latin: primary.count == 1 && primary[0].term.allSatisfy { $0.isASCII && $0.isLetter })
+            if primary.allSatisfy({ $0.kind == .cjkChar }) {
+                return (cjkPlan(group, primary: primary, base: base, text: text, fields: fields), info)
+            }
+            var plan = WordPlan(alternatives: [], text: text)
+            let terms = primary.map { (TokenKind.word, $0.term, $0.position - base) }
+            plan.alternatives = leaves(terms, fields: fields, weight: 1).map { Alternative(source: .leaf($0), penalty: 0) }
+            if primary.count == 1 {
+                let word = primary[0].term
+                let edits = fuzziness.maxEdits(length: word.count)
+                if edits > 0 && info.latin {
+                    plan.alternatives.append(Alternative(source: .fuzzy(text: Array(word.utf8), fields: fields, maxEdits: edits), penalty: 1))
+                }
+                for t in group where t.kind == .accented {
+                    plan.bonuses += leaves([(.accented, t.term, 0)], fields: fields, weight: Self.bonusWeight)
+                }
+            }
+            return (plan, info)
+        }
+    }
+
+    /// A Han (or kana) run: bigram phrase, whole-word bonus, pinyin alternatives.
+    private func cjkPlan(_ group: [Token], primary: [Token], base: UInt32, text: String, fields: [Field]) -> WordPlan {
+        var plan = WordPlan(alternatives: [], text: text)
+        let exact: [(TokenKind, String, UInt32)] = primary.count == 1
+            ? [(.cjkChar, primary[0].term, 0)]
+            : group.filter { $0.kind == .cjkBigram }.map { (.cjkBigram, $0.term, $0.position - base) }
+        plan.alternatives = leaves(exact, fields: fields, weight: 1).map { Alternative(source: .leaf($0), penalty: 0) }
+        let words = group.filter { $0.kind == .cjkWord }.map { (TokenKind.cjkWord, $0.term, $0.position - base) }
+        plan.bonuses = leaves(words, fields: fields, weight: Self.bonusWeight)
+        // 李强 → "li qiang", "liqiang": the Latin spellings, one word per grouping of syllables
+        if Self.pinyinSyllables.contains(primary.count) {
+            let syllables = primary.compactMap { t in t.term.unicodeScalars.first.flatMap { Pinyin.shared.syllable($0.value) } }
+            if syllables.count == primary.count {
+                for words in Self.groupings(syllables.map { String(decoding: $0, as: UTF8.self) }) {
+                    let terms = words.enumerated().map { (TokenKind.word, $0.element, UInt32($0.offset)) }
+                    plan.alternatives += leaves(terms, fields: fields, weight: 1).map { Alternative(source: .leaf($0), penalty: 1) }
+                }
+            }
+        }
+        return plan
+    }
+
+    /// Every way to write syllables as words: [li, qiang] → [liqiang], [li, qiang].
+    static func groupings(_ syllables: [String]) -> [[String]] {
+        guard let first = syllables.first else { return [[]] }
+        if syllables.count == 1 { return [[first]] }
+        return groupings(Array(syllables.dropFirst())).flatMap { rest in
+            [[first + rest[0]] + rest.dropFirst(), [first] + rest]
+        }
+    }
+
+    /// An exact phrase: every primary term at its position (CJK runs by bigrams), no fuzziness.
+    private func phrasePlan(_ text: String, fields: [Field]) -> WordPlan? {
+        let tokens = analyzer.tokens(text)
+        guard let base = tokens.filter({ $0.kind == .word || $0.kind == .cjkChar }).map(\.position).min() else { return nil }
+        let runLengths = Dictionary(grouping: tokens.filter { $0.kind == .cjkChar }, by: \.group).mapValues(\.count)
+        let terms: [(TokenKind, String, UInt32)] = tokens.compactMap { t in
+            switch t.kind {
+            case .word, .cjkBigram: (t.kind, t.term, t.position - base)
+            case .cjkChar where runLengths[t.group] == 1: (t.kind, t.term, t.position - base)
+            default: nil
+            }
+        }
+        return WordPlan(alternatives: leaves(terms, fields: fields, weight: 1).map { Alternative(source: .leaf($0), penalty: 0) }, text: text)
+    }
+
+    private func prefixPlan(_ text: String, fields: [Field]) -> WordPlan {
+        let primary = analyzer.tokens(text).filter { $0.kind == .word || $0.kind == .cjkChar }
+        guard primary.count == 1, primary[0].kind == .word else {
+            return wordPlans(text, fuzziness: .edits(0), fields: fields).first?.plan ?? WordPlan(alternatives: [], text: text)
+        }
+        return WordPlan(alternatives: [Alternative(source: .prefix(text: Array(primary[0].term.utf8), fields: fields), penalty: 0)], text: text)
+    }
+
+    /// path:/abs/dir or path:dir/sub (a directory prefix of the path or id), or path:word (a
+    /// word of the path, as a phrase).
+    private func pathPlan(_ path: String) -> WordPlan {
+        var p = path
+        while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
+        var plan = keywordPlan(TermKey.pathPrefix(p).bytes, text: "path:\(path)")
+        if !p.contains("/") {
+            let words = analyzer.tokens(p).filter { $0.kind == .word || $0.kind == .cjkChar }
+            if let base = words.first?.position {
+                let keys = words.map { (TermKey(field: .path, kind: $0.kind, text: $0.term).bytes, $0.position - base) }
+                plan.alternatives.append(Alternative(source: .leaf(Leaf(field: .path, terms: keys, weight: 0)), penalty: 0))
+            }
+        }
+        return plan
+    }
+
+    private func keywordPlan(_ key: [UInt8], text: String) -> WordPlan {
+        WordPlan(alternatives: [Alternative(source: .leaf(Leaf(field: Field(rawValue: key[0])!, terms: [(key, 0)], weight: 0)), penalty: 0)], text: text)
+    }
+
+    private func leaves(_ terms: [(TokenKind, String, UInt32)], fields: [Field], weight: Double) -> [Leaf] {
+        guard !terms.isEmpty else { return [] }
+        return fields.map { field in
+            Leaf(field: field, terms: terms.map { (TermKey(field: field, kind: $0.0, text: $0.1).bytes, $0.2) }, weight: weight * field.boost)
+        }
+    }
+
+    // MARK: Spans
+
+    /// Consecutive plain words: their terms, concatenated, for i...j.
+    private func spans(_ words: [WordInfo?], maxLength: Int, _ body: (ClosedRange<Int>, [WordInfo]) -> Void) {
+        for i in words.indices {
+            var run: [WordInfo] = []
+            for j in i..<min(words.count, i + maxLength) {
+                guard let w = words[j] else { break }
+                run.append(w)
+                body(i...j, run)
+            }
+        }
+    }
+
+    /// Rewrite rules (a => b) replace the words they match.
+    private func applyRewrites(_ plan: inout BoolPlan, _ words: inout [WordInfo?], fields: [Field]) {
+        var rewrites: [(ClosedRange<Int>, WordPlan)] = []
+        spans(words, maxLength: max(1, synonyms.longestPhrase)) { range, run in
+            for entry in synonyms.entries(matching: run.flatMap(\.terms)) where entry.replaces {
+                if rewrites.contains(where: { $0.0.overlaps(range) }) { continue }
+                rewrites.append((range, alternativesPlan(entry.alternatives, fields: fields, penalty: 0)))
+            }
+        }
+        for (range, word) in rewrites.sorted(by: { $0.0.lowerBound > $1.0.lowerBound }) {
+            plan.children.replaceSubrange(range, with: [.init(node: .word(word), occur: .should)])
+            words.replaceSubrange(range, with: [nil])
+        }
+    }
+
+    private func synonymSpans(_ words: [WordInfo?], fields: [Field]) -> [BoolPlan.Span] {
+        var result: [BoolPlan.Span] = []
+        spans(words, maxLength: synonyms.longestPhrase) { range, run in
+            for entry in synonyms.entries(matching: run.flatMap(\.terms)) where !entry.replaces {
+                result.append(BoolPlan.Span(children: range, word: alternativesPlan(entry.alternatives, fields: fields, penalty: 0)))
+            }
+        }
+        return result
+    }
+
+    /// Latin words that spell two to four pinyin syllables match Han text through the
+    /// `.pinyin` overlays: "Suzhou" → suzhou (over 苏州); "Xi Jinping" → xijin, jinping.
+    private func pinyinSpans(_ words: [WordInfo?], fields: [Field]) -> [BoolPlan.Span] {
+        var result: [BoolPlan.Span] = []
+        spans(words, maxLength: 3) { range, run in
+            guard run.allSatisfy(\.latin) else { return }
+            let joined = run.flatMap(\.terms).joined()
+            guard joined.count >= 4 else { return }
+            var alternatives: [Alternative] = []
+            for syllables in Pinyin.shared.syllabify(joined) where Self.pinyinSyllables.contains(syllables.count) {
+                let terms = (0..<syllables.count - 1).map { (TokenKind.pinyin, syllables[$0] + syllables[$0 + 1], UInt32($0)) }
+                alternatives += leaves(terms, fields: fields, weight: 1).map { Alternative(source: .leaf($0), penalty: 1) }
+            }
+            if !alternatives.isEmpty {
+                result.append(BoolPlan.Span(children: range, word: WordPlan(alternatives: alternatives, text: joined)))
+            }
+        }
+        return result
+    }
+
+    /// The phrases of a synonym entry as exact alternatives.
+    private func alternativesPlan(_ phrases: [String], fields: [Field], penalty: Int) -> WordPlan {
+        var plan = WordPlan(alternatives: [], text: phrases.joined(separator: ", "))
+        for p in phrases {
+            if let phrase = phrasePlan(p, fields: fields) {
+                plan.alternatives += phrase.alternatives.map { Alternative(source: $0.source, penalty: penalty) }
+            }
+        }
+        return plan
+    }
+}
