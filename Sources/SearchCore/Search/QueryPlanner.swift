@@ -96,7 +96,7 @@ struct QueryPlanner {
             guard let base = primary.first?.position else { return nil }
             let info = WordInfo(terms: primary.map(\.term), latin: primary.count == 1 && primary[0].term.allSatisfy { $0.isASCII && $0.isLetter })
             if primary.allSatisfy({ $0.kind == .cjkChar }) {
-                return (cjkPlan(group, primary: primary, base: base, text: text, fields: fields), info)
+                return (withSynonyms(cjkPlan(group, primary: primary, base: base, text: text, fields: fields), info, fields: fields), info)
             }
             var plan = WordPlan(alternatives: [], text: text)
             let terms = primary.map { (TokenKind.word, $0.term, $0.position - base) }
@@ -110,9 +110,22 @@ struct QueryPlanner {
                 for t in group where t.kind == .accented {
                     plan.bonuses += leaves([(.accented, t.term, 0)], fields: fields, weight: Self.bonusWeight)
                 }
+                if info.latin { plan.alternatives += pinyinAlternatives([info], fields: fields) }
             }
-            return (plan, info)
+            return (withSynonyms(plan, info, fields: fields), info)
         }
+    }
+
+    /// The word with its one-word synonyms: their phrases as alternatives (penalty 1, so the
+    /// word as written ranks first), or, for a rewrite rule, instead of it.
+    private func withSynonyms(_ plan: WordPlan, _ info: WordInfo, fields: [Field]) -> WordPlan {
+        var plan = plan
+        for entry in synonyms.entries(matching: info.terms) {
+            let alternatives = alternativesPlan(entry.alternatives, fields: fields, penalty: entry.replaces ? 0 : 1).alternatives
+            plan.alternatives = entry.replaces ? alternatives : plan.alternatives + alternatives
+            if entry.replaces { plan.bonuses = [] }
+        }
+        return plan
     }
 
     /// A Han (or kana) run: bigram phrase, whole-word bonus, pinyin alternatives.
@@ -214,6 +227,7 @@ struct QueryPlanner {
     private func applyRewrites(_ plan: inout BoolPlan, _ words: inout [WordInfo?], fields: [Field]) {
         var rewrites: [(ClosedRange<Int>, WordPlan)] = []
         spans(words, maxLength: max(1, synonyms.longestPhrase)) { range, run in
+            guard range.count > 1 else { return }  // one-word rules are part of the word's plan
             for entry in synonyms.entries(matching: run.flatMap(\.terms)) where entry.replaces {
                 if rewrites.contains(where: { $0.0.overlaps(range) }) { continue }
                 rewrites.append((range, alternativesPlan(entry.alternatives, fields: fields, penalty: 0)))
@@ -228,8 +242,9 @@ struct QueryPlanner {
     private func synonymSpans(_ words: [WordInfo?], fields: [Field]) -> [BoolPlan.Span] {
         var result: [BoolPlan.Span] = []
         spans(words, maxLength: synonyms.longestPhrase) { range, run in
+            guard range.count > 1 else { return }
             for entry in synonyms.entries(matching: run.flatMap(\.terms)) where !entry.replaces {
-                result.append(BoolPlan.Span(children: range, word: alternativesPlan(entry.alternatives, fields: fields, penalty: 0)))
+                result.append(BoolPlan.Span(children: range, word: alternativesPlan(entry.alternatives, fields: fields, penalty: 1)))
             }
         }
         return result
@@ -237,22 +252,30 @@ struct QueryPlanner {
 
     /// Latin words that spell two to four pinyin syllables match Han text through the
     /// `.pinyin` overlays: "Suzhou" → suzhou (over 苏州); "Xi Jinping" → xijin, jinping.
+    /// Several words are a span; one word's alternatives are part of its plan.
     private func pinyinSpans(_ words: [WordInfo?], fields: [Field]) -> [BoolPlan.Span] {
         var result: [BoolPlan.Span] = []
         spans(words, maxLength: 3) { range, run in
-            guard run.allSatisfy(\.latin) else { return }
-            let joined = run.flatMap(\.terms).joined()
-            guard joined.count >= 4 else { return }
-            var alternatives: [Alternative] = []
-            for syllables in Pinyin.shared.syllabify(joined) where Self.pinyinSyllables.contains(syllables.count) {
-                let terms = (0..<syllables.count - 1).map { (TokenKind.pinyin, syllables[$0] + syllables[$0 + 1], UInt32($0)) }
-                alternatives += leaves(terms, fields: fields, weight: 1).map { Alternative(source: .leaf($0), penalty: 1) }
-            }
+            guard range.count > 1 else { return }
+            let alternatives = pinyinAlternatives(run, fields: fields)
             if !alternatives.isEmpty {
-                result.append(BoolPlan.Span(children: range, word: WordPlan(alternatives: alternatives, text: joined)))
+                result.append(BoolPlan.Span(children: range, word: WordPlan(alternatives: alternatives, text: run.flatMap(\.terms).joined(separator: " "))))
             }
         }
         return result
+    }
+
+    /// The pinyin-overlay phrases that Latin words spell, if they spell 2 to 4 syllables.
+    private func pinyinAlternatives(_ run: [WordInfo], fields: [Field]) -> [Alternative] {
+        guard run.allSatisfy(\.latin) else { return [] }
+        let joined = run.flatMap(\.terms).joined()
+        guard joined.count >= 4 else { return [] }
+        var alternatives: [Alternative] = []
+        for syllables in Pinyin.shared.syllabify(joined) where Self.pinyinSyllables.contains(syllables.count) {
+            let terms = (0..<syllables.count - 1).map { (TokenKind.pinyin, syllables[$0] + syllables[$0 + 1], UInt32($0)) }
+            alternatives += leaves(terms, fields: fields, weight: 1).map { Alternative(source: .leaf($0), penalty: 1) }
+        }
+        return alternatives
     }
 
     /// The phrases of a synonym entry as exact alternatives.

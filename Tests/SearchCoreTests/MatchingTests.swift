@@ -1,0 +1,220 @@
+import Testing
+@testable import SearchCore
+
+/// The matching and ranking rules, as tables of query → expected ids over a small corpus
+/// written for them (each document isolates one case).
+struct MatchingTests {
+    static let documents: [Document] = [
+        // Chinese
+        Document(id: "zh-name", title: "新闻", body: "秘鲁总统博鲁阿尔特访问钱凯港。"),
+        Document(id: "zh-harbour", title: "港口", body: "香港是一个港口城市，港口很多。"),
+        Document(id: "zh-scattered", title: "杂记", body: "钱包在桌上，凯旋门很远，港湾很美。"),
+        Document(id: "zh-word", title: "目录", body: "使用 ls 命令列出目录内容。"),
+        Document(id: "zh-split", title: "项目", body: "这个项目录入了数据。"),
+        Document(id: "zh-tw", title: "管理員手冊", body: "軟體套件的管理員。"),
+        Document(id: "zh-wrapped", title: "手册", body: "内核  对  所有的进程\n维护了一个结构"),
+        Document(id: "zh-place", title: "旅行", body: "我们去了苏州和深圳。"),
+        Document(id: "en-place", title: "Travel", body: "We visited Suzhou and Shenzhen last June."),
+        Document(id: "zh-person", title: "会见", body: "国务院总理李强会见了客人。"),
+        Document(id: "zh-hall", title: "会议", body: "会议在人民大会堂举行。"),
+        Document(id: "en-person", title: "Meeting", body: "Premier Li Qiang met the guests."),
+        // Latin
+        Document(id: "accent-exact", title: "Ministro", body: "El ministro Andrés Alencastre habló."),
+        Document(id: "accent-plain", title: "Minister", body: "Minister Andres Alencastre spoke, Andres said."),
+        Document(id: "nanduti", title: "Ñandutí", body: "ÑANDUTÍ es un tejido."),
+        Document(id: "compound", title: "Tools", body: "Run apt-cache policy on 2024-06-28 in the U.S. today."),
+        Document(id: "apt-separate", title: "Words", body: "The apt tool has a cache."),
+        Document(id: "numbers", title: "Release", body: "Version 12 was released in 2023 with 1,000 fixes."),
+        Document(id: "typo-source", title: "Visit", body: "President Dina Boluarte Zegarra visited."),
+        Document(id: "typo-doc", title: "Visita", body: "Presidente Boruarte Zegara llegó."),
+        Document(id: "long-word", title: "Docs", body: "The configuration of the installation."),
+        Document(id: "fullwidth", title: "Summit", body: "The APEC summit."),
+        Document(id: "titled", title: "Chancay port", body: "A port in Peru."),
+        Document(id: "body-only", title: "Peru", body: "The new port of Chancay opens."),
+        Document(id: "dated", title: "Dated", body: "An old report about ports.", date: "2023-11-17", lang: "en", path: "/srv/notes/2023/report.md"),
+    ]
+
+    let searcher: Searcher
+
+    init() throws {
+        let synonyms = try Synonyms.parse("""
+            钱凯港, Chancay
+            colour => color
+            Great Hall of the People, 人民大会堂
+            """)
+        searcher = try Snapshot.build(Self.documents).searcher(synonyms: synonyms)
+    }
+
+    func ids(_ query: String, all: Bool = false) throws -> [String] {
+        try searcher.search(QueryParser.parse(query), options: SearchOptions(limit: 50, requireAll: all)).hits.map(\.id)
+    }
+
+    // MARK: Chinese
+
+    @Test(arguments: [
+        ("钱凯港", ["zh-name"]),                 // a name ICU splits into single characters
+        ("博鲁阿尔特", ["zh-name"]),
+        ("鲁阿尔", ["zh-name"]),                 // any contiguous part of a run
+        ("錢凱港", ["zh-name"]),                 // Traditional finds Simplified
+        ("管理员", ["zh-tw"]),                   // Simplified finds Traditional
+        ("对所有的进程", ["zh-wrapped"]),         // across the spaces and line breaks of wrapped text
+        ("维护了", ["zh-wrapped"]),
+    ])
+    func chineseRunsMatchContiguously(query: String, expected: [String]) throws {
+        let hits = try ids(query)
+        #expect(Array(hits.prefix(expected.count)) == expected)
+        #expect(!hits.contains("zh-scattered"))  // never the characters apart
+        #expect(!hits.contains("zh-harbour"))
+    }
+
+    @Test func aLoneCharacterMatchesEveryOccurrence() throws {
+        #expect(Set(try ids("港")) == ["zh-name", "zh-harbour", "zh-scattered"])
+        #expect(try ids("钱港").isEmpty)  // not contiguous anywhere
+    }
+
+    @Test func wholeWordsRankFirst() throws {
+        // 目录 is a word in zh-word (列出/目录/内容) but split across words in zh-split (项目/录入)
+        let hits = try ids("目录")
+        #expect(hits.first == "zh-word")
+        #expect(hits.contains("zh-split"))
+    }
+
+    @Test func fullWidthFolds() throws {
+        #expect(try ids("ＡＰＥＣ") == ["fullwidth"])
+    }
+
+    // MARK: Latin
+
+    @Test(arguments: [
+        ("andres", ["accent-exact", "accent-plain"]),
+        ("ZEGARRA", ["typo-source", "typo-doc"]),
+        ("ñandutí", ["nanduti"]),
+        ("NANDUTI", ["nanduti"]),
+    ])
+    func caseAndAccentsFold(query: String, expected: [String]) throws {
+        #expect(Set(try ids(query)) == Set(expected))
+    }
+
+    @Test func exactAccentsRankAboveFolded() throws {
+        #expect(try ids("Andrés").first == "accent-exact")
+        #expect(try ids("Andrés Alencastre").first == "accent-exact")
+    }
+
+    @Test(arguments: [
+        ("apt-cache", ["compound"]),            // whole
+        ("cache", ["compound", "apt-separate"]), // a part
+        ("apt cache", ["compound", "apt-separate"]),
+        ("2024-06-28", ["compound"]),
+        ("U.S.", ["compound"]),
+        ("1,000", ["numbers"]),
+        ("2023", ["numbers"]),  // the date of "dated" is not in its text
+    ])
+    func compoundsWholeAndByParts(query: String, expected: [String]) throws {
+        #expect(Set(try ids(query)) == Set(expected))
+    }
+
+    // MARK: Typos
+
+    @Test func typoToleranceBothWaysExactFirst() throws {
+        #expect(try ids("Boruarte") == ["typo-doc", "typo-source"])   // a typo in the query…
+        #expect(try ids("Boluarte") == ["typo-source", "typo-doc"])   // …and in the document
+        #expect(try ids("Zegara") == ["typo-doc", "typo-source"])     // one letter missing
+        #expect(try ids("Boulrate").contains("typo-source") == false) // two edits in 8 letters: too many
+        #expect(try ids("Boluatre").contains("typo-source"))          // a transposition is one edit
+    }
+
+    @Test func typoLimitsByLength() throws {
+        #expect(try ids("Peri").isEmpty)                               // 4 letters: exact only
+        #expect(try ids("Xoluarte").contains("typo-source"))           // a typo in the first letter costs the same
+        #expect(try ids("configuraton").contains("long-word"))         // 12 letters, 1 edit
+        #expect(try ids("confgiuratoin").contains("long-word"))        // 2 edits from 9 letters
+        #expect(try ids("instalatoin").contains("long-word"))
+        #expect(try ids("\"Boruarte\"") == ["typo-doc"])               // quotes: exactly as written
+        #expect(try ids("Boruarte~0") == ["typo-doc"])
+        #expect(try ids("Peri~1").contains("titled"))                   // explicit fuzziness on a short word
+    }
+
+    // MARK: Synonyms and other scripts
+
+    @Test func synonymsBothWays() throws {
+        #expect(try ids("钱凯港") == ["zh-name", "titled", "body-only"])  // as written first, then the synonym
+        let chancay = try ids("Chancay")
+        #expect(chancay.last == "zh-name")
+        #expect(Set(chancay) == ["titled", "body-only", "zh-name"])
+        // a phrase of several words stands for its synonym as a whole
+        let hall = try searcher.search(QueryParser.parse("Great Hall of the People"), options: SearchOptions(limit: 5)).hits
+        #expect(hall.first?.id == "zh-hall")
+        #expect(hall.first?.matched == 5)
+        let zh = try ids("钱凯港 港口")
+        #expect(zh.contains("titled"))
+        #expect(try ids("colour").isEmpty == true)  // rewritten to color, which no document has
+    }
+
+    @Test func pinyinCrossScriptRankedBelowSameScript() throws {
+        #expect(try ids("苏州") == ["zh-place", "en-place"])
+        #expect(try ids("Suzhou") == ["en-place", "zh-place"])
+        #expect(try ids("深圳") == ["zh-place", "en-place"])
+        #expect(try ids("Shenzhen") == ["en-place", "zh-place"])
+        #expect(try ids("李强") == ["zh-person", "en-person"])
+        #expect(try ids("Li Qiang") == ["en-person", "zh-person"])
+        // one character, or one syllable, never expands to the other script
+        #expect(!(try ids("港")).contains("titled"))
+        #expect(try ids("Li").isEmpty || !(try ids("Li")).contains("zh-person"))
+    }
+
+    @Test func mixedScriptsInOneQuery() throws {
+        let hits = try searcher.search(QueryParser.parse("Chancay 博鲁阿尔特"), options: SearchOptions(limit: 10)).hits
+        #expect(hits.first?.id == "zh-name")
+        #expect(hits.first?.matched == 2)
+    }
+
+    // MARK: Query language
+
+    @Test(arguments: [
+        ("Suzhou OR Qiang", ["en-place", "zh-place", "en-person"]),  // one syllable alone never goes cross-script
+        ("port -Chancay", []),
+        ("port NOT Peru", []),
+        ("(port OR ports) -Chancay", ["dated"]),
+        ("title:Chancay", ["titled"]),
+        ("title:port", ["titled"]),
+        ("date:2023-11", ["dated"]),
+        ("date:2023-01..2023-12 report", ["dated"]),
+        ("date:2024", []),
+        ("lang:en report", ["dated"]),
+        ("path:/srv/notes", ["dated"]),
+        ("path:notes", ["dated"]),
+        ("instal*", ["long-word"]),
+        ("\"port of Chancay\"", ["body-only"]),
+    ])
+    func queryLanguage(query: String, expected: [String]) throws {
+        #expect(Set(try ids(query)) == Set(expected), "\(query)")
+    }
+
+    @Test func titleMatchesRankAboveBodyMatches() throws {
+        #expect(try ids("Chancay port").first == "titled")
+    }
+
+    @Test func totalCountsEveryMatch() throws {
+        let r = try searcher.search(QueryParser.parse("港"), options: SearchOptions(limit: 1))
+        #expect(r.total == 3 && r.hits.count == 1)
+    }
+
+    // MARK: Snippets
+
+    @Test func snippetsHighlightEveryMatchedForm() throws {
+        let hit = try #require(try searcher.search(QueryParser.parse("Boruarte"), options: SearchOptions(limit: 5)).hits.first { $0.id == "typo-source" })
+        let snippet = try #require(hit.snippet)
+        let marked = snippet.highlights.map { String(decoding: Array(snippet.text.utf8)[$0], as: UTF8.self) }
+        #expect(marked == ["Boluarte"])  // the fuzzy match is highlighted
+    }
+
+    @Test func cjkSnippetsAreMeasuredInCharactersAndNeverCutUTF8() throws {
+        let body = String(repeating: "中国的快速发展和科技进步。", count: 60) + "钱凯港" + String(repeating: "很多未来可以拓展合作的领域。", count: 60)
+        let s = try Snapshot.build([Document(id: "long", title: "t", body: body)]).searcher()
+        let snippet = try #require(try s.search(QueryParser.parse("钱凯港")).hits.first?.snippet)
+        #expect(snippet.text.contains("钱凯港"))
+        #expect(snippet.text.count < 100)  // about 160 display columns: 80 wide characters
+        #expect(String(validating: Array(snippet.text.utf8), as: UTF8.self) != nil)
+        #expect(snippet.highlights.count == 1)
+    }
+}
