@@ -12,10 +12,11 @@ struct Search: ParsableCommand {
         abstract: "Search the index of a running searchd.",
         discussion: """
             Exit status: 0 when there are hits, 1 when there are none, 2 on an error \
-            (searchd not running, bad query). To search for the word "status", write `search -- status`.
+            (searchd not running, bad query). To search for the word "status" or "reload", write \
+            `search -- status`.
             """,
         version: Version.searchd,
-        subcommands: [Query.self, Status.self],
+        subcommands: [Query.self, Status.self, Reload.self],
         defaultSubcommand: Query.self)
 }
 
@@ -143,6 +144,17 @@ struct Status: ParsableCommand {
             }
             print("\(key.padding(to: 12)) \(text)")
         }
+    }
+}
+
+struct Reload: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Make searchd reread its synonyms file.")
+
+    @OptionGroup var client: ClientOptions
+
+    func run() throws {
+        let result = client.call(try client.connect(), "reload", [:])
+        print("reloaded: \(result["synonyms"]?.intValue ?? 0) synonym rules")
     }
 }
 

@@ -124,3 +124,26 @@ struct NotRunningTests {
         #expect(!FileManager.default.fileExists(atPath: d.socket))
     }
 }
+
+struct SynonymReloadTests {
+    @Test func reloadAppliesAnEditedSynonymsFile() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("synonyms-\(UUID()).txt")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try "钱凯港, Chancay\n".write(to: file, atomically: true, encoding: .utf8)
+        let daemon = try RunningDaemon(extraConfig: "synonyms = \"\(file.path)\"")
+        func ids(_ q: String) throws -> [String] {
+            try daemon.search(["--json", q]).stdout.split(separator: "\n").compactMap { try JSON.parse(String($0))["id"]?.stringValue }
+        }
+        #expect(try ids("Alencastre 钱凯港").contains("004_4dc100a3c252a61c.txt"))
+        #expect(try ids("Callao").isEmpty)
+        try "钱凯港, Chancay\nCallao, 钱凯港\n".write(to: file, atomically: true, encoding: .utf8)
+        let r = try daemon.search(["reload"])
+        #expect(r.status == 0 && r.stdout.contains("2 synonym rules"))
+        #expect(try ids("Callao") == ["004_4dc100a3c252a61c.txt"])
+        // a broken file is refused and the previous synonyms stay
+        try "a => b => c\n".write(to: file, atomically: true, encoding: .utf8)
+        let bad = try daemon.search(["reload"])
+        #expect(bad.status == 2 && bad.stderr.contains("line 1"))
+        #expect(try ids("Callao") == ["004_4dc100a3c252a61c.txt"])
+    }
+}
