@@ -54,21 +54,23 @@ def alt_pattern(a):
 
 
 def compile_truth(truth):
-    """'a|b&c' -> [regex matching a or b, regex matching c] (longest alternative first)."""
+    """'a|b&c' -> [(plain strings, regex matching a or b), (..., regex matching c)]; the plain
+    strings are a fast substring pre-check, the regex (longest alternative first) decides."""
     groups = []
     for g in truth.split("&"):
         alts = sorted({norm(a).strip() for a in g.split("|") if a.strip()}, key=lambda a: (-len(a), a))
         if not alts:
             raise ValueError(f"empty alternative group in truth {truth!r}")
-        groups.append(re.compile("|".join(alt_pattern(a) for a in alts)))
+        groups.append((tuple(a.rstrip("*") for a in alts),
+                       re.compile("|".join(alt_pattern(a) for a in alts))))
     return groups
 
 
 def grade(groups, title, body):
     """0 (not relevant), 1 or 2; title and body already normalized (body includes the title)."""
     strong = True
-    for g in groups:
-        if not g.search(body):
+    for plain, g in groups:
+        if not any(p in body for p in plain) or not g.search(body):
             return 0
         if strong and not g.search(title):
             n = 0

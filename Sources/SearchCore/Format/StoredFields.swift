@@ -1,9 +1,10 @@
 /// The stored form of each document: what a hit shows and what snippets and source
 /// locations are computed from.
 ///
-/// Layout: one record per document (strings as varint length + UTF-8: id, title, body, date,
-/// lang, path; then the anchor count and per anchor the varints body offset delta, line,
-/// column), then a u64 offset per record, then u64 offset of that table and u32 doc count.
+/// Layout: one record per document (strings as varint length + UTF-8: id, title, date, lang,
+/// path; the anchor count and per anchor the varints body offset delta, line, column; then
+/// the body, last, so a hit's summary is read without it), then a u64 offset per record,
+/// then u64 offset of that table and u32 doc count.
 struct StoredFieldsWriter {
     private var out = ByteWriter()
     private var offsets: [UInt64] = []
@@ -14,7 +15,6 @@ struct StoredFieldsWriter {
         offsets.append(UInt64(out.count))
         out.string(doc.id)
         out.string(doc.title)
-        out.string(doc.body)
         out.string(doc.date ?? "")
         out.string(doc.lang ?? "")
         out.string(doc.path ?? "")
@@ -26,6 +26,7 @@ struct StoredFieldsWriter {
             out.varint(a.column)
             previous = a.bodyOffset
         }
+        out.string(doc.body)
     }
 
     mutating func finish() -> [UInt8] {
@@ -52,28 +53,29 @@ struct StoredFields {
         guard tableOffset + count * 8 + 12 == data.count else { throw .corrupt("stored fields table") }
     }
 
-    func document(_ doc: Int) throws(FormatError) -> Document {
+    /// A document with its body (for snippets) or without (an empty body: for a hit's summary).
+    func document(_ doc: Int, body: Bool = true) throws(FormatError) -> Document {
         guard doc < count else { throw .corrupt("document \(doc) out of range") }
         let raw = UInt64(littleEndian: data.loadUnaligned(fromByteOffset: tableOffset + doc * 8, as: UInt64.self))
         guard raw < UInt64(tableOffset) else { throw .corrupt("stored document offset") }
-        let at = Int(raw)
-        var r = ByteReader(UnsafeRawBufferPointer(rebasing: data[..<tableOffset]), offset: at)
+        var r = ByteReader(UnsafeRawBufferPointer(rebasing: data[..<tableOffset]), offset: Int(raw))
         let id = try r.string()
         let title = try r.string()
-        let body = try r.string()
         let date = try r.string()
         let lang = try r.string()
         let path = try r.string()
         let anchorCount = try r.int()
-        guard anchorCount <= body.utf8.count + 1 else { throw .corrupt("anchor count") }
+        guard anchorCount <= tableOffset else { throw .corrupt("anchor count") }
         var anchors: [SourceAnchor] = []
-        anchors.reserveCapacity(anchorCount)
+        if body { anchors.reserveCapacity(anchorCount) }
         var offset: UInt32 = 0
         for _ in 0..<anchorCount {
             offset += try r.varint32()
-            anchors.append(SourceAnchor(bodyOffset: offset, line: try r.varint32(), column: try r.varint32()))
+            let line = try r.varint32(), column = try r.varint32()
+            if body { anchors.append(SourceAnchor(bodyOffset: offset, line: line, column: column)) }
         }
-        return Document(id: id, title: title, body: body, date: date.isEmpty ? nil : date, lang: lang.isEmpty ? nil : lang,
+        let text = body ? try r.string() : ""
+        return Document(id: id, title: title, body: text, date: date.isEmpty ? nil : date, lang: lang.isEmpty ? nil : lang,
                         path: path.isEmpty ? nil : path, anchors: anchors)
     }
 }

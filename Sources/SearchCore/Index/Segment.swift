@@ -76,5 +76,7 @@ final class Segment: @unchecked Sendable {
         }
     }
 
-    func document(_ doc: UInt32) throws(FormatError) -> Document { try stored.document(Int(doc)) }
+    func document(_ doc: UInt32, body: Bool = true) throws(FormatError) -> Document {
+        try stored.document(Int(doc), body: body)
+    }
 }

@@ -1,11 +1,27 @@
+import Synchronization
+
 /// The Latin word terms of a segment (both text fields), sorted, for typo-tolerant lookup:
-/// a depth-first walk of the implicit trie of the sorted terms, carrying the rows of the
-/// Damerau (optimal string alignment) edit-distance table, pruned as soon as every entry of
-/// a row exceeds the allowed edits. No prefix is required to match, so a typo in the first
-/// letter costs what any other typo costs.
+/// a depth-first walk of the implicit trie of the sorted terms that carries the rows of the
+/// Damerau (optimal string alignment) edit-distance table, computed only within the band of
+/// ±maxEdits around the diagonal and pruned as soon as a row exceeds maxEdits. No prefix has
+/// to match, so a typo in the first letter costs what any other typo costs.
 final class FuzzyIndex: Sendable {
-    /// Most trie nodes one lookup may visit: what keeps a lookup bounded in time.
-    static let maxVisits = 200_000
+    /// Most trie nodes one lookup may visit: what bounds a lookup's time.
+    static let maxVisits = 100_000
+    /// Lookups remembered (users repeat and refine queries; editors search as you type).
+    static let cacheSize = 4096
+
+    private let cache = Mutex(LookupCache())
+
+    private struct LookupCache {
+        var entries: [CacheKey: [(term: [UInt8], distance: Int)]] = [:]
+        var order: [CacheKey] = []
+    }
+
+    private struct CacheKey: Hashable {
+        var query: [UInt8]
+        var maxEdits: Int
+    }
 
     private let arena: [UInt8]
     private let starts: [UInt32]  // term i is arena[starts[i] ..< starts[i + 1]]
@@ -39,66 +55,127 @@ final class FuzzyIndex: Sendable {
     /// Terms within `maxEdits` of `query` (the query itself excluded), with their distance.
     func lookup(_ query: [UInt8], maxEdits: Int) -> [(term: [UInt8], distance: Int)] {
         guard count > 0, !query.isEmpty, maxEdits > 0 else { return [] }
-        var found: [(term: [UInt8], distance: Int)] = []
-        var visits = 0
-        let m = query.count
-        arena.withUnsafeBufferPointer { arena in
-            // rows[d] is the table row after d characters of the candidate
-            var rows = [[Int]](repeating: [Int](repeating: 0, count: m + 1), count: m + maxEdits + 2)
-            rows[0] = Array(0...m)
-            var path = [UInt8](repeating: 0, count: m + maxEdits + 2)
-
-            func term(_ i: Int) -> UnsafeBufferPointer<UInt8> {
-                UnsafeBufferPointer(rebasing: arena[Int(starts[i])..<Int(starts[i + 1])])
+        let key = CacheKey(query: query, maxEdits: maxEdits)
+        if let known = cache.withLock({ $0.entries[key] }) { return known }
+        let found = walk(query, maxEdits: maxEdits)
+        cache.withLock { cache in
+            if cache.order.count >= Self.cacheSize {
+                // forget the older half at once: cheap, and keeps what is being typed now
+                for old in cache.order.prefix(Self.cacheSize / 2) { cache.entries[old] = nil }
+                cache.order.removeFirst(Self.cacheSize / 2)
             }
-
-            /// Visits the node at `depth` whose terms are lo..<hi (all share path[0..<depth]).
-            func visit(depth: Int, lo: Int, hi: Int) {
-                visits += 1
-                guard visits <= Self.maxVisits else { return }
-                var lo = lo
-                if term(lo).count == depth {  // a whole term ends here
-                    let d = rows[depth][m]
-                    if d <= maxEdits && d > 0 { found.append((Array(term(lo)), d)) }
-                    lo += 1
-                }
-                guard depth < m + maxEdits else { return }
-                var i = lo
-                while i < hi {
-                    let c = term(i)[depth]
-                    // end of the run of terms with byte c at this depth
-                    var a = i + 1, b = hi
-                    while a < b {
-                        let mid = (a + b) / 2
-                        if term(mid)[depth] <= c { a = mid + 1 } else { b = mid }
-                    }
-                    if step(depth: depth, c: c) <= maxEdits {
-                        path[depth] = c
-                        visit(depth: depth + 1, lo: i, hi: a)
-                    }
-                    i = a
-                }
-            }
-
-            /// Fills rows[depth + 1] for candidate character c and returns its minimum.
-            func step(depth: Int, c: UInt8) -> Int {
-                let k = depth + 1
-                rows[k][0] = k
-                var best = k
-                for j in 1...m {
-                    let cost = query[j - 1] == c ? 0 : 1
-                    var v = min(rows[k - 1][j] + 1, rows[k][j - 1] + 1, rows[k - 1][j - 1] + cost)
-                    if k > 1 && j > 1 && c == query[j - 2] && path[depth - 1] == query[j - 1] {
-                        v = min(v, rows[k - 2][j - 2] + 1)  // transposition
-                    }
-                    rows[k][j] = v
-                    best = min(best, v)
-                }
-                return best
-            }
-
-            visit(depth: 0, lo: 0, hi: count)
+            if cache.entries.updateValue(found, forKey: key) == nil { cache.order.append(key) }
         }
         return found
+    }
+
+    private func walk(_ query: [UInt8], maxEdits: Int) -> [(term: [UInt8], distance: Int)] {
+        arena.withUnsafeBufferPointer { arena in
+            starts.withUnsafeBufferPointer { starts in
+                query.withUnsafeBufferPointer { query in
+                    var walk = Walk(arena: arena, starts: starts, query: query, maxEdits: maxEdits)
+                    defer { walk.deallocate() }
+                    walk.visit(depth: 0, lo: 0, hi: count)
+                    return walk.found.map { (Array(walk.term($0.term)), $0.distance) }
+                }
+            }
+        }
+    }
+
+    /// One lookup's state: the table rows (one per depth) and the path of bytes walked.
+    private struct Walk {
+        let arena: UnsafeBufferPointer<UInt8>
+        let starts: UnsafeBufferPointer<UInt32>
+        let query: UnsafeBufferPointer<UInt8>
+        let m: Int
+        let d: Int
+        let width: Int
+        let rows: UnsafeMutablePointer<Int32>
+        let path: UnsafeMutablePointer<UInt8>
+        var visits = 0
+        var found: [(term: Int, distance: Int)] = []
+
+        /// Larger than any distance worth keeping.
+        var infinity: Int32 { Int32(d + 1) }
+
+        init(arena: UnsafeBufferPointer<UInt8>, starts: UnsafeBufferPointer<UInt32>, query: UnsafeBufferPointer<UInt8>, maxEdits: Int) {
+            self.arena = arena
+            self.starts = starts
+            self.query = query
+            m = query.count
+            d = maxEdits
+            width = m + 2
+            let depth = m + d + 2
+            rows = .allocate(capacity: depth * width)
+            rows.initialize(repeating: Int32(maxEdits + 1), count: depth * width)
+            path = .allocate(capacity: depth)
+            for j in 0...min(m, d) { rows[j] = Int32(j) }
+        }
+
+        func deallocate() {
+            rows.deallocate()
+            path.deallocate()
+        }
+
+        @inline(__always)
+        func term(_ i: Int) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: arena[Int(starts[i])..<Int(starts[i + 1])])
+        }
+
+        /// Visits the node at `depth` whose terms are lo..<hi (they all share path[0..<depth]).
+        mutating func visit(depth: Int, lo: Int, hi: Int) {
+            visits += 1
+            guard visits <= FuzzyIndex.maxVisits else { return }
+            var lo = lo
+            if term(lo).count == depth {  // a whole term ends here
+                let distance = Int(rows[depth * width + m])
+                if distance <= d && distance > 0 { found.append((lo, distance)) }
+                lo += 1
+            }
+            guard depth < m + d else { return }
+            var i = lo
+            while i < hi {
+                let c = term(i)[depth]
+                // the end of the run of terms with byte c at this depth
+                var a = i + 1, b = hi
+                while a < b {
+                    let mid = (a + b) >> 1
+                    if term(mid)[depth] <= c { a = mid + 1 } else { b = mid }
+                }
+                if step(depth: depth, c: c) <= d {
+                    path[depth] = c
+                    visit(depth: depth + 1, lo: i, hi: a)
+                }
+                i = a
+            }
+        }
+
+        /// Fills the row for prefix length depth + 1 ending in c, within the band, and returns
+        /// its minimum.
+        @inline(__always)
+        func step(depth: Int, c: UInt8) -> Int {
+            let k = depth + 1
+            let previous = rows + depth * width, current = rows + k * width
+            let low = max(0, k - d), high = min(m, k + d)
+            guard low <= high else { return d + 1 }
+            var best = infinity
+            if low == 0 {
+                current[0] = Int32(k)
+                best = Int32(k)
+            }
+            for j in max(1, low)...max(1, high) where j <= high {
+                var v = previous[j - 1] + (query[j - 1] == c ? 0 : 1)
+                v = min(v, previous[j] + 1, current[j - 1] + 1)
+                if k > 1 && j > 1 && c == query[j - 2] && path[depth - 1] == query[j - 1] {
+                    v = min(v, rows[(k - 2) * width + j - 2] + 1)  // a swap of two letters
+                }
+                current[j] = min(v, infinity)
+                best = min(best, current[j])
+            }
+            // cells just outside the band read as infinity by the next row
+            if low > 0 { current[low - 1] = infinity }
+            if high < m { current[high + 1] = infinity }
+            return Int(best)
+        }
     }
 }

@@ -60,7 +60,7 @@ public final class Searcher {
         let ranked = top.sorted().dropFirst(max(0, options.offset))
         let snippets = SnippetBuilder(analyzer: analyzer, leaves: options.snippets ? bound.bodyLeaves : [])
         let hits = ranked.compactMap { scored -> SearchHit? in
-            guard let doc = try? segments[scored.segment].document(scored.doc) else { return nil }
+            guard let doc = try? segments[scored.segment].document(scored.doc, body: options.snippets) else { return nil }
             var hit = SearchHit(id: doc.id, title: doc.title, score: scored.score, matched: scored.matched,
                                 path: doc.path, date: doc.date, lang: doc.lang)
             if options.snippets {
