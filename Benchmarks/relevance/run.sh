@@ -59,6 +59,16 @@ EOF
 PLAIN=$RESULTS/queries.plain.tsv
 awk -F'\t' 'NR > 1 && $0 !~ /^#/ && NF >= 3 { print $1 "\t" $3 }' "$HERE/queries.tsv" > "$PLAIN"
 
+# `make install` puts this project's searchd in /usr/local/bin, ahead of Sphinx's own daemon
+# (/usr/bin/searchd, Debian sphinxsearch), and the sphinx adapter runs `searchd` from PATH:
+# give the peers a PATH whose `searchd` is Sphinx's (our adapter uses the build path anyway).
+if [ -x /usr/bin/searchd ] && [ "$(command -v searchd)" != /usr/bin/searchd ]; then
+    mkdir -p "$RESULTS/sphinx-path"
+    ln -sf /usr/bin/searchd "$RESULTS/sphinx-path/searchd"
+    PATH=$RESULTS/sphinx-path:$PATH
+    export PATH
+fi
+
 # (b) every engine: index, warm-up pass, measured pass (run_peers.sh's own latency table goes
 # to RESULTS/table.md and, with its progress, to stderr)
 ENGINES=$ENGINES QUERIES=$PLAIN K=10 AND_RUN=0 RESULTS=$RESULTS INDEX_ROOT=$INDEX_ROOT \

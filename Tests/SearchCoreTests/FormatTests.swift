@@ -15,8 +15,16 @@ struct FormatTests {
     }
 
     /// Postings long enough for several blocks, so advancing uses the skip table.
+    /// The payload of a file written through a `FileWriter` (its footer checked).
+    func payload(_ directory: MemoryDirectory, _ name: String) throws -> FileBytes {
+        let bytes = try directory.open(name)
+        let payload = try Footer.payload(of: bytes.buffer, file: name, verifyChecksum: true)
+        return FileBytes(copying: Array(payload))
+    }
+
     @Test func postingsAcrossBlocksAdvanceAndPositions() throws {
-        var writer = PostingsWriter()
+        let directory = MemoryDirectory()
+        var writer = PostingsWriter(docs: try FileWriter(directory, "t.doc"), positions: try FileWriter(directory, "t.pos"))
         writer.startTerm()
         let docs = (0..<1000).map { UInt32($0 * 3) }
         for d in docs {
@@ -24,9 +32,11 @@ struct FormatTests {
             deltas.varint(UInt32(d % 5))  // one position per doc: d % 5
             deltas.bytes.withUnsafeBufferPointer { writer.add(doc: d, freq: 1, positionDeltas: $0, norm: 10) }
         }
-        let info = writer.finishTerm()
+        let info = try writer.finishTerm()
+        try writer.docs.finish()
+        try writer.positions.finish()
         #expect(info.docFreq == 1000)
-        let docData = FileBytes(copying: writer.docs.bytes), posData = FileBytes(copying: writer.positions.bytes)
+        let docData = try payload(directory, "t.doc"), posData = try payload(directory, "t.pos")
         let cursor = PostingsCursor(info: info, docData: docData.buffer, posData: posData.buffer)
         #expect(cursor.next() == 0)
         #expect(cursor.advance(to: 1) == 3)
@@ -47,14 +57,17 @@ struct FormatTests {
     }
 
     @Test func termDictionaryLookupAndPrefix() throws {
-        var writer = TermDictionaryWriter()
+        let directory = MemoryDirectory()
+        var writer = TermDictionaryWriter(try FileWriter(directory, "t.tdx"))
         let terms = (0..<200).map { "term\(String(format: "%03d", $0))" } + ["zebra", "zoo"]
         for (i, t) in terms.enumerated() {
-            Array(t.utf8).withUnsafeBufferPointer {
-                writer.add($0, TermInfo(docFreq: UInt32(i + 1), totalFreq: UInt64(i + 2), postingsOffset: UInt64(i * 10), positionsOffset: UInt64(i * 7)))
+            let key = Array(t.utf8)
+            try key.withUnsafeBufferPointer { k in
+                try writer.add(k, TermInfo(docFreq: UInt32(i + 1), totalFreq: UInt64(i + 2), postingsOffset: UInt64(i * 10), positionsOffset: UInt64(i * 7)))
             }
         }
-        let bytes = FileBytes(copying: writer.finish())
+        try writer.finish()
+        let bytes = try payload(directory, "t.tdx")
         let dictionary = try TermDictionary(bytes.buffer)
         #expect(dictionary.termCount == terms.count)
         #expect(dictionary.lookup(Array("term150".utf8)) == TermInfo(docFreq: 151, totalFreq: 152, postingsOffset: 1500, positionsOffset: 1050))
@@ -80,9 +93,11 @@ struct FormatTests {
                      anchors: [SourceAnchor(bodyOffset: 0, line: 1, column: 1), SourceAnchor(bodyOffset: 5, line: 2, column: 3)]),
             Document(id: "b", title: "钱凯港", body: ""),
         ]
+        let directory = MemoryDirectory()
         var writer = StoredFieldsWriter()
         for d in docs { writer.add(d) }
-        let bytes = FileBytes(copying: writer.finish())
+        try writer.finish(to: try FileWriter(directory, "t.sto"))
+        let bytes = try payload(directory, "t.sto")
         let stored = try StoredFields(bytes.buffer)
         #expect(try stored.document(0) == docs[0])
         #expect(try stored.document(1) == docs[1])

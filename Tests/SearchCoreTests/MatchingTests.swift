@@ -17,6 +17,10 @@ struct MatchingTests {
         Document(id: "en-place", title: "Travel", body: "We visited Suzhou and Shenzhen last June."),
         Document(id: "zh-person", title: "会见", body: "国务院总理李强会见了客人。"),
         Document(id: "zh-hall", title: "会议", body: "会议在人民大会堂举行。"),
+        Document(id: "zh-poet", title: "诗", body: "李白的诗很有名。"),
+        Document(id: "zh-soundalike", title: "白沙堤", body: "最爱湖东行不足，绿杨阴里白沙堤。"),
+        Document(id: "zh-city", title: "古都", body: "唐朝的都城是长安。"),
+        Document(id: "zh-mail", title: "邮件", body: "配置邮件服务器的方法。"),
         Document(id: "en-person", title: "Meeting", body: "Premier Li Qiang met the guests."),
         // Latin
         Document(id: "accent-exact", title: "Ministro", body: "El ministro Andrés Alencastre habló."),
@@ -160,6 +164,19 @@ struct MatchingTests {
         // one character, or one syllable, never expands to the other script
         #expect(!(try ids("港")).contains("titled"))
         #expect(try ids("Li").isEmpty || !(try ids("Li")).contains("zh-person"))
+    }
+
+    @Test func pinyinStaysInsideWords() throws {
+        #expect(try ids("Li Bai").first == "zh-poet")
+        #expect(!(try ids("Li Bai")).contains("zh-soundalike"))  // 里|白 across two words is not "li bai"
+        #expect(try ids("Chang'an") == ["zh-city"])  // apostrophe-separated syllables
+        #expect(try ids("Changan") == ["zh-city"])
+    }
+
+    @Test func synonymsInsideAChineseRun() throws {
+        let synonyms = try Synonyms.parse("伺服器, 服务器")
+        let s = try Snapshot.build(Self.documents).searcher(synonyms: synonyms)
+        #expect(try s.search(QueryParser.parse("郵件伺服器")).hits.map(\.id) == ["zh-mail"])
     }
 
     @Test func mixedScriptsInOneQuery() throws {

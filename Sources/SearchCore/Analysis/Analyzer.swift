@@ -29,6 +29,9 @@ public final class Analyzer {
     private var runFolded: [UInt32] = []
     /// The folded code point of each run character (for its pinyin).
     private var runScalars: [UInt32] = []
+    /// The ICU word each run character is in (-1: none).
+    private var runWord: [Int] = []
+
     private var bounds: [Int32] = Array(repeating: 0, count: 256)
 
     public init() {}
@@ -230,6 +233,23 @@ public final class Analyzer {
     private func emitCJKRun<S: TokenSink>(_ text: UnsafeBufferPointer<UInt8>, start: Int, end: Int,
                                           position: UInt32, group: UInt32, into sink: inout S) -> UInt32 {
         let count = runStarts.count
+        // ICU's words over the run: which word each character is in, and each word's length
+        let words = icuWords(text, start: start, end: end)
+        runWord.removeAll(keepingCapacity: true)
+        runWord.append(contentsOf: repeatElement(-1, count: count))
+        var wordLengths: [Int] = []
+        var k = 0
+        for (wordStart, wordEnd) in words {
+            while k < count && runStarts[k] < wordStart { k += 1 }
+            var j = k
+            while j < count && runEnds[j] <= wordEnd {
+                runWord[j] = wordLengths.count
+                j += 1
+            }
+            wordLengths.append(j - k)
+        }
+        func singleWord(_ k: Int) -> Bool { runWord[k] < 0 || wordLengths[runWord[k]] == 1 }
+
         for k in 0..<count {
             term.removeAll(keepingCapacity: true)
             appendRunCharacter(k, text)
@@ -242,17 +262,15 @@ public final class Analyzer {
             term.withUnsafeBufferPointer {
                 sink.token($0, kind: .cjkBigram, position: p, start: runStarts[k], end: runEnds[k + 1], group: group)
             }
-            if let first = pinyin.syllable(runScalars[k]), let second = pinyin.syllable(runScalars[k + 1]) {
-                term.removeAll(keepingCapacity: true)
-                term.append(contentsOf: first)
-                term.append(contentsOf: second)
-                term.withUnsafeBufferPointer {
-                    sink.token($0, kind: .pinyin, position: p, start: runStarts[k], end: runEnds[k + 1], group: group)
-                }
+            // Pinyin only inside one word, or over characters ICU left alone (names it does not
+            // know): 李白 gets "libai", but 里|白 across 绿杨阴里 and 白沙堤 does not.
+            let sameWord = runWord[k] >= 0 && runWord[k] == runWord[k + 1]
+            if sameWord || (singleWord(k) && singleWord(k + 1)) {
+                emitPinyin(runScalars[k], runScalars[k + 1], position: p, start: runStarts[k], end: runEnds[k + 1], group: group, into: &sink)
             }
         }
-        var k = 0
-        for (wordStart, wordEnd) in icuWords(text, start: start, end: end) {
+        k = 0
+        for (wordStart, wordEnd) in words {
             while k < count && runStarts[k] < wordStart { k += 1 }
             guard k < count else { break }
             term.removeAll(keepingCapacity: true)
@@ -267,6 +285,21 @@ public final class Analyzer {
             }
         }
         return position &+ UInt32(count)
+    }
+
+    /// The pinyin overlays of two Han characters: one per pair of readings (a polyphone has
+    /// several: 长 is zhang and chang).
+    private func emitPinyin<S: TokenSink>(_ a: UInt32, _ b: UInt32, position: UInt32, start: Int, end: Int, group: UInt32, into sink: inout S) {
+        for first in pinyin.readings(a) {
+            for second in pinyin.readings(b) {
+                term.removeAll(keepingCapacity: true)
+                term.append(contentsOf: first)
+                term.append(contentsOf: second)
+                term.withUnsafeBufferPointer {
+                    sink.token($0, kind: .pinyin, position: position, start: start, end: end, group: group)
+                }
+            }
+        }
     }
 
     /// A CJK character kept across white space, for the bigram that bridges it.
@@ -287,14 +320,6 @@ public final class Analyzer {
         appendRunCharacter(0, text)
         term.withUnsafeBufferPointer {
             sink.token($0, kind: .cjkBigram, position: last.position, start: last.start, end: runEnds[0], group: group)
-        }
-        if let first = pinyin.syllable(last.scalar), let second = pinyin.syllable(runScalars[0]) {
-            term.removeAll(keepingCapacity: true)
-            term.append(contentsOf: first)
-            term.append(contentsOf: second)
-            term.withUnsafeBufferPointer {
-                sink.token($0, kind: .pinyin, position: last.position, start: last.start, end: runEnds[0], group: group)
-            }
         }
     }
 

@@ -71,6 +71,25 @@ final class Pinyin: Sendable {
         return s == 0 ? nil : syllables[Int(s) - 1]
     }
 
+    /// Every reading of a character: ICU's, then the other readings of common polyphones.
+    func readings(_ cp: UInt32) -> [[UInt8]] {
+        guard let first = syllable(cp) else { return [] }
+        guard let scalar = Unicode.Scalar(cp), let more = Self.polyphones[Character(scalar)] else { return [first] }
+        return [first] + more.map { Array($0.utf8) }.filter { $0 != first }
+    }
+
+    /// Other readings of characters common in names and places, which ICU's Han-Latin (one
+    /// reading per character) does not give: 长安 is Chang'an, 重庆 Chongqing, 厦门 Xiamen.
+    private static let polyphones: [Character: [String]] = [
+        "长": ["chang"], "行": ["hang"], "重": ["chong"], "乐": ["yue"], "朝": ["chao", "zhao"],
+        "都": ["du", "dou"], "藏": ["zang"], "曾": ["ceng"], "会": ["kuai"], "传": ["zhuan"],
+        "单": ["shan", "chan"], "厦": ["xia", "sha"], "六": ["lu"], "解": ["xie"], "查": ["zha"],
+        "区": ["ou"], "仇": ["qiu"], "朴": ["piao"], "盖": ["ge"], "华": ["hua"], "覃": ["qin"],
+        "尉": ["yu"], "参": ["shen"], "蔚": ["yu"], "广": ["an"], "石": ["dan"], "大": ["dai"],
+        "莘": ["shen", "xin"], "番": ["pan"], "洞": ["tong"], "秘": ["bi", "mi"], "宿": ["xiu"],
+        "瑶": ["yao"], "薄": ["bo"], "员": ["yun"], "万": ["mo"], "阿": ["e", "a"], "沈": ["shen"],
+    ]
+
     /// The ways a Latin word splits into valid syllables ("xian" → [xi, an] and [xian]),
     /// at most `limit` of them, fewest syllables first.
     func syllabify(_ word: String, limit: Int = 4) -> [[String]] {

@@ -82,6 +82,9 @@ public struct Synonyms: Sendable {
         return (entries[first] ?? []).filter { $0.terms == terms }
     }
 
+    /// The entries whose phrase starts with `term`.
+    func entries(startingWith term: String) -> [Entry] { entries[term] ?? [] }
+
     /// The longest phrase, in terms (bounds the spans the planner tries).
     var longestPhrase: Int { entries.values.joined().map(\.terms.count).max() ?? 0 }
 }

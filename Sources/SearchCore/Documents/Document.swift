@@ -13,9 +13,11 @@ public struct Document: Sendable, Equatable {
     public var path: String?
     /// Where spans of `body` came from in the source file (see `SourceAnchor`).
     public var anchors: [SourceAnchor]
+    /// What the source file was when it was read: how a restart tells changed files.
+    public var stamp: SourceStamp?
 
     public init(id: String, title: String, body: String, date: String? = nil, lang: String? = nil,
-                path: String? = nil, anchors: [SourceAnchor] = []) {
+                path: String? = nil, anchors: [SourceAnchor] = [], stamp: SourceStamp? = nil) {
         self.id = id
         self.title = title
         self.body = body
@@ -23,6 +25,29 @@ public struct Document: Sendable, Equatable {
         self.lang = lang
         self.path = path
         self.anchors = anchors
+        self.stamp = stamp
+    }
+}
+
+/// A source file's size, modification time and content hash when it was indexed.
+public struct SourceStamp: Sendable, Equatable, Hashable {
+    public var size: UInt64
+    /// Nanoseconds since the epoch.
+    public var modified: UInt64
+    /// FNV-1a 64 of the content.
+    public var hash: UInt64
+
+    public init(size: UInt64, modified: UInt64, hash: UInt64) {
+        self.size = size
+        self.modified = modified
+        self.hash = hash
+    }
+
+    /// FNV-1a, 64 bits: cheap, and plenty to tell an edited file from an untouched one.
+    public static func hash<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return h
     }
 }
 

@@ -16,6 +16,12 @@ struct DocumentDates {
         return low == 0 || high < low ? nil : low...high
     }
 
+    /// The raw bounds of a document (0 0 for none), for copying into a merged segment.
+    func raw(_ doc: UInt32) -> (UInt32, UInt32) {
+        (UInt32(littleEndian: data.loadUnaligned(fromByteOffset: Int(doc) * 8, as: UInt32.self)),
+         UInt32(littleEndian: data.loadUnaligned(fromByteOffset: Int(doc) * 8 + 4, as: UInt32.self)))
+    }
+
     static func encode(_ dates: [String?]) -> [UInt8] {
         var out = ByteWriter()
         for d in dates {

@@ -15,8 +15,8 @@ enum PostingsFormat {
 
 /// Encodes the postings of terms one after another, given each term's documents in order.
 struct PostingsWriter {
-    var docs = ByteWriter()
-    var positions = ByteWriter()
+    let docs: FileWriter
+    let positions: FileWriter
 
     private var blockDocs: [UInt32] = []
     private var blockFreqs: [UInt32] = []
@@ -29,6 +29,11 @@ struct PostingsWriter {
     private var minNorm: UInt32 = .max
     /// Offset in termPositions where the current block's positions start.
     private var blockPositionsStart = 0
+
+    init(docs: FileWriter, positions: FileWriter) {
+        self.docs = docs
+        self.positions = positions
+    }
 
     /// Starts a term.
     mutating func startTerm() {
@@ -56,23 +61,26 @@ struct PostingsWriter {
     }
 
     /// Ends the current term and returns where its postings are.
-    mutating func finishTerm() -> TermInfo {
+    mutating func finishTerm() throws(StoreError) -> TermInfo {
         if !blockDocs.isEmpty { flushBlock() }
         let info = TermInfo(docFreq: docFreq, totalFreq: totalFreq,
                             postingsOffset: UInt64(docs.count), positionsOffset: UInt64(positions.count))
-        if blocks.count > 1 {
-            var offset: UInt32 = 0
-            for b in blocks {
-                docs.u32(b.lastDoc)
-                docs.u32(offset)
-                docs.u32(b.posOffset)
-                docs.u32(b.maxFreq)
-                docs.u32(b.minNorm)
-                offset += UInt32(b.docBytes.count)
+        let blocks = self.blocks
+        try docs.write { docs in
+            if blocks.count > 1 {
+                var offset: UInt32 = 0
+                for b in blocks {
+                    docs.u32(b.lastDoc)
+                    docs.u32(offset)
+                    docs.u32(b.posOffset)
+                    docs.u32(b.maxFreq)
+                    docs.u32(b.minNorm)
+                    offset += UInt32(b.docBytes.count)
+                }
             }
+            for b in blocks { docs.raw(b.docBytes) }
         }
-        for b in blocks { docs.raw(b.docBytes) }
-        positions.raw(termPositions.bytes)
+        try positions.write(termPositions.bytes)
         return info
     }
 

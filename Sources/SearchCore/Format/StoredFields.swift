@@ -8,11 +8,14 @@
 struct StoredFieldsWriter {
     private var out = ByteWriter()
     private var offsets: [UInt64] = []
+    private var written = 0
 
-    var byteCount: Int { out.count }
+    /// Bytes held in memory.
+    var memoryBytes: Int { out.bytes.capacity + offsets.count * 8 }
 
+    /// Adds a document's record to the buffer; `flush` moves buffered records to the file.
     mutating func add(_ doc: Document) {
-        offsets.append(UInt64(out.count))
+        offsets.append(UInt64(written + out.count))
         out.string(doc.id)
         out.string(doc.title)
         out.string(doc.date ?? "")
@@ -29,12 +32,27 @@ struct StoredFieldsWriter {
         out.string(doc.body)
     }
 
-    mutating func finish() -> [UInt8] {
-        let tableOffset = UInt64(out.count)
+    /// Adds a record copied from another segment's stored fields.
+    mutating func add(record: UnsafeRawBufferPointer) {
+        offsets.append(UInt64(written + out.count))
+        out.raw(record)
+    }
+
+    /// Writes the buffered records to the file.
+    mutating func flush(to file: FileWriter) throws(StoreError) {
+        written += out.count
+        try file.write(out.bytes)
+        out.bytes.removeAll(keepingCapacity: true)
+    }
+
+    mutating func finish(to file: FileWriter) throws(StoreError) {
+        try flush(to: file)
+        let tableOffset = UInt64(written)
         for o in offsets { out.u64(o) }
         out.u64(tableOffset)
         out.u32(UInt32(offsets.count))
-        return out.bytes
+        try flush(to: file)
+        try file.finish()
     }
 }
 
@@ -51,6 +69,17 @@ struct StoredFields {
         self.tableOffset = tableOffset
         count = Int(try r.u32())
         guard tableOffset + count * 8 + 12 == data.count else { throw .corrupt("stored fields table") }
+    }
+
+    /// The raw record of a document (for copying it into a merged segment).
+    func record(_ doc: Int) throws(FormatError) -> UnsafeRawBufferPointer {
+        guard doc < count else { throw .corrupt("document \(doc) out of range") }
+        let start = UInt64(littleEndian: data.loadUnaligned(fromByteOffset: tableOffset + doc * 8, as: UInt64.self))
+        let end = doc + 1 < count
+            ? UInt64(littleEndian: data.loadUnaligned(fromByteOffset: tableOffset + (doc + 1) * 8, as: UInt64.self))
+            : UInt64(tableOffset)
+        guard start <= end, end <= UInt64(tableOffset) else { throw .corrupt("stored document offset") }
+        return UnsafeRawBufferPointer(rebasing: data[Int(start)..<Int(end)])
     }
 
     /// A document with its body (for snippets) or without (an empty body: for a hit's summary).

@@ -15,50 +15,58 @@ enum TermDictionaryFormat {
 }
 
 struct TermDictionaryWriter {
-    private(set) var out = ByteWriter()
+    private let file: FileWriter
     private var blockOffsets: [UInt64] = []
     private var previous: [UInt8] = []
     private var previousInfo = TermInfo(docFreq: 0, totalFreq: 0, postingsOffset: 0, positionsOffset: 0)
     private var inBlock = 0
     private(set) var termCount = 0
 
+    init(_ file: FileWriter) { self.file = file }
+
     /// Adds a term; terms must come in ascending byte order.
-    mutating func add(_ key: UnsafeBufferPointer<UInt8>, _ info: TermInfo) {
+    mutating func add(_ key: UnsafeBufferPointer<UInt8>, _ info: TermInfo) throws(StoreError) {
         if inBlock == TermDictionaryFormat.blockSize || blockOffsets.isEmpty {
-            blockOffsets.append(UInt64(out.count))
+            blockOffsets.append(UInt64(file.count))
             inBlock = 0
             previous.removeAll(keepingCapacity: true)
             previousInfo = TermInfo(docFreq: 0, totalFreq: 0, postingsOffset: 0, positionsOffset: 0)
         }
         var shared = 0
         while shared < previous.count && shared < key.count && previous[shared] == key[shared] { shared += 1 }
-        out.varint(shared)
-        out.blob(key[shared...])
-        out.varint(info.docFreq)
-        out.varint(info.totalFreq)
-        out.varint(info.postingsOffset - previousInfo.postingsOffset)
-        out.varint(info.positionsOffset - previousInfo.positionsOffset)
+        let previousInfo = self.previousInfo
+        try file.write { out in
+            out.varint(shared)
+            out.blob(key[shared...])
+            out.varint(info.docFreq)
+            out.varint(info.totalFreq)
+            out.varint(info.postingsOffset - previousInfo.postingsOffset)
+            out.varint(info.positionsOffset - previousInfo.positionsOffset)
+        }
         previous.removeAll(keepingCapacity: true)
         previous.append(contentsOf: key)
-        previousInfo = info
+        self.previousInfo = info
         inBlock += 1
         termCount += 1
     }
 
-    mutating func finish() -> [UInt8] {
-        let indexOffset = UInt64(out.count)
-        for o in blockOffsets { out.u64(o) }
-        out.u64(indexOffset)
-        out.u32(UInt32(blockOffsets.count))
-        out.u32(UInt32(termCount))
-        return out.bytes
+    mutating func finish() throws(StoreError) {
+        let indexOffset = UInt64(file.count)
+        let offsets = blockOffsets, terms = termCount
+        try file.write { out in
+            for o in offsets { out.u64(o) }
+            out.u64(indexOffset)
+            out.u32(UInt32(offsets.count))
+            out.u32(UInt32(terms))
+        }
+        try file.finish()
     }
 }
 
 /// Reads a term dictionary in place (from an array or a memory map).
 struct TermDictionary {
-    private let data: UnsafeRawBufferPointer
-    private let indexOffset: Int
+    fileprivate let data: UnsafeRawBufferPointer
+    fileprivate let indexOffset: Int
     let blockCount: Int
     let termCount: Int
 
@@ -127,7 +135,7 @@ struct TermDictionary {
     }
 
     /// Where block b starts (a damaged offset reads as the end of the blocks: an empty block).
-    private func blockOffset(_ b: Int) -> Int {
+    fileprivate func blockOffset(_ b: Int) -> Int {
         let raw = UInt64(littleEndian: data.loadUnaligned(fromByteOffset: indexOffset + b * 8, as: UInt64.self))
         return raw < UInt64(indexOffset) ? Int(raw) : indexOffset
     }
@@ -160,6 +168,47 @@ struct TermDictionary {
             }
             let going = term.withUnsafeBufferPointer { body($0, info) }
             if !going { return }
+        }
+    }
+
+    /// A cursor over every term in order (what a merge walks).
+    struct Iterator {
+        let dictionary: TermDictionary
+        private var block = -1
+        private var reader: ByteReader
+        private var end = 0
+        private(set) var term: [UInt8] = []
+        private(set) var info = TermInfo(docFreq: 0, totalFreq: 0, postingsOffset: 0, positionsOffset: 0)
+
+        init(_ dictionary: TermDictionary) {
+            self.dictionary = dictionary
+            reader = ByteReader(dictionary.data)
+        }
+
+        /// Moves to the next term; false at the end (or at damage).
+        mutating func next() -> Bool {
+            while reader.offset >= end {
+                block += 1
+                guard block < dictionary.blockCount else { return false }
+                reader.offset = dictionary.blockOffset(block)
+                end = block + 1 < dictionary.blockCount ? dictionary.blockOffset(block + 1) : dictionary.indexOffset
+                term.removeAll(keepingCapacity: true)
+                info = TermInfo(docFreq: 0, totalFreq: 0, postingsOffset: 0, positionsOffset: 0)
+            }
+            do {
+                let shared = try reader.int()
+                let suffix = try reader.blob()
+                guard shared <= term.count else { return false }
+                term.removeSubrange(shared...)
+                term.append(contentsOf: suffix)
+                info.docFreq = try reader.varint32()
+                info.totalFreq = try reader.varint()
+                info.postingsOffset += try reader.varint()
+                info.positionsOffset += try reader.varint()
+                return true
+            } catch {
+                return false
+            }
         }
     }
 

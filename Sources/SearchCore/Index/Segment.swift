@@ -1,25 +1,5 @@
 import Synchronization
 
-/// Bytes that stay at one address for the life of the object: an owned copy or a memory map.
-final class FileBytes: @unchecked Sendable {
-    let buffer: UnsafeRawBufferPointer
-    private let release: (@Sendable (UnsafeRawBufferPointer) -> Void)?
-
-    init(copying bytes: [UInt8]) {
-        let b = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
-        bytes.withUnsafeBytes { b.copyMemory(from: $0) }
-        buffer = UnsafeRawBufferPointer(rebasing: b[..<bytes.count])
-        release = { UnsafeMutableRawBufferPointer(mutating: $0).deallocate() }
-    }
-
-    init(mapped buffer: UnsafeRawBufferPointer, release: @escaping @Sendable (UnsafeRawBufferPointer) -> Void) {
-        self.buffer = buffer
-        self.release = release
-    }
-
-    deinit { release?(buffer) }
-}
-
 /// A searchable, immutable segment: term dictionary, postings, norms and stored fields.
 /// Safe to share between threads; cursors it hands out are not.
 final class Segment: @unchecked Sendable {
@@ -35,26 +15,32 @@ final class Segment: @unchecked Sendable {
     private let postingsData: UnsafeRawBufferPointer
     private let positionsData: UnsafeRawBufferPointer
 
-    init(docCount: Int, fieldLengthSums: [UInt64], terms: FileBytes, postings: FileBytes, positions: FileBytes,
-         norms: FileBytes, dates: FileBytes, stored: FileBytes) throws(FormatError) {
-        self.docCount = docCount
-        self.fieldLengthSums = fieldLengthSums
-        self.files = [terms, postings, positions, norms, dates, stored]
-        self.dictionary = try TermDictionary(terms.buffer)
-        self.norms = try FieldNorms(norms.buffer, docCount: docCount)
-        self.dates = try DocumentDates(dates.buffer, docCount: docCount)
-        self.stored = try StoredFields(stored.buffer)
-        self.postingsData = postings.buffer
-        self.positionsData = positions.buffer
-        guard self.stored.count == docCount else { throw .corrupt("stored fields hold \(self.stored.count) documents, expected \(docCount)") }
-    }
+    let info: SegmentInfo
+    let ids: IDTable
 
-    /// A segment over freshly encoded files, kept in memory.
-    convenience init(_ files: SegmentFiles) throws(FormatError) {
-        try self.init(docCount: files.docCount, fieldLengthSums: files.fieldLengthSums,
-                      terms: FileBytes(copying: files.terms), postings: FileBytes(copying: files.postings),
-                      positions: FileBytes(copying: files.positions), norms: FileBytes(copying: files.norms),
-                      dates: FileBytes(copying: files.dates), stored: FileBytes(copying: files.stored))
+    /// Opens a segment's files (memory maps on disk), checking each file's footer. With
+    /// `verifyChecksums`, every byte is read and checked (what `searchd check` does).
+    init(_ directory: Directory, _ info: SegmentInfo, verifyChecksums: Bool = false) throws {
+        self.info = info
+        docCount = info.docCount
+        fieldLengthSums = info.fieldLengthSums
+        var files: [FileBytes] = []
+        func open(_ ext: String) throws -> UnsafeRawBufferPointer {
+            let name = "\(info.name).\(ext)"
+            let bytes = try directory.open(name)
+            files.append(bytes)
+            return try Footer.payload(of: bytes.buffer, file: name, verifyChecksum: verifyChecksums)
+        }
+        dictionary = try TermDictionary(try open("tdx"))
+        postingsData = try open("doc")
+        positionsData = try open("pos")
+        norms = try FieldNorms(try open("nrm"), docCount: docCount)
+        dates = try DocumentDates(try open("dts"), docCount: docCount)
+        stored = try StoredFields(try open("sto"))
+        ids = try IDTable(try open("ids"))
+        self.files = files
+        guard stored.count == docCount else { throw FormatError.corrupt("\(info.name).sto holds \(stored.count) documents, expected \(docCount)") }
+        guard ids.count == docCount else { throw FormatError.corrupt("\(info.name).ids holds \(ids.count) documents, expected \(docCount)") }
     }
 
     /// Bytes of all its files.

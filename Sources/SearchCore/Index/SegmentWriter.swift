@@ -8,6 +8,7 @@ final class SegmentWriter {
     private var lengths: [[UInt32]] = Field.text.map { _ in [] }
     private var dates: [String?] = []
     private var stored = StoredFieldsWriter()
+    private var ids = IDTableWriter()
     private var key: [UInt8] = []
     private(set) var docCount: UInt32 = 0
 
@@ -25,7 +26,7 @@ final class SegmentWriter {
     init() {}
 
     /// Bytes held by the buffers: flush the segment when this passes the configured budget.
-    var memoryBytes: Int { pool.memoryBytes + terms.memoryBytes + states.count * 40 + stored.byteCount + Int(docCount) * 8 }
+    var memoryBytes: Int { pool.memoryBytes + terms.memoryBytes + states.count * 40 + stored.memoryBytes + ids.memoryBytes + Int(docCount) * 8 }
 
     /// Adds a document and returns its id in the segment.
     @discardableResult
@@ -40,6 +41,7 @@ final class SegmentWriter {
         addKeywords(document, doc: doc)
         dates.append(document.date)
         stored.add(document)
+        ids.add(id: document.id, doc: doc, stamp: document.stamp)
         docCount += 1
         return doc
     }
@@ -103,62 +105,61 @@ final class SegmentWriter {
         }
     }
 
-    /// Encodes the segment. The writer must not be used afterwards.
-    func finish() -> SegmentFiles {
+    /// Writes the segment's files into `directory` (not yet durable: the commit syncs them).
+    /// The writer must not be used afterwards.
+    func finish(to directory: Directory, name: String) throws(StoreError) -> SegmentInfo {
         for i in states.indices where states[i].lastDoc != .max {
             pool.appendVarint(states[i].freq, to: &states[i].docs)
         }
-        var postings = PostingsWriter()
-        var dictionary = TermDictionaryWriter()
+        let file = { (ext: String) throws(StoreError) -> FileWriter in try FileWriter(directory, "\(name).\(ext)") }
+        var postings = PostingsWriter(docs: try file("doc"), positions: try file("pos"))
+        var dictionary = TermDictionaryWriter(try file("tdx"))
+        var docBytes: [UInt8] = [], posBytes: [UInt8] = []
         for id in terms.sortedIDs() {
             let state = states[Int(id)]
             let field = Int(terms.key(Int(id)).first!)
             let fieldLengths = field < lengths.count ? lengths[field] : nil
-            let docBytes = pool.bytes(of: state.docs)
-            let posBytes = pool.bytes(of: state.positions)
+            docBytes.removeAll(keepingCapacity: true)
+            posBytes.removeAll(keepingCapacity: true)
+            pool.forEachPiece(of: state.docs) { docBytes.append(contentsOf: $0) }
+            pool.forEachPiece(of: state.positions) { posBytes.append(contentsOf: $0) }
             postings.startTerm()
             docBytes.withUnsafeBytes { d in
                 posBytes.withUnsafeBufferPointer { p in
                     var dOffset = 0, pOffset = 0
                     var doc: UInt32 = 0
                     var first = true
+                    let raw = UnsafeRawBufferPointer(p)
                     while dOffset < d.count {
                         let delta = readVarint(d, &dOffset)!
                         let freq = readVarint(d, &dOffset)!
                         doc = first ? delta : doc + delta
                         first = false
                         let start = pOffset
-                        let raw = UnsafeRawBufferPointer(p)
                         for _ in 0..<freq { _ = readVarint(raw, &pOffset) }
                         postings.add(doc: doc, freq: freq, positionDeltas: UnsafeBufferPointer(rebasing: p[start..<pOffset]),
                                      norm: fieldLengths?[Int(doc)] ?? 0)
                     }
                 }
             }
-            let info = postings.finishTerm()
-            terms.key(Int(id)).withUnsafeBufferPointer { dictionary.add($0, info) }
+            let info = try postings.finishTerm()
+            let key = terms.key(Int(id))
+            let added: Result<Void, StoreError> = key.withUnsafeBufferPointer { k in Result { () throws(StoreError) in try dictionary.add(k, info) } }
+            try added.get()
         }
-        return SegmentFiles(
-            docCount: Int(docCount),
-            fieldLengthSums: lengths.map { $0.reduce(UInt64(0)) { $0 + UInt64($1) } },
-            terms: dictionary.finish(),
-            postings: postings.docs.bytes,
-            positions: postings.positions.bytes,
-            norms: FieldNorms.encode(lengths),
-            dates: DocumentDates.encode(dates),
-            stored: stored.finish())
+        try dictionary.finish()
+        try postings.docs.finish()
+        try postings.positions.finish()
+        let norms = try file("nrm")
+        try norms.write(FieldNorms.encode(lengths))
+        try norms.finish()
+        let datesFile = try file("dts")
+        try datesFile.write(DocumentDates.encode(dates))
+        try datesFile.finish()
+        try stored.finish(to: try file("sto"))
+        try ids.finish(to: try file("ids"))
+        return SegmentInfo(name: name, docCount: Int(docCount),
+                           fieldLengthSums: lengths.map { $0.reduce(UInt64(0)) { $0 + UInt64($1) } },
+                           deletesGeneration: 0, deletedCount: 0)
     }
-}
-
-/// The encoded files of one segment (see Docs/FORMAT.md).
-struct SegmentFiles {
-    var docCount: Int
-    /// Sum of the lengths of each field over all documents: average lengths for BM25.
-    var fieldLengthSums: [UInt64]
-    var terms: [UInt8]
-    var postings: [UInt8]
-    var positions: [UInt8]
-    var norms: [UInt8]
-    var dates: [UInt8]
-    var stored: [UInt8]
 }

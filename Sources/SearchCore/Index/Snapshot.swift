@@ -1,21 +1,50 @@
-/// A consistent, immutable view of the index: the segments searches run on. Cheap to share;
-/// the writer publishes a new one after each change and readers keep the one they started with.
+/// A consistent, immutable view of the index: the segments of one commit and their deletes.
+/// Cheap to share; the writer publishes a new one after each commit and searches keep the one
+/// they started with, so they never wait for indexing and never see half a change.
 public final class Snapshot: Sendable {
     let segments: [Segment]
+    let deletes: [Deletes]
+    /// The commit it shows (nil for an empty index never committed).
+    public let manifest: Manifest?
 
-    init(segments: [Segment]) { self.segments = segments }
-
-    /// An empty index.
-    public static let empty = Snapshot(segments: [])
-
-    /// Builds an in-memory index of `documents` (one segment).
-    public static func build(_ documents: [Document]) throws(FormatError) -> Snapshot {
-        let writer = SegmentWriter()
-        for d in documents { writer.add(d) }
-        return Snapshot(segments: [try Segment(writer.finish())])
+    init(segments: [Segment], deletes: [Deletes], manifest: Manifest?) {
+        self.segments = segments
+        self.deletes = deletes
+        self.manifest = manifest
     }
 
-    public var documentCount: Int { segments.reduce(0) { $0 + $1.docCount } }
+    /// An empty index.
+    public static let empty = Snapshot(segments: [], deletes: [], manifest: nil)
+
+    /// The last commit of the index in `directory`, read-only (no write lock). With
+    /// `verifyChecksums`, every file is read whole and checked.
+    public static func open(_ directory: Directory, verifyChecksums: Bool = false) throws -> Snapshot {
+        guard let manifest = try Manifest.latest(in: directory) else { return .empty }
+        var segments: [Segment] = []
+        var deletes: [Deletes] = []
+        for info in manifest.segments {
+            segments.append(try Segment(directory, info, verifyChecksums: verifyChecksums))
+            var d = Deletes(docCount: info.docCount)
+            if let file = info.deletesFile {
+                let bytes = try directory.open(file)
+                d = try Deletes(try Footer.payload(of: bytes.buffer, file: file, verifyChecksum: verifyChecksums), docCount: info.docCount)
+            }
+            deletes.append(d)
+        }
+        return Snapshot(segments: segments, deletes: deletes, manifest: manifest)
+    }
+
+    /// An in-memory index of `documents` (for tests and one-off searches).
+    public static func build(_ documents: [Document]) throws -> Snapshot {
+        let writer = try IndexWriter(directory: MemoryDirectory(), options: IndexWriter.Options(threads: 1))
+        try writer.add(documents)
+        return try writer.commit()
+    }
+
+    /// Live documents.
+    public var documentCount: Int { zip(segments, deletes).reduce(0) { $0 + $1.0.docCount - $1.1.count } }
+
+    public var segmentCount: Int { segments.count }
 
     /// Distinct terms, summed over segments (a term in two segments counts twice).
     public var termCount: Int { segments.reduce(0) { $0 + $1.dictionary.termCount } }
@@ -24,5 +53,5 @@ public final class Snapshot: Sendable {
     public var byteCount: Int { segments.reduce(0) { $0 + $1.byteCount } }
 
     /// A searcher over this snapshot, for one thread.
-    public func searcher(synonyms: Synonyms = .empty) -> Searcher { Searcher(segments: segments, synonyms: synonyms) }
+    public func searcher(synonyms: Synonyms = .empty) -> Searcher { Searcher(snapshot: self, synonyms: synonyms) }
 }

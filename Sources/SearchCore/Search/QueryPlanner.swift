@@ -1,3 +1,5 @@
+import CICU
+
 /// Turns a `Query` into a `BoolPlan` by analysing its words the way documents were analysed:
 ///
 /// - a Latin word is its folded term, plus fuzzy variants by length (penalised by their edit
@@ -79,7 +81,7 @@ struct QueryPlanner {
     struct WordInfo {
         /// Its primary terms (folded words or CJK characters).
         var terms: [String]
-        /// A single word of ASCII letters (a candidate pinyin spelling).
+        /// ASCII letters only (Suzhou, Chang'an): a candidate pinyin spelling.
         var latin: Bool
     }
 
@@ -94,13 +96,14 @@ struct QueryPlanner {
             let group = groups[g]!
             let primary = group.filter { $0.kind == .word || $0.kind == .cjkChar }.sorted { $0.position < $1.position }
             guard let base = primary.first?.position else { return nil }
-            let info = WordInfo(terms: primary.map(\.term), latin: primary.count == 1 && primary[0].term.allSatisfy { $0.isASCII && $0.isLetter })
+            let info = WordInfo(terms: primary.map(\.term), latin: primary.allSatisfy { $0.kind == .word && $0.term.allSatisfy { $0.isASCII && $0.isLetter } })
             if primary.allSatisfy({ $0.kind == .cjkChar }) {
                 return (withSynonyms(cjkPlan(group, primary: primary, base: base, text: text, fields: fields), info, fields: fields), info)
             }
             var plan = WordPlan(alternatives: [], text: text)
             let terms = primary.map { (TokenKind.word, $0.term, $0.position - base) }
             plan.alternatives = leaves(terms, fields: fields, weight: 1).map { Alternative(source: .leaf($0), penalty: 0) }
+            if info.latin { plan.alternatives += pinyinAlternatives([info], fields: fields) }  // Suzhou, Chang'an
             if primary.count == 1 {
                 let word = primary[0].term
                 let edits = fuzziness.maxEdits(length: word.count)
@@ -110,7 +113,6 @@ struct QueryPlanner {
                 for t in group where t.kind == .accented {
                     plan.bonuses += leaves([(.accented, t.term, 0)], fields: fields, weight: Self.bonusWeight)
                 }
-                if info.latin { plan.alternatives += pinyinAlternatives([info], fields: fields) }
             }
             return (withSynonyms(plan, info, fields: fields), info)
         }
@@ -120,12 +122,32 @@ struct QueryPlanner {
     /// word as written ranks first), or, for a rewrite rule, instead of it.
     private func withSynonyms(_ plan: WordPlan, _ info: WordInfo, fields: [Field]) -> WordPlan {
         var plan = plan
-        for entry in synonyms.entries(matching: info.terms) {
+        let whole = synonyms.entries(matching: info.terms)
+        for entry in whole {
             let alternatives = alternativesPlan(entry.alternatives, fields: fields, penalty: entry.replaces ? 0 : 1).alternatives
             plan.alternatives = entry.replaces ? alternatives : plan.alternatives + alternatives
             if entry.replaces { plan.bonuses = [] }
         }
+        if whole.isEmpty && info.terms.count > 1 && !info.latin {
+            plan.alternatives += partSynonyms(info.terms, fields: fields)
+        }
         return plan
+    }
+
+    /// A Chinese run has no word boundaries, so a synonym may be any part of it: 郵件伺服器
+    /// also searches 邮件服务器 (伺服器 = 服务器). At most 8 such variants, penalty 1.
+    private func partSynonyms(_ chars: [String], fields: [Field]) -> [Alternative] {
+        var variants: [String] = []
+        for i in chars.indices {
+            for entry in synonyms.entries(startingWith: chars[i]) where !entry.replaces {
+                let n = entry.terms.count
+                guard n < chars.count, i + n <= chars.count, Array(chars[i..<i + n]) == entry.terms else { continue }
+                for alternative in entry.alternatives where alternative.unicodeScalars.allSatisfy({ CharacterTables.shared.charClass($0.value) == SD_CLASS_CJK }) {
+                    variants.append((chars[..<i] + [alternative] + chars[(i + n)...]).joined())
+                }
+            }
+        }
+        return alternativesPlan(Array(variants.prefix(8)), fields: fields, penalty: 1).alternatives
     }
 
     /// A Han (or kana) run: bigram phrase, whole-word bonus, pinyin alternatives.
@@ -138,12 +160,17 @@ struct QueryPlanner {
         let words = group.filter { $0.kind == .cjkWord }.map { (TokenKind.cjkWord, $0.term, $0.position - base) }
         plan.bonuses = leaves(words, fields: fields, weight: Self.bonusWeight)
         // 李强 → "li qiang", "liqiang": the Latin spellings, one word per grouping of syllables
+        // (and per reading of a polyphone: 长安 → "chang an", "zhang an", ...; at most 4)
         if Self.pinyinSyllables.contains(primary.count) {
-            let syllables = primary.compactMap { t in t.term.unicodeScalars.first.flatMap { Pinyin.shared.syllable($0.value) } }
-            if syllables.count == primary.count {
-                for words in Self.groupings(syllables.map { String(decoding: $0, as: UTF8.self) }) {
-                    let terms = words.enumerated().map { (TokenKind.word, $0.element, UInt32($0.offset)) }
-                    plan.alternatives += leaves(terms, fields: fields, weight: 1).map { Alternative(source: .leaf($0), penalty: 1) }
+            let readings = primary.map { t in t.term.unicodeScalars.first.map { Pinyin.shared.readings($0.value) } ?? [] }
+            if readings.allSatisfy({ !$0.isEmpty }) {
+                var spellings: [[String]] = [[]]
+                for r in readings { spellings = spellings.flatMap { s in r.map { s + [String(decoding: $0, as: UTF8.self)] } } }
+                for syllables in spellings.prefix(4) {
+                    for words in Self.groupings(syllables) {
+                        let terms = words.enumerated().map { (TokenKind.word, $0.element, UInt32($0.offset)) }
+                        plan.alternatives += leaves(terms, fields: fields, weight: 1).map { Alternative(source: .leaf($0), penalty: 1) }
+                    }
                 }
             }
         }

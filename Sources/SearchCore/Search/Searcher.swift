@@ -8,20 +8,24 @@
 /// Not thread-safe (it owns an analyzer); make one per thread or per request.
 public final class Searcher {
     let segments: [Segment]
+    let deletes: [Deletes]
     /// Documents in the index: BM25's N.
     let docCount: Int
     private let averageLengths: [Double]
     private let synonyms: Synonyms
     private let analyzer = Analyzer()
 
-    init(segments: [Segment], synonyms: Synonyms) {
-        self.segments = segments
+    init(snapshot: Snapshot, synonyms: Synonyms) {
+        segments = snapshot.segments
+        deletes = snapshot.deletes
         self.synonyms = synonyms
-        let count = segments.reduce(0) { $0 + $1.docCount }
+        let count = snapshot.documentCount
         docCount = count
+        let segments = snapshot.segments
         averageLengths = Field.text.map { field in
             let sum = segments.reduce(UInt64(0)) { $0 + $1.fieldLengthSums[Int(field.rawValue)] }
-            return count > 0 ? Double(sum) / Double(count) : 0
+            let all = segments.reduce(0) { $0 + $1.docCount }
+            return all > 0 ? Double(sum) / Double(all) : 0
         }
     }
 
@@ -47,7 +51,12 @@ public final class Searcher {
         var total = 0
         for s in segments.indices {
             let root = bound.scorer(segment: s)
+            let deleted = deletes[s]
             while root.doc != PostingsCursor.end {
+                if deleted.count > 0 && deleted.contains(root.doc) {
+                    root.next()
+                    continue
+                }
                 var m = Match()
                 root.add(to: &m)
                 if m.matched >= requiredClauses {

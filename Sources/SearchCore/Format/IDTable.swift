@@ -1,0 +1,117 @@
+/// Each document's id, sorted, with its doc number and source stamp: replacing or deleting a
+/// document by id, and telling on restart which files changed.
+///
+/// Layout: blocks of up to 64 entries (varint id length, id bytes, varint doc, varint size,
+/// varint modified, u64 hash), then a u64 offset per block, then u64 offset of that block
+/// index, u32 block count, u32 entry count.
+enum IDTableFormat {
+    static let blockSize = 64
+}
+
+struct IDTableWriter {
+    private var entries: [(id: String, doc: UInt32, stamp: SourceStamp?)] = []
+
+    var memoryBytes: Int { entries.count * 48 }
+
+    mutating func add(id: String, doc: UInt32, stamp: SourceStamp?) {
+        entries.append((id, doc, stamp))
+    }
+
+    func finish(to file: FileWriter) throws(StoreError) {
+        let sorted = entries.sorted { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
+        var offsets: [UInt64] = []
+        for (i, e) in sorted.enumerated() {
+            if i % IDTableFormat.blockSize == 0 { offsets.append(UInt64(file.count)) }
+            try file.write { out in
+                out.string(e.id)
+                out.varint(e.doc)
+                out.varint(e.stamp?.size ?? 0)
+                out.varint(e.stamp?.modified ?? 0)
+                out.u64(e.stamp?.hash ?? 0)
+            }
+        }
+        let indexOffset = UInt64(file.count)
+        try file.write { out in
+            for o in offsets { out.u64(o) }
+            out.u64(indexOffset)
+            out.u32(UInt32(offsets.count))
+            out.u32(UInt32(sorted.count))
+        }
+        try file.finish()
+    }
+}
+
+struct IDTable {
+    struct Entry: Equatable {
+        var id: String
+        var doc: UInt32
+        /// Nil for a document that came from no file.
+        var stamp: SourceStamp?
+    }
+
+    private let data: UnsafeRawBufferPointer
+    private let indexOffset: Int
+    let blockCount: Int
+    let count: Int
+
+    init(_ data: UnsafeRawBufferPointer) throws(FormatError) {
+        self.data = data
+        guard data.count >= 16 else { throw .truncated }
+        var r = ByteReader(data, offset: data.count - 16)
+        guard let indexOffset = Int(exactly: try r.u64()), indexOffset <= data.count else { throw .corrupt("id table index offset") }
+        self.indexOffset = indexOffset
+        blockCount = Int(try r.u32())
+        count = Int(try r.u32())
+        guard indexOffset + blockCount * 8 + 16 == data.count else { throw .corrupt("id table index") }
+    }
+
+    func lookup(_ id: String) -> Entry? {
+        let key = Array(id.utf8)
+        var lo = 0, hi = blockCount - 1, block = -1
+        while lo <= hi {
+            let mid = (lo + hi) / 2
+            var r = ByteReader(data, offset: blockOffset(mid))
+            guard let first = try? r.blob() else { return nil }
+            if first.lexicographicallyPrecedes(key) || first.elementsEqual(key) {
+                block = mid
+                lo = mid + 1
+            } else {
+                hi = mid - 1
+            }
+        }
+        guard block >= 0 else { return nil }
+        var found: Entry?
+        scan(block: block) { e in
+            if e.id == id { found = e }
+            return !(found != nil || key.lexicographicallyPrecedes(Array(e.id.utf8)))
+        }
+        return found
+    }
+
+    /// Every entry, in id order, until `body` returns false.
+    func forEach(_ body: (Entry) -> Bool) {
+        var going = true
+        for b in 0..<blockCount where going {
+            scan(block: b) { e in
+                going = body(e)
+                return going
+            }
+        }
+    }
+
+    private func blockOffset(_ b: Int) -> Int {
+        let raw = UInt64(littleEndian: data.loadUnaligned(fromByteOffset: indexOffset + b * 8, as: UInt64.self))
+        return raw < UInt64(indexOffset) ? Int(raw) : indexOffset
+    }
+
+    private func scan(block b: Int, _ body: (Entry) -> Bool) {
+        var r = ByteReader(data, offset: blockOffset(b))
+        let end = b + 1 < blockCount ? blockOffset(b + 1) : indexOffset
+        while r.offset < end {
+            guard let id = try? r.string(), let doc = try? r.varint32(), let size = try? r.varint(),
+                  let modified = try? r.varint(), let hash = try? r.u64() else { return }
+            let stamp = size == 0 && modified == 0 && hash == 0 ? nil : SourceStamp(size: size, modified: modified, hash: hash)
+            if !body(Entry(id: id, doc: doc, stamp: stamp)) { return }
+        }
+    }
+}

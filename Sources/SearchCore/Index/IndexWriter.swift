@@ -1,0 +1,380 @@
+import Dispatch
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The one writer of an index directory: adds, replaces and deletes documents by id, flushes
+/// in-memory buffers into segments, commits atomically, merges segments, and publishes a new
+/// `Snapshot` after each commit. Searches never wait for it: they use the last snapshot.
+///
+/// Indexing runs on several threads, each with its own `SegmentWriter` (analysis and
+/// inversion in parallel); a buffer that outgrows its share of `bufferBytes` is written out
+/// as a segment, so memory is bounded by the budget, not by the corpus. Not thread-safe
+/// itself: callers serialise their calls (the daemon does so on one queue).
+public final class IndexWriter {
+    public struct Options: Sendable {
+        /// Memory for in-memory buffers, over all threads.
+        public var bufferBytes: Int
+        /// Indexing threads.
+        public var threads: Int
+        /// Segments allowed per size tier before they are merged.
+        public var segmentsPerTier: Int
+
+        public init(bufferBytes: Int = 256 << 20, threads: Int = Cores.available, segmentsPerTier: Int = 8) {
+            self.bufferBytes = bufferBytes
+            self.threads = threads
+            self.segmentsPerTier = segmentsPerTier
+        }
+    }
+
+    public let directory: Directory
+    public let options: Options
+    private let writeLock: AnyObject
+    private var manifest: Manifest
+    /// The segments, committed or flushed since, in order.
+    private var entries: [Entry] = []
+    private var buffers: [Buffer?]
+    /// Where each live document is: its container (a buffer or a segment) and doc number.
+    private var locations: [String: Location] = [:]
+    private var containers: [Int: Container] = [:]
+    private let containerIDs = Counter(0)
+    private let names: Counter
+    private(set) public var snapshot: Snapshot = .empty
+
+    private struct Entry {
+        var segment: Segment
+        var info: SegmentInfo
+        var deletes: Deletes
+        var container: Int
+        /// Deletes changed since the last commit.
+        var deletesDirty = false
+    }
+
+    private final class Buffer {
+        let writer = SegmentWriter()
+        let container: Int
+        var ids: [String] = []
+        var deleted = Deletes(docCount: 0)
+        var deletedDocs: [UInt32] = []
+
+        init(container: Int) { self.container = container }
+    }
+
+    private enum Container {
+        case buffer(thread: Int)
+        case segment(name: String)
+        case gone
+    }
+
+    private struct Location {
+        var container: Int
+        var doc: UInt32
+    }
+
+    /// Opens the index in `directory` (empty if there is none) for writing: takes the write
+    /// lock, opens the last commit and removes files no commit refers to (a crash's leftovers).
+    public init(directory: Directory, options: Options = Options()) throws {
+        self.directory = directory
+        self.options = options
+        writeLock = try directory.lock()
+        manifest = try Manifest.latest(in: directory) ?? Manifest(generation: 0, nextSegment: 1, segments: [], userData: "")
+        names = Counter(manifest.nextSegment)
+        buffers = Array(repeating: nil, count: options.threads)
+        for info in manifest.segments {
+            let segment = try Segment(directory, info)
+            var deletes = Deletes(docCount: info.docCount)
+            if let file = info.deletesFile {
+                let bytes = try directory.open(file)
+                deletes = try Deletes(try Footer.payload(of: bytes.buffer, file: file, verifyChecksum: false), docCount: info.docCount)
+            }
+            let container = containerIDs.nextID()
+            containers[container] = .segment(name: info.name)
+            let entry = Entry(segment: segment, info: info, deletes: deletes, container: container)
+            segment.ids.forEach { e in
+                if !deletes.contains(e.doc) { locations[e.id] = Location(container: entry.container, doc: e.doc) }
+                return true
+            }
+            entries.append(entry)
+        }
+        snapshot = Snapshot(segments: entries.map(\.segment), deletes: entries.map(\.deletes), manifest: manifest)
+        try removeUnreferencedFiles()
+    }
+
+    // MARK: Documents
+
+    /// The number of live documents, buffered ones included.
+    public var documentCount: Int { locations.count }
+
+    /// Whether a document with this id is in the index (committed or not).
+    public func contains(_ id: String) -> Bool { locations[id] != nil }
+
+    /// The stamp of every committed document that came from a file, by id.
+    public func stamps() -> [String: SourceStamp] {
+        var result: [String: SourceStamp] = [:]
+        for entry in entries {
+            entry.segment.ids.forEach { e in
+                if let stamp = e.stamp, !entry.deletes.contains(e.doc) { result[e.id] = stamp }
+                return true
+            }
+        }
+        return result
+    }
+
+    /// Adds documents, replacing those with the same ids. `produce(i)` makes document i (for
+    /// i in 0..<count) and runs on the indexing threads: reading and extracting files there
+    /// makes them parallel too. A nil document is skipped (the producer reports why).
+    public func add(count: Int, produce: @Sendable (Int) -> Document?) throws {
+        guard count > 0 else { return }
+        let threads = min(options.threads, count)
+        for t in 0..<threads where buffers[t] == nil { buffers[t] = newBuffer(thread: t) }
+        let perThreadBudget = max(1 << 20, options.bufferBytes / options.threads)
+        let shared = AddState(buffers: buffers)
+        let directory = self.directory, names = self.names, containerIDs = self.containerIDs
+        DispatchQueue.concurrentPerform(iterations: threads) { t in
+            var local: [(Int, String, Location)] = []
+            defer { shared.add(results: local) }
+            var i = t
+            while i < count {
+                defer { i += threads }
+                guard !shared.failed else { return }
+                guard let doc = produce(i) else { continue }
+                let buffer = shared.buffer(t)
+                let d = buffer.writer.add(doc)
+                buffer.ids.append(doc.id)
+                local.append((i, doc.id, Location(container: buffer.container, doc: d)))
+                if buffer.writer.memoryBytes > perThreadBudget {
+                    do {
+                        let info = try buffer.writer.finish(to: directory, name: Self.segmentName(names.next()))
+                        shared.add(flushed: (t, buffer, info))
+                        shared.replace(t, with: Buffer(container: containerIDs.nextID()))
+                    } catch {
+                        shared.fail(error)
+                        return
+                    }
+                }
+            }
+        }
+        buffers = shared.buffers
+        for (t, b) in buffers.enumerated() { if let b { containers[b.container] = .buffer(thread: t) } }
+        for (t, buffer, info) in shared.flushed {
+            containers[buffer.container] = .buffer(thread: t)
+            try adopt(buffer, info)
+        }
+        if let error = shared.failure { throw error }
+        // In the callers' order: a later document with the same id replaces an earlier one.
+        for (_, id, location) in shared.results.sorted(by: { $0.0 < $1.0 }) {
+            if let old = locations[id] { markDeleted(old) }
+            locations[id] = location
+        }
+    }
+
+    /// What the indexing threads share during `add`: thread t only ever touches buffer slot t.
+    private final class AddState: @unchecked Sendable {
+        private(set) var buffers: [Buffer?]
+        private let lock = Mutex(())
+        private(set) var results: [(Int, String, Location)] = []
+        private(set) var flushed: [(Int, Buffer, SegmentInfo)] = []
+        private(set) var failure: Error?
+
+        init(buffers: [Buffer?]) { self.buffers = buffers }
+        func buffer(_ t: Int) -> Buffer { buffers[t]! }
+        func replace(_ t: Int, with b: Buffer) { buffers[t] = b }
+        func add(results r: [(Int, String, Location)]) { lock.withLock { _ in results += r } }
+        func add(flushed f: (Int, Buffer, SegmentInfo)) { lock.withLock { _ in flushed.append(f) } }
+        func fail(_ error: Error) { lock.withLock { _ in if failure == nil { failure = error } } }
+        var failed: Bool { lock.withLock { _ in failure != nil } }
+    }
+
+    /// Adds (or replaces) documents already in memory.
+    public func add(_ documents: [Document]) throws {
+        try add(count: documents.count) { documents[$0] }
+    }
+
+    /// Deletes the document with this id; false if there is none.
+    @discardableResult
+    public func delete(id: String) -> Bool {
+        guard let old = locations.removeValue(forKey: id) else { return false }
+        markDeleted(old)
+        return true
+    }
+
+    private func markDeleted(_ location: Location) {
+        switch containers[location.container] ?? .gone {
+        case .buffer(let t):
+            if let b = buffers[t], b.container == location.container { b.deletedDocs.append(location.doc) }
+            else if let i = entries.firstIndex(where: { $0.container == location.container }) { delete(location.doc, entry: i) }
+        case .segment:
+            if let i = entries.firstIndex(where: { $0.container == location.container }) { delete(location.doc, entry: i) }
+        case .gone:
+            break
+        }
+    }
+
+    private func delete(_ doc: UInt32, entry i: Int) {
+        if entries[i].deletes.insert(doc) {
+            entries[i].info.deletedCount = entries[i].deletes.count
+            entries[i].deletesDirty = true
+        }
+    }
+
+    // MARK: Buffers and segments
+
+    private func newBuffer(thread: Int) -> Buffer {
+        let id = containerIDs.nextID()
+        containers[id] = .buffer(thread: thread)
+        return Buffer(container: id)
+    }
+
+    static func segmentName(_ n: UInt64) -> String {
+        let hex = String(n, radix: 16)
+        return "s" + String(repeating: "0", count: max(0, 8 - hex.count)) + hex
+    }
+
+    /// A flushed buffer becomes a segment (uncommitted until the next commit).
+    private func adopt(_ buffer: Buffer, _ info: SegmentInfo) throws {
+        var info = info
+        var deletes = Deletes(docCount: info.docCount)
+        for d in buffer.deletedDocs { deletes.insert(d) }
+        info.deletedCount = deletes.count
+        containers[buffer.container] = .segment(name: info.name)
+        entries.append(Entry(segment: try Segment(directory, info), info: info, deletes: deletes,
+                             container: buffer.container, deletesDirty: deletes.count > 0))
+    }
+
+    /// Writes every buffer out as a segment, in parallel.
+    private func flushBuffers() throws {
+        let pending = buffers.enumerated().compactMap { t, b in b.flatMap { $0.writer.docCount > 0 ? (t, $0) : nil } }
+        guard !pending.isEmpty else { return }
+        let infos = Mutex<[Int: Result<SegmentInfo, Error>]>([:])
+        let directory = self.directory
+        let named = pending.map { ($0.0, $0.1, Self.segmentName(names.next())) }
+        let jobs = UncheckedSendable(named.map { ($0.1.writer, $0.2) })
+        DispatchQueue.concurrentPerform(iterations: named.count) { k in
+            let (writer, name) = jobs.value[k]
+            let result = Result { try writer.finish(to: directory, name: name) }
+            infos.withLock { $0[k] = result }
+        }
+        for (k, (t, buffer, _)) in named.enumerated() {
+            buffers[t] = nil
+            try adopt(buffer, try infos.withLock { $0[k]! }.get())
+        }
+    }
+
+    // MARK: Commit
+
+    /// Makes every change so far durable and visible: flushes the buffers, writes the deletes,
+    /// syncs the new files, then the manifest (see `Manifest.commit`), and publishes a new
+    /// snapshot. If it throws (a full disk), the previous commit stays the index and the
+    /// changes stay pending: a later commit can still succeed.
+    @discardableResult
+    public func commit(userData: String? = nil) throws -> Snapshot {
+        try flushBuffers()
+        var newFiles: [String] = []
+        let committed = manifest.files
+        for i in entries.indices {
+            for f in entries[i].info.files where !committed.contains(f) { newFiles.append(f) }
+            guard entries[i].deletesDirty else { continue }
+            let generation = entries[i].info.deletesGeneration + 1
+            let name = SegmentInfo.deletesFile(entries[i].info.name, generation)
+            try? directory.delete(name)  // left by a commit that failed after writing it
+            try entries[i].deletes.write(to: try FileWriter(directory, name), docCount: entries[i].info.docCount)
+            entries[i].info.deletesGeneration = generation
+            newFiles.append(name)
+        }
+        try directory.sync(newFiles)
+        let next = Manifest(generation: manifest.generation + 1, nextSegment: names.current,
+                            segments: entries.map(\.info), userData: userData ?? manifest.userData)
+        try next.commit(to: directory)
+        manifest = next
+        for i in entries.indices { entries[i].deletesDirty = false }
+        snapshot = Snapshot(segments: entries.map(\.segment), deletes: entries.map(\.deletes), manifest: manifest)
+        try? removeUnreferencedFiles()
+        return snapshot
+    }
+
+    /// Whether anything changed since the last commit.
+    public var hasChanges: Bool {
+        buffers.contains { ($0?.writer.docCount ?? 0) > 0 } || entries.contains { $0.deletesDirty }
+            || entries.map(\.info.name) != manifest.segments.map(\.name)
+    }
+
+    /// The user data of the last commit.
+    public var committedUserData: String { manifest.userData }
+
+    /// Deletes every file that neither the last commit nor a pending segment uses.
+    private func removeUnreferencedFiles() throws {
+        var keep = manifest.files
+        keep.insert("write.lock")
+        for e in entries {
+            keep.formUnion(e.info.files)
+            if let d = e.info.deletesFile { keep.insert(d) }
+        }
+        for name in try directory.list() where !keep.contains(name) {
+            try directory.delete(name)
+        }
+    }
+
+    // MARK: Merging
+
+    /// Merges segments while the policy finds some to merge, committing each merge. Returns
+    /// the number of merges done.
+    @discardableResult
+    public func merge(policy: MergePolicy? = nil) throws -> Int {
+        let policy = policy ?? TieredMergePolicy(segmentsPerTier: options.segmentsPerTier)
+        var merges = 0
+        if hasChanges { try commit() }
+        while let chosen = policy.select(entries.map(\.info)), chosen.count > 1 {
+            try merge(chosen)
+            merges += 1
+        }
+        return merges
+    }
+
+    /// Merges the segments at these indices into one (dropping deleted documents) and commits.
+    private func merge(_ indices: [Int]) throws {
+        let sources = indices.map { (entries[$0].segment, entries[$0].deletes) }
+        let name = Self.segmentName(names.next())
+        let (info, mapping) = try SegmentMerger(sources: sources).merge(into: directory, name: name)
+        let segment = try Segment(directory, info)
+        let container = containerIDs.nextID()
+        containers[container] = .segment(name: name)
+        for (k, i) in indices.enumerated() {
+            let old = entries[i].container
+            containers[old] = .gone
+            entries[i].segment.ids.forEach { e in
+                if let location = locations[e.id], location.container == old, location.doc == e.doc,
+                   let newDoc = mapping[k][Int(e.doc)] {
+                    locations[e.id] = Location(container: container, doc: newDoc)
+                }
+                return true
+            }
+        }
+        let first = indices.min()!
+        let merged = Entry(segment: segment, info: info, deletes: Deletes(docCount: info.docCount), container: container)
+        for i in indices.sorted(by: >) { entries.remove(at: i) }
+        entries.insert(merged, at: first)
+        try commit()
+    }
+}
+
+/// A thread-safe counter: segment names and container ids.
+private final class Counter: Sendable {
+    private let value: Mutex<UInt64>
+    init(_ start: UInt64) { value = Mutex(start) }
+    func next() -> UInt64 { value.withLock { v in defer { v += 1 }; return v } }
+    func nextID() -> Int { Int(next()) }
+    var current: UInt64 { value.withLock { $0 } }
+}
+
+/// Hands a non-Sendable value to threads that only read it.
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+public enum Cores {
+    /// Cores online.
+    public static var available: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+}

@@ -1,0 +1,98 @@
+/// Writes one segment holding the live documents of several: their terms merged in order,
+/// postings re-numbered (deleted documents dropped), stored records, ids, lengths and dates
+/// copied as they are — no document is analysed again.
+struct SegmentMerger {
+    let sources: [(segment: Segment, deletes: Deletes)]
+
+    /// The new segment's info, and for each source its old → new document numbers (nil for a
+    /// deleted document).
+    func merge(into directory: Directory, name: String) throws -> (SegmentInfo, [[UInt32?]]) {
+        // New numbers: the sources' live documents, in order.
+        var mapping: [[UInt32?]] = []
+        var next: UInt32 = 0
+        for (segment, deletes) in sources {
+            mapping.append((0..<UInt32(segment.docCount)).map { d in
+                if deletes.contains(d) { return nil }
+                defer { next += 1 }
+                return next
+            })
+        }
+        let docCount = Int(next)
+        let file = { (ext: String) throws(StoreError) -> FileWriter in try FileWriter(directory, "\(name).\(ext)") }
+
+        // Per-document parts, in new order.
+        var lengths = Field.text.map { _ in [UInt32](repeating: 0, count: docCount) }
+        var dates = ByteWriter()
+        var stored = StoredFieldsWriter()
+        let storedFile = try file("sto")
+        var ids = IDTableWriter()
+        for (k, (segment, _)) in sources.enumerated() {
+            for old in 0..<segment.docCount {
+                guard let new = mapping[k][old] else { continue }
+                for f in Field.text { lengths[Int(f.rawValue)][Int(new)] = segment.norms.length(UInt32(old), f) }
+                let (low, high) = segment.dates.raw(UInt32(old))
+                dates.u32(low)
+                dates.u32(high)
+                stored.add(record: try segment.stored.record(old))
+                if stored.memoryBytes > 1 << 20 { try stored.flush(to: storedFile) }
+            }
+            segment.ids.forEach { e in
+                if let new = mapping[k][Int(e.doc)] { ids.add(id: e.id, doc: new, stamp: e.stamp) }
+                return true
+            }
+        }
+        try stored.finish(to: storedFile)
+        try ids.finish(to: try file("ids"))
+        let norms = try file("nrm")
+        try norms.write(FieldNorms.encode(lengths))
+        try norms.finish()
+        let datesFile = try file("dts")
+        try datesFile.write(dates.bytes)
+        try datesFile.finish()
+
+        // Terms: a k-way merge of the sorted dictionaries.
+        var postings = PostingsWriter(docs: try file("doc"), positions: try file("pos"))
+        var dictionary = TermDictionaryWriter(try file("tdx"))
+        var iterators = sources.map { TermDictionary.Iterator($0.segment.dictionary) }
+        var live = iterators.indices.filter { iterators[$0].next() }
+        var positions: [UInt32] = []
+        var deltas = ByteWriter()
+        while !live.isEmpty {
+            let smallest = live.min { iterators[$0].term.lexicographicallyPrecedes(iterators[$1].term) }!
+            let term = iterators[smallest].term
+            let holders = live.filter { iterators[$0].term == term }
+            let field = Int(term[0])
+            postings.startTerm()
+            for k in holders {
+                let cursor = sources[k].segment.postings(iterators[k].info)
+                while cursor.next() != PostingsCursor.end {
+                    guard let new = mapping[k][Int(cursor.doc)] else { continue }
+                    cursor.positions(into: &positions)
+                    deltas.bytes.removeAll(keepingCapacity: true)
+                    var previous: UInt32 = 0
+                    for p in positions {
+                        deltas.varint(p - previous)
+                        previous = p
+                    }
+                    deltas.bytes.withUnsafeBufferPointer {
+                        postings.add(doc: new, freq: cursor.freq, positionDeltas: $0,
+                                     norm: field < lengths.count ? lengths[field][Int(new)] : 0)
+                    }
+                }
+            }
+            let info = try postings.finishTerm()
+            if info.docFreq > 0 {
+                let added: Result<Void, StoreError> = term.withUnsafeBufferPointer { t in Result { () throws(StoreError) in try dictionary.add(t, info) } }
+                try added.get()
+            }
+            live = live.filter { !holders.contains($0) || iterators[$0].next() }
+        }
+        try dictionary.finish()
+        try postings.docs.finish()
+        try postings.positions.finish()
+        let info = SegmentInfo(name: name, docCount: docCount,
+                               fieldLengthSums: lengths.map { $0.reduce(UInt64(0)) { $0 + UInt64($1) } },
+                               deletesGeneration: 0, deletedCount: 0)
+        return (info, mapping)
+    }
+}

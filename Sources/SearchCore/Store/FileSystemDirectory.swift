@@ -1,0 +1,147 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A `Directory` on the file system: files read through memory maps (the index is never read
+/// whole at start-up; the kernel pages in what searches touch), written with plain writes,
+/// made durable with fsync, locked with flock.
+public final class FileSystemDirectory: Directory {
+    public let path: String
+
+    /// Opens (creating it, mode 0700, if needed) the directory at `path`.
+    public init(_ path: String) throws(StoreError) {
+        self.path = path
+        var current = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            current += "/" + part
+            if mkdir(current, 0o700) != 0 && errno != EEXIST { throw Self.error("cannot create directory \(current)") }
+        }
+    }
+
+    private func full(_ name: String) -> String { path + "/" + name }
+
+    static func error(_ what: String, _ code: Int32 = errno) -> StoreError {
+        let kind: StoreError.Kind = switch code {
+        case ENOENT: .notFound
+        case EEXIST: .exists
+        case ENOSPC, EDQUOT: .noSpace
+        default: .io
+        }
+        return StoreError(kind, "\(what): \(String(cString: strerror(code)))")
+    }
+
+    public func list() throws(StoreError) -> [String] {
+        guard let dir = opendir(path) else { throw Self.error("cannot read directory \(path)") }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    public func create(_ name: String) throws(StoreError) -> FileOutput {
+        let fd = Glibc.open(full(name), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw Self.error("cannot create \(full(name))") }
+        return Output(fd: fd, path: full(name))
+    }
+
+    private final class Output: FileOutput {
+        let fd: Int32
+        let path: String
+        var closed = false
+
+        init(fd: Int32, path: String) {
+            self.fd = fd
+            self.path = path
+        }
+
+        deinit { if !closed { Glibc.close(fd) } }
+
+        func write(_ bytes: UnsafeRawBufferPointer) throws(StoreError) {
+            var offset = 0
+            while offset < bytes.count {
+                let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw FileSystemDirectory.error("cannot write \(path)")
+                }
+                offset += n
+            }
+        }
+
+        func close() throws(StoreError) {
+            closed = true
+            if Glibc.close(fd) != 0 { throw FileSystemDirectory.error("cannot close \(path)") }
+        }
+    }
+
+    public func open(_ name: String) throws(StoreError) -> FileBytes {
+        let fd = Glibc.open(full(name), O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw Self.error("cannot open \(full(name))") }
+        defer { Glibc.close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw Self.error("cannot stat \(full(name))") }
+        let size = Int(st.st_size)
+        guard size > 0 else { return FileBytes(copying: []) }
+        guard let base = mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0), base != MAP_FAILED else {
+            throw Self.error("cannot map \(full(name))")
+        }
+        return FileBytes(mapped: UnsafeRawBufferPointer(start: base, count: size)) { buffer in
+            munmap(UnsafeMutableRawPointer(mutating: buffer.baseAddress), buffer.count)
+        }
+    }
+
+    public func sync(_ names: [String]) throws(StoreError) {
+        for name in names {
+            let fd = Glibc.open(full(name), O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw Self.error("cannot open \(full(name)) to sync it") }
+            defer { Glibc.close(fd) }
+            guard fsync(fd) == 0 else { throw Self.error("cannot sync \(full(name))") }
+        }
+    }
+
+    public func rename(_ from: String, to: String) throws(StoreError) {
+        guard Glibc.rename(full(from), full(to)) == 0 else { throw Self.error("cannot rename \(full(from)) to \(to)") }
+    }
+
+    public func syncDirectory() throws(StoreError) {
+        let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw Self.error("cannot open directory \(path)") }
+        defer { Glibc.close(fd) }
+        guard fsync(fd) == 0 else { throw Self.error("cannot sync directory \(path)") }
+    }
+
+    public func delete(_ name: String) throws(StoreError) {
+        guard unlink(full(name)) == 0 || errno == ENOENT else { throw Self.error("cannot delete \(full(name))") }
+    }
+
+    public func lock() throws(StoreError) -> AnyObject {
+        let fd = Glibc.open(full("write.lock"), O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw Self.error("cannot open \(full("write.lock"))") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let e = errno
+            Glibc.close(fd)
+            if e == EWOULDBLOCK { throw StoreError(.locked, "another searchd is writing the index in \(path)") }
+            throw Self.error("cannot lock \(full("write.lock"))", e)
+        }
+        return Lock(fd: fd)
+    }
+
+    private final class Lock {
+        let fd: Int32
+        init(fd: Int32) { self.fd = fd }
+        deinit { Glibc.close(fd) }  // closing releases the flock
+    }
+
+    /// Bytes used by the files.
+    public func size() throws(StoreError) -> Int {
+        var total = 0
+        for name in try list() {
+            var st = stat()
+            if stat(full(name), &st) == 0 { total += Int(st.st_size) }
+        }
+        return total
+    }
+}

@@ -1,0 +1,54 @@
+/// Writes one index file through a `FileOutput`: buffered, with the running length and
+/// checksum, ending in the `Footer`. The format writers append to it like to a `ByteWriter`.
+final class FileWriter {
+    let name: String
+    private let output: FileOutput
+    private(set) var buffer = ByteWriter()
+    private var flushed = 0
+    private var crc = CRC32()
+    private static let flushThreshold = 1 << 20
+
+    init(_ directory: Directory, _ name: String) throws(StoreError) {
+        self.name = name
+        output = try directory.create(name)
+    }
+
+    /// Bytes written so far (the offset of the next byte).
+    var count: Int { flushed + buffer.count }
+
+    /// Appends through the buffer; flushes when it is large.
+    func write(_ body: (inout ByteWriter) -> Void) throws(StoreError) {
+        body(&buffer)
+        if buffer.count >= Self.flushThreshold { try flush() }
+    }
+
+    func write(_ bytes: [UInt8]) throws(StoreError) {
+        try write { $0.raw(bytes) }
+    }
+
+    private func flush() throws(StoreError) {
+        guard !buffer.bytes.isEmpty else { return }
+        buffer.bytes.withUnsafeBytes { crc.update($0) }
+        try output.write(bytes: buffer.bytes)
+        flushed += buffer.count
+        buffer.bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes the footer and closes the file.
+    func finish() throws(StoreError) {
+        try flush()
+        let footer = Footer.encode(length: UInt64(flushed), crc: crc.value)
+        try output.write(bytes: footer)
+        try output.close()
+    }
+}
+
+extension FileOutput {
+    /// Writes an array (typed throws cannot cross `withUnsafeBytes`).
+    func write(bytes: [UInt8]) throws(StoreError) {
+        let result: Result<Void, StoreError> = bytes.withUnsafeBytes { raw in
+            Result { () throws(StoreError) in try write(raw) }
+        }
+        try result.get()
+    }
+}
