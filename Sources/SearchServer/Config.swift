@@ -1,3 +1,4 @@
+import SearchCore
 import SearchProtocol
 import TOMLKit
 
@@ -21,6 +22,10 @@ public struct Config: Sendable, Equatable {
     public var maxResults: Int
     /// trace, debug, info, notice, warning, error or critical.
     public var logLevel: String
+    /// Memory for indexing buffers (a segment is written when they fill up).
+    public var indexBufferBytes: Int
+    /// Threads that read, extract and analyse documents while indexing.
+    public var indexThreads: Int
     /// Synonyms file (Solr format). Nil: config/synonyms.txt if it exists; "": none.
     public var synonyms: String?
 
@@ -42,6 +47,8 @@ public struct Config: Sendable, Equatable {
         maxLineLength = 1 << 20
         maxResults = 1000
         logLevel = "info"
+        indexBufferBytes = 256 << 20
+        indexThreads = Cores.available
         synonyms = nil
     }
 
@@ -97,6 +104,8 @@ public struct Config: Sendable, Equatable {
             case "max_line_length": config.maxLineLength = try positive()
             case "max_results": config.maxResults = try positive()
             case "synonyms": config.synonyms = expand(try string())
+            case "index_buffer_mb": config.indexBufferBytes = try positive() << 20
+            case "index_threads": config.indexThreads = try positive()
             case "log_level":
                 let level = try string()
                 guard Self.logLevels.contains(level) else {

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import SearchProtocol
+import SearchCore
 
 /// The daemon's life: build the index, listen on the socket, answer until SIGTERM or SIGINT,
 /// then stop accepting, finish what is in flight, remove the socket file and return.
@@ -23,10 +24,11 @@ public final class Daemon: Sendable {
     public func run() throws {
         let rules = try service.loadSynonyms()
         if rules > 0 { logger.info("loaded \(rules) synonym rules") }
-        let report = try service.build()
-        logger.info("indexed \(report.documents) documents (\(report.bytes) bytes, \(report.skipped) skipped) in \(Int(report.seconds * 1000)) ms")
+        try UnixSocket.prepare(config.socket)  // first: a live searchd on it is the clearest refusal
+        try service.open()
+        let documents = service.snapshot?.documentCount ?? 0
+        logger.info("opened the index in \(service.indexPath): \(documents) documents")
 
-        try UnixSocket.prepare(config.socket)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         defer { try? group.syncShutdownGracefully() }
         let handler = RequestHandler(service: service, config: config)
@@ -41,7 +43,15 @@ public final class Daemon: Sendable {
             .bind(unixDomainSocketPath: config.socket)
             .wait()
         chmod(config.socket, 0o600)
-        logger.info("searchd \(Version.searchd) ready: \(report.documents) documents, listening on \(config.socket)")
+        logger.info("searchd \(Version.searchd) listening on \(config.socket)")
+        Thread.detach { [service, logger] in
+            do {
+                let r = try service.update()
+                logger.info("index up to date: \(r.documents) documents (\(r.added) added, \(r.deleted) deleted, \(r.unchanged) unchanged, \(r.skipped) skipped) in \(Int(r.seconds * 1000)) ms")
+            } catch {
+                logger.error("indexing failed: \(error)")
+            }
+        }
 
         let signals = [SIGTERM, SIGINT].map { sig in
             signal(sig, SIG_IGN)
@@ -57,5 +67,24 @@ public final class Daemon: Sendable {
         signals.forEach { $0.cancel() }
         unlink(config.socket)
         logger.info("searchd stopped")
+    }
+}
+
+/// A plain detached thread (indexing must not occupy the event loops).
+enum Thread {
+    static func detach(_ body: @escaping @Sendable () -> Void) {
+        let box = Unmanaged.passRetained(Body(body))
+        var thread = pthread_t()
+        pthread_create(&thread, nil, { raw in
+            let body = Unmanaged<Body>.fromOpaque(raw!).takeRetainedValue()
+            body.run()
+            return nil
+        }, box.toOpaque())
+        pthread_detach(thread)
+    }
+
+    private final class Body: Sendable {
+        let run: @Sendable () -> Void
+        init(_ run: @escaping @Sendable () -> Void) { self.run = run }
     }
 }

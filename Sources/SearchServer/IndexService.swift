@@ -1,31 +1,56 @@
+import Dispatch
 import Logging
 import SearchCore
+import SearchProtocol
 import Synchronization
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Owns the index: builds it from the configured sources and publishes snapshots that
-/// requests search. Searches never wait for indexing: they use the last published snapshot.
+/// Owns the index in the data directory: opens it (rebuilding it when it is damaged or of
+/// another format version), brings it up to date with the sources — reading only files whose
+/// size, modification time or content changed since the last commit, deleting documents
+/// whose files are gone — commits, merges, and publishes the snapshots that requests search.
+/// Searches never wait: they use the last published snapshot. All index writes happen on one
+/// serial queue.
 public final class IndexService: Sendable {
     let config: Config
     let logger: Logger
     private let state = Mutex(State())
+    private let queue = DispatchQueue(label: "searchd.index")
+    private let writerBox = WriterBox()
 
     struct State {
         var snapshot: Snapshot?
         var synonyms = Synonyms.empty
         var indexing = false
-        var lastBuild: BuildReport?
+        var lastUpdate: UpdateReport?
+        var lastCommit: Double?
     }
 
-    /// What one build did.
-    public struct BuildReport: Sendable {
+    /// The writer, touched only on `queue`.
+    private final class WriterBox: @unchecked Sendable {
+        var writer: IndexWriter?
+    }
+
+    /// What one update did.
+    public struct UpdateReport: Sendable {
         public var documents: Int
+        public var added: Int
+        public var deleted: Int
+        public var unchanged: Int
         public var skipped: Int
         public var bytes: Int
         public var seconds: Double
+    }
+
+    /// Progress of an update: files done of files to read, and their bytes.
+    public struct Progress: Sendable {
+        public var filesDone: Int
+        public var filesTotal: Int
+        public var bytesDone: Int
+        public var bytesTotal: Int
     }
 
     public init(config: Config, logger: Logger) {
@@ -33,7 +58,10 @@ public final class IndexService: Sendable {
         self.logger = logger
     }
 
-    /// The current snapshot, or nil before the first build finished.
+    /// Where the index files are.
+    public var indexPath: String { config.dataDirectory + "/index" }
+
+    /// The current snapshot, or nil before the index is open.
     public var snapshot: Snapshot? { state.withLock { $0.snapshot } }
 
     /// The synonyms queries are expanded with (see `loadSynonyms`).
@@ -41,7 +69,200 @@ public final class IndexService: Sendable {
 
     public var isIndexing: Bool { state.withLock { $0.indexing } }
 
-    public var lastBuild: BuildReport? { state.withLock { $0.lastBuild } }
+    public var lastUpdate: UpdateReport? { state.withLock { $0.lastUpdate } }
+
+    /// Seconds since the epoch of the last commit.
+    public var lastCommit: Double? { state.withLock { $0.lastCommit } }
+
+    // MARK: Opening
+
+    /// Opens the index for writing (creating it if needed) and publishes its last commit. An
+    /// index of another format version, or one that cannot be read, is set aside and rebuilt
+    /// from the sources: the sources are the truth, the index a cache of them.
+    public func open() throws {
+        try queue.sync {
+            let directory = try FileSystemDirectory(indexPath)
+            let writer: IndexWriter
+            do {
+                writer = try IndexWriter(directory: directory, options: writerOptions)
+            } catch let error as StoreError where error.kind == .locked {
+                throw error
+            } catch {
+                logger.error("cannot open the index in \(indexPath): \(error); rebuilding it from the sources")
+                try Self.clear(directory)
+                writer = try IndexWriter(directory: directory, options: writerOptions)
+            }
+            writerBox.writer = writer
+            publish(writer.snapshot)
+        }
+    }
+
+    private var writerOptions: IndexWriter.Options {
+        IndexWriter.Options(bufferBytes: config.indexBufferBytes, threads: config.indexThreads)
+    }
+
+    /// Deletes the index's files (and only them) from its directory.
+    static func clear(_ directory: FileSystemDirectory) throws {
+        for name in try directory.list() where name.hasPrefix("manifest_") || name.hasPrefix("pending_manifest_")
+            || name.hasPrefix("s") && name.contains(".") {
+            try directory.delete(name)
+        }
+    }
+
+    private func publish(_ snapshot: Snapshot) {
+        state.withLock {
+            $0.snapshot = snapshot
+            $0.lastCommit = snapshot.manifest.map { _ in Self.now() }
+        }
+    }
+
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    // MARK: Updating
+
+    /// Brings the index up to date with the sources and commits. `progress` is called from
+    /// the indexing threads as files are read.
+    @discardableResult
+    public func update(progress: (@Sendable (Progress) -> Void)? = nil) throws -> UpdateReport {
+        try queue.sync {
+            guard let writer = writerBox.writer else { throw SystemError("the index is not open", code: EBADF) }
+            state.withLock { $0.indexing = true }
+            defer { state.withLock { $0.indexing = false } }
+            let report = try update(writer, progress: progress)
+            if writer.hasChanges {
+                publish(try writer.commit())
+                let merges = try writer.merge()
+                if merges > 0 { logger.debug("\(merges) merges") }
+                publish(writer.snapshot)
+            }
+            state.withLock { $0.lastUpdate = report }
+            return report
+        }
+    }
+
+    private func update(_ writer: IndexWriter, progress: (@Sendable (Progress) -> Void)?) throws -> UpdateReport {
+        let logger = self.logger
+        let clock = ContinuousClock()
+        let start = clock.now
+        let known = writer.stamps()
+        var seen = Set<String>()
+        var toRead: [SourceCrawler.Found] = []
+        var unchanged = 0
+        let crawler = SourceCrawler(roots: config.sources, include: config.include)
+        for file in crawler.crawl(problem: { logger.warning("\($0)") }) {
+            if SourceCrawler.isJSONLines(file.path) {
+                // a JSON Lines file stamps its documents with its own stamp
+                if let stamp = file.stamp, known.values.contains(where: { $0.sameFile(stamp) }) {
+                    for (id, s) in known where s.sameFile(stamp) { seen.insert(id) }
+                    unchanged += 1
+                } else {
+                    toRead.append(file)
+                }
+                continue
+            }
+            seen.insert(file.id)
+            if let old = known[file.id], let stamp = file.stamp, old.sameFile(stamp) {
+                unchanged += 1
+            } else {
+                toRead.append(file)
+            }
+        }
+
+        // JSON Lines files: read here, their documents added like files'.
+        var documents: [Document] = []
+        var skipped = 0
+        var bytes = 0
+        toRead.removeAll { file in
+            guard SourceCrawler.isJSONLines(file.path) else { return false }
+            do {
+                let data = try readFile(file.path)
+                let stamp = SourceStamp(size: UInt64(data.count), modified: file.stamp?.modified ?? 0, hash: SourceStamp.hash(data))
+                for var d in JSONLinesSource.documents(data, problem: { line, message in
+                    skipped += 1
+                    logger.warning("\(file.path):\(line): \(message)")
+                }) {
+                    d.stamp = stamp
+                    seen.insert(d.id)
+                    documents.append(d)
+                }
+                bytes += data.count
+            } catch {
+                logger.warning("skipped \(file.path): \(error)")
+            }
+            return true
+        }
+
+        // Files: read, compared by content hash, extracted and indexed on the indexing threads.
+        let files = UncheckedSendableBox(toRead)
+        let maxSize = config.maxFileSize
+        let counters = Counters(total: files.value.count, bytesTotal: files.value.reduce(0) { $0 + $1.size })
+        try writer.add(count: documents.count) { [documents] in documents[$0] }
+        try writer.add(count: files.value.count) { i in
+            let file = files.value[i]
+            defer { if let progress { progress(counters.done(bytes: file.size)) } }
+            do {
+                let data = try readFile(file.path, limit: maxSize)
+                let stamp = SourceStamp(size: UInt64(data.count), modified: file.stamp?.modified ?? 0, hash: SourceStamp.hash(data))
+                if let old = known[file.id], old.hash == stamp.hash {
+                    counters.unchanged()
+                    return nil  // touched, not changed
+                }
+                guard let format = DocumentFormat(path: file.path) else { return nil }
+                var doc = try TextExtractor.extract(id: file.id, path: file.path, bytes: data, format: format)
+                doc.stamp = stamp
+                counters.added(bytes: data.count)
+                return doc
+            } catch {
+                counters.skipped(file.id)
+                logger.warning("skipped \(file.path): \(error)")
+                return nil
+            }
+        }
+        // Files skipped this time (now binary, too large, unreadable) and files gone: deleted.
+        var deleted = 0
+        let failed = counters.snapshot.skippedIDs
+        for id in known.keys where !seen.contains(id) || failed.contains(id) {
+            if writer.delete(id: id) { deleted += 1 }
+        }
+        let c = counters.snapshot
+        return UpdateReport(documents: writer.documentCount, added: documents.count + c.added, deleted: deleted,
+                            unchanged: unchanged + c.unchanged, skipped: skipped + c.skipped, bytes: bytes + c.bytes,
+                            seconds: (clock.now - start) / .seconds(1))
+    }
+
+    /// Thread-safe tallies of an update.
+    private final class Counters: Sendable {
+        struct Values {
+            var done = 0, bytesDone = 0, added = 0, unchanged = 0, skipped = 0, bytes = 0
+            var skippedIDs: Set<String> = []
+        }
+        private let values = Mutex(Values())
+        let total: Int
+        let bytesTotal: Int
+
+        init(total: Int, bytesTotal: Int) {
+            self.total = total
+            self.bytesTotal = bytesTotal
+        }
+
+        func done(bytes: Int) -> Progress {
+            values.withLock {
+                $0.done += 1
+                $0.bytesDone += bytes
+                return Progress(filesDone: $0.done, filesTotal: total, bytesDone: $0.bytesDone, bytesTotal: bytesTotal)
+            }
+        }
+        func added(bytes: Int) { values.withLock { $0.added += 1; $0.bytes += bytes } }
+        func unchanged() { values.withLock { $0.unchanged += 1 } }
+        func skipped(_ id: String) { values.withLock { $0.skipped += 1; $0.skippedIDs.insert(id) } }
+        var snapshot: Values { values.withLock { $0 } }
+    }
+
+    // MARK: Synonyms
 
     /// Reads the synonyms file, if any, and uses it for the queries from now on. A missing
     /// default file means no synonyms; a missing configured one is an error.
@@ -69,48 +290,12 @@ public final class IndexService: Sendable {
         state.withLock { $0.synonyms = synonyms }
         return synonyms.ruleCount
     }
+}
 
-    /// Reads every source file and publishes a new snapshot of them.
-    @discardableResult
-    public func build() throws -> BuildReport {
-        state.withLock { $0.indexing = true }
-        defer { state.withLock { $0.indexing = false } }
-        let clock = ContinuousClock()
-        let start = clock.now
-        let crawler = SourceCrawler(roots: config.sources, include: config.include)
-        let files = crawler.crawl { logger.warning("\($0)") }
-        var documents: [Document] = []
-        var skipped = 0
-        var bytes = 0
-        for file in files {
-            do {
-                if SourceCrawler.isJSONLines(file.path) {
-                    let data = try readFile(file.path)
-                    documents += JSONLinesSource.documents(data) { line, message in
-                        skipped += 1
-                        logger.warning("\(file.path):\(line): \(message)")
-                    }
-                    bytes += data.count
-                    continue
-                }
-                let data = try readFile(file.path, limit: config.maxFileSize)
-                guard let format = DocumentFormat(path: file.path) else { continue }
-                documents.append(try TextExtractor.extract(id: file.id, path: file.path, bytes: data, format: format))
-                bytes += data.count
-            } catch {
-                skipped += 1
-                logger.warning("skipped \(file.path): \(error)")
-            }
-        }
-        let snapshot = try Snapshot.build(documents)
-        let seconds = (clock.now - start) / .seconds(1)
-        let report = BuildReport(documents: documents.count, skipped: skipped, bytes: bytes, seconds: seconds)
-        state.withLock {
-            $0.snapshot = snapshot
-            $0.lastBuild = report
-        }
-        return report
-    }
+/// A value read-only threads may share.
+struct UncheckedSendableBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }
 
 extension Duration {

@@ -119,17 +119,22 @@ public struct RequestHandler: Sendable {
         var pairs: [(String, JSON)] = [
             ("version", .string(Version.searchd)),
             ("protocol", .string(Version.protocolVersion)),
-            ("state", .string(snapshot == nil || service.isIndexing ? "indexing" : "ready")),
+            ("state", .string(service.isIndexing || service.lastUpdate == nil ? "indexing" : "ready")),
             ("documents", .number(Double(snapshot?.documentCount ?? 0))),
+            ("segments", .number(Double(snapshot?.segmentCount ?? 0))),
             ("terms", .number(Double(snapshot?.termCount ?? 0))),
             ("index_bytes", .number(Double(snapshot?.byteCount ?? 0))),
+            ("index_path", .string(service.indexPath)),
             ("uptime_s", .number(((ContinuousClock.now - started) / .milliseconds(1)).rounded() / 1000)),
             ("sources", .array(config.sources.map { .string($0) })),
         ]
-        if let build = service.lastBuild {
-            pairs.append(("last_build", [
-                "documents": .number(Double(build.documents)), "skipped": .number(Double(build.skipped)),
-                "bytes": .number(Double(build.bytes)), "seconds": .number((build.seconds * 1000).rounded() / 1000),
+        if let commit = service.lastCommit { pairs.append(("last_commit", .number((commit * 1000).rounded() / 1000))) }
+        if let u = service.lastUpdate {
+            pairs.append(("last_update", [
+                "documents": .number(Double(u.documents)), "added": .number(Double(u.added)),
+                "deleted": .number(Double(u.deleted)), "unchanged": .number(Double(u.unchanged)),
+                "skipped": .number(Double(u.skipped)), "bytes": .number(Double(u.bytes)),
+                "seconds": .number((u.seconds * 1000).rounded() / 1000),
             ]))
         }
         return .object(pairs)

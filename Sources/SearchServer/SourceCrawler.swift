@@ -10,11 +10,17 @@ struct SourceCrawler {
     let roots: [String]
     let include: [String]
 
-    /// A file found: its absolute path and its document id (the path relative to its root).
+    /// A file found: its absolute path, its document id (the path relative to its root), and
+    /// its size and modification time (a stamp without content hash).
     struct Found: Equatable {
         var path: String
         var id: String
         var size: Int
+        var stamp: SourceStamp?
+    }
+
+    static func stamp(_ st: stat) -> SourceStamp {
+        SourceStamp(size: UInt64(st.st_size), modified: UInt64(st.st_mtim.tv_sec) * 1_000_000_000 + UInt64(st.st_mtim.tv_nsec), hash: 0)
     }
 
     /// Walks every root; problems (a missing root, an unreadable directory) go to `problem`.
@@ -30,7 +36,7 @@ struct SourceCrawler {
                 continue
             }
             if (st.st_mode & S_IFMT) == S_IFREG && Self.isJSONLines(absolute) {
-                found.append(Found(path: absolute, id: "", size: Int(st.st_size)))
+                found.append(Found(path: absolute, id: "", size: Int(st.st_size), stamp: Self.stamp(st)))
                 continue
             }
             guard (st.st_mode & S_IFMT) == S_IFDIR else {
@@ -38,18 +44,18 @@ struct SourceCrawler {
                 continue
             }
             let rootName = absolute.split(separator: "/").last.map(String.init) ?? absolute
-            walk(absolute, relative: "", seen: &seenDirectories, problem: problem) { path, relative, size in
+            walk(absolute, relative: "", seen: &seenDirectories, problem: problem) { path, relative, st in
                 // ids are relative to their root; a clash between roots keeps both, the later one prefixed
                 let id = ids.contains(relative) ? rootName + "/" + relative : relative
                 ids.insert(id)
-                found.append(Found(path: path, id: id, size: size))
+                found.append(Found(path: path, id: id, size: Int(st.st_size), stamp: Self.stamp(st)))
             }
         }
         return found
     }
 
     private func walk(_ directory: String, relative: String, seen: inout Set<[UInt64]>,
-                      problem: (String) -> Void, file: (String, String, Int) -> Void) {
+                      problem: (String) -> Void, file: (String, String, stat) -> Void) {
         var st = stat()
         guard stat(directory, &st) == 0 else { return }
         let key = [UInt64(st.st_dev), UInt64(st.st_ino)]
@@ -77,7 +83,7 @@ struct SourceCrawler {
             case S_IFDIR:
                 walk(path, relative: rel, seen: &seen, problem: problem, file: file)
             case S_IFREG where matches(name):
-                file(path, rel, Int(s.st_size))
+                file(path, rel, s)
             default:
                 break
             }

@@ -62,7 +62,8 @@ final class RunningDaemon {
     private func waitUntilReady(timeout: Double = 60) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if let c = try? Connection(path: socket, timeout: 5), let r = try? c.call("ping"), case .success = r.outcome { return }
+            if let c = try? Connection(path: socket, timeout: 5), let r = try? c.call("status"),
+               case .success(let status) = r.outcome, status["state"] == "ready" { return }
             guard process.isRunning else { throw DaemonError("searchd exited early: \(logText)") }
             Thread.sleep(forTimeInterval: 0.05)
         }

@@ -10,8 +10,10 @@ struct RequestHandlerTests {
     init() throws {
         var config = Config()
         config.sources = ["/" + #filePath.split(separator: "/").dropLast(3).joined(separator: "/") + "/seeds"]
+        config.dataDirectory = "/tmp/searchd-test-\(UInt64.random(in: 0...UInt64.max))"
         let service = IndexService(config: config, logger: Logger(label: "test"))
-        try service.build()
+        try service.open()
+        try service.update()
         handler = RequestHandler(service: service, config: config)
     }
 

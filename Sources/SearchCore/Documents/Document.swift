@@ -43,6 +43,9 @@ public struct SourceStamp: Sendable, Equatable, Hashable {
         self.hash = hash
     }
 
+    /// The same size and modification time: the file has not been touched.
+    public func sameFile(_ other: SourceStamp) -> Bool { size == other.size && modified == other.modified }
+
     /// FNV-1a, 64 bits: cheap, and plenty to tell an edited file from an untouched one.
     public static func hash<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
