@@ -124,8 +124,9 @@ public final class IndexService: Sendable {
 
     // MARK: Updating
 
-    /// Brings the index up to date with the sources and commits. `progress` is called from
-    /// the indexing threads as files are read.
+    /// Brings the index up to date with the sources, committing along the way (a crash loses
+    /// at most one batch of work), then merges. `progress` is called from the indexing threads
+    /// as files are read.
     @discardableResult
     public func update(progress: (@Sendable (Progress) -> Void)? = nil) throws -> UpdateReport {
         try queue.sync {
@@ -133,16 +134,20 @@ public final class IndexService: Sendable {
             state.withLock { $0.indexing = true }
             defer { state.withLock { $0.indexing = false } }
             let report = try update(writer, progress: progress)
-            if writer.hasChanges {
-                publish(try writer.commit())
-                let merges = try writer.merge()
-                if merges > 0 { logger.debug("\(merges) merges") }
+            if writer.hasChanges { publish(try writer.commit()) }
+            let merges = try writer.merge()
+            if merges > 0 {
+                logger.debug("\(merges) merges")
                 publish(writer.snapshot)
             }
             state.withLock { $0.lastUpdate = report }
             return report
         }
     }
+
+    /// Files per batch, and bytes: each batch ends in a commit.
+    static let batchFiles = 2000
+    static let batchBytes = 128 << 20
 
     private func update(_ writer: IndexWriter, progress: (@Sendable (Progress) -> Void)?) throws -> UpdateReport {
         let logger = self.logger
@@ -201,26 +206,37 @@ public final class IndexService: Sendable {
         let maxSize = config.maxFileSize
         let counters = Counters(total: files.value.count, bytesTotal: files.value.reduce(0) { $0 + $1.size })
         try writer.add(count: documents.count) { [documents] in documents[$0] }
-        try writer.add(count: files.value.count) { i in
-            let file = files.value[i]
-            defer { if let progress { progress(counters.done(bytes: file.size)) } }
-            do {
-                let data = try readFile(file.path, limit: maxSize)
-                let stamp = SourceStamp(size: UInt64(data.count), modified: file.stamp?.modified ?? 0, hash: SourceStamp.hash(data))
-                if let old = known[file.id], old.hash == stamp.hash {
-                    counters.unchanged()
-                    return nil  // touched, not changed
-                }
-                guard let format = DocumentFormat(path: file.path) else { return nil }
-                var doc = try TextExtractor.extract(id: file.id, path: file.path, bytes: data, format: format)
-                doc.stamp = stamp
-                counters.added(bytes: data.count)
-                return doc
-            } catch {
-                counters.skipped(file.id)
-                logger.warning("skipped \(file.path): \(error)")
-                return nil
+        var batchStart = 0
+        while batchStart < files.value.count {
+            var batchEnd = batchStart, batchBytes = 0
+            while batchEnd < files.value.count && batchEnd - batchStart < Self.batchFiles && batchBytes < Self.batchBytes {
+                batchBytes += files.value[batchEnd].size
+                batchEnd += 1
             }
+            let base = batchStart
+            try writer.add(count: batchEnd - batchStart) { k in
+                let file = files.value[base + k]
+                defer { if let progress { progress(counters.done(bytes: file.size)) } }
+                do {
+                    let data = try readFile(file.path, limit: maxSize)
+                    let stamp = SourceStamp(size: UInt64(data.count), modified: file.stamp?.modified ?? 0, hash: SourceStamp.hash(data))
+                    if let old = known[file.id], old.hash == stamp.hash {
+                        counters.unchanged()
+                        return nil  // touched, not changed
+                    }
+                    guard let format = DocumentFormat(path: file.path) else { return nil }
+                    var doc = try TextExtractor.extract(id: file.id, path: file.path, bytes: data, format: format)
+                    doc.stamp = stamp
+                    counters.added(bytes: data.count)
+                    return doc
+                } catch {
+                    counters.skipped(file.id)
+                    logger.warning("skipped \(file.path): \(error)")
+                    return nil
+                }
+            }
+            batchStart = batchEnd
+            if batchStart < files.value.count && writer.hasChanges { publish(try writer.commit()) }
         }
         // Files skipped this time (now binary, too large, unreadable) and files gone: deleted.
         var deleted = 0

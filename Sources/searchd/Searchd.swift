@@ -18,7 +18,7 @@ struct Searchd: ParsableCommand {
             (index ./seeds, socket $XDG_RUNTIME_DIR/searchd.sock).
             """,
         version: Version.searchd,
-        subcommands: [Serve.self],
+        subcommands: [Serve.self, Index.self, Check.self],
         defaultSubcommand: Serve.self)
 }
 

@@ -1,0 +1,85 @@
+/// Verifies an index in depth: every file's checksum, then every structure — terms in
+/// strictly increasing order, every posting list decodable with its documents in range and
+/// as many as its docFreq, every stored document and id readable. What `searchd check` runs.
+public enum IndexChecker {
+    public struct Report: Sendable {
+        public var documents: Int
+        public var segments: Int
+        public var terms: Int
+        public var generation: UInt64
+    }
+
+    /// A damaged index: the file at fault and what is wrong.
+    public struct Damage: Error, CustomStringConvertible {
+        public var file: String
+        public var problem: String
+        public var description: String { "\(file): \(problem)" }
+    }
+
+    public static func check(_ directory: Directory) throws -> Report {
+        let snapshot: Snapshot
+        do {
+            snapshot = try Snapshot.open(directory, verifyChecksums: true)
+        } catch let error as FormatError {
+            switch error {
+            case .checksum(let file), .version(let file, _, _): throw Damage(file: file, problem: error.description)
+            default: throw Damage(file: "index", problem: error.description)
+            }
+        }
+        var terms = 0
+        for segment in snapshot.segments {
+            let name = segment.info.name
+            var iterator = TermDictionary.Iterator(segment.dictionary)
+            var previous: [UInt8]? = nil
+            var count = 0
+            while iterator.next() {
+                count += 1
+                if let p = previous, !p.lexicographicallyPrecedes(iterator.term) {
+                    throw Damage(file: "\(name).tdx", problem: "terms out of order at term \(count)")
+                }
+                previous = iterator.term
+                let cursor = segment.postings(iterator.info)
+                var docs = 0
+                var last: UInt32? = nil
+                var positions: [UInt32] = []
+                while cursor.next() != PostingsCursor.end {
+                    if cursor.doc >= UInt32(segment.docCount) || last.map({ cursor.doc <= $0 }) == true {
+                        throw Damage(file: "\(name).doc", problem: "document \(cursor.doc) out of order or range")
+                    }
+                    cursor.positions(into: &positions)
+                    if positions.count != Int(cursor.freq) {
+                        throw Damage(file: "\(name).pos", problem: "positions missing for document \(cursor.doc)")
+                    }
+                    last = cursor.doc
+                    docs += 1
+                }
+                if docs != Int(iterator.info.docFreq) {
+                    throw Damage(file: "\(name).doc", problem: "\(docs) documents where the dictionary says \(iterator.info.docFreq)")
+                }
+            }
+            if count != segment.dictionary.termCount {
+                throw Damage(file: "\(name).tdx", problem: "\(count) terms readable of \(segment.dictionary.termCount)")
+            }
+            terms += count
+            for d in 0..<segment.docCount {
+                do {
+                    _ = try segment.document(UInt32(d))
+                } catch {
+                    throw Damage(file: "\(name).sto", problem: "document \(d): \(error)")
+                }
+            }
+            var ids = 0
+            var damaged = false
+            segment.ids.forEach { e in
+                ids += 1
+                if Int(e.doc) >= segment.docCount { damaged = true }
+                return !damaged
+            }
+            if damaged || ids != segment.docCount {
+                throw Damage(file: "\(name).ids", problem: "\(ids) ids for \(segment.docCount) documents")
+            }
+        }
+        return Report(documents: snapshot.documentCount, segments: snapshot.segmentCount, terms: terms,
+                      generation: snapshot.manifest?.generation ?? 0)
+    }
+}
