@@ -38,20 +38,22 @@ struct StoredFieldsWriter {
         out.raw(record)
     }
 
-    /// Writes the buffered records to the file.
+    /// Writes the buffered records to the file (a merge does it as it goes).
     mutating func flush(to file: FileWriter) throws(StoreError) {
-        written += out.count
         try file.write(out.bytes)
+        written += out.count
         out.bytes.removeAll(keepingCapacity: true)
     }
 
-    mutating func finish(to file: FileWriter) throws(StoreError) {
-        try flush(to: file)
-        let tableOffset = UInt64(written)
-        for o in offsets { out.u64(o) }
-        out.u64(tableOffset)
-        out.u32(UInt32(offsets.count))
-        try flush(to: file)
+    /// Writes what is buffered, the offset table and the footer. It changes nothing in the
+    /// writer, so a failed attempt can be made again into a new file.
+    func finish(to file: FileWriter) throws(StoreError) {
+        try file.write(out.bytes)
+        var table = ByteWriter()
+        for o in offsets { table.u64(o) }
+        table.u64(UInt64(written + out.count))
+        table.u32(UInt32(offsets.count))
+        try file.write(table.bytes)
         try file.finish()
     }
 }

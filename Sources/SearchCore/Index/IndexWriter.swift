@@ -145,11 +145,13 @@ public final class IndexWriter {
                 buffer.ids.append(doc.id)
                 local.append((i, doc.id, Location(container: buffer.container, doc: d)))
                 if buffer.writer.memoryBytes > perThreadBudget {
+                    let name = Self.segmentName(names.next())
                     do {
-                        let info = try buffer.writer.finish(to: directory, name: Self.segmentName(names.next()))
+                        let info = try buffer.writer.finish(to: directory, name: name)
                         shared.add(flushed: (t, buffer, info))
                         shared.replace(t, with: Buffer(container: containerIDs.nextID()))
                     } catch {
+                        Self.deleteFiles(of: name, in: directory)
                         shared.fail(error)
                         return
                     }
@@ -243,7 +245,8 @@ public final class IndexWriter {
                              container: buffer.container, deletesDirty: deletes.count > 0))
     }
 
-    /// Writes every buffer out as a segment, in parallel.
+    /// Writes every buffer out as a segment, in parallel. A buffer whose segment could not be
+    /// written stays, for the next attempt.
     private func flushBuffers() throws {
         let pending = buffers.enumerated().compactMap { t, b in b.flatMap { $0.writer.docCount > 0 ? (t, $0) : nil } }
         guard !pending.isEmpty else { return }
@@ -256,10 +259,23 @@ public final class IndexWriter {
             let result = Result { try writer.finish(to: directory, name: name) }
             infos.withLock { $0[k] = result }
         }
-        for (k, (t, buffer, _)) in named.enumerated() {
-            buffers[t] = nil
-            try adopt(buffer, try infos.withLock { $0[k]! }.get())
+        var failure: Error?
+        for (k, (t, buffer, name)) in named.enumerated() {
+            switch infos.withLock({ $0[k]! }) {
+            case .success(let info):
+                buffers[t] = nil
+                try adopt(buffer, info)
+            case .failure(let error):
+                Self.deleteFiles(of: name, in: directory)
+                failure = failure ?? error
+            }
         }
+        if let failure { throw failure }
+    }
+
+    /// Removes what a failed segment write left.
+    static func deleteFiles(of name: String, in directory: Directory) {
+        for ext in SegmentInfo.extensions { try? directory.delete("\(name).\(ext)") }
     }
 
     // MARK: Commit

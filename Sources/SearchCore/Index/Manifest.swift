@@ -63,6 +63,7 @@ public struct Manifest: Equatable, Sendable {
     /// Writes this manifest as the new commit point: pending file, sync, rename, sync directory.
     func commit(to directory: Directory) throws(StoreError) {
         let pending = Self.pendingName(generation)
+        try? directory.delete(pending)  // left by an attempt that failed
         let file = try FileWriter(directory, pending)
         try file.write(encode().bytes)
         try file.finish()

@@ -11,6 +11,9 @@ final class SegmentWriter {
     private var ids = IDTableWriter()
     private var key: [UInt8] = []
     private(set) var docCount: UInt32 = 0
+    /// The last documents' frequencies are in the streams (finish may be called again after a
+    /// failed write).
+    private var sealed = false
 
     /// The postings being accumulated for one term.
     private struct TermState {
@@ -106,10 +109,14 @@ final class SegmentWriter {
     }
 
     /// Writes the segment's files into `directory` (not yet durable: the commit syncs them).
-    /// The writer must not be used afterwards.
+    /// No document may be added afterwards; after a failure it may be called again (with
+    /// another name: the caller deletes the failed attempt's files).
     func finish(to directory: Directory, name: String) throws(StoreError) -> SegmentInfo {
-        for i in states.indices where states[i].lastDoc != .max {
-            pool.appendVarint(states[i].freq, to: &states[i].docs)
+        if !sealed {
+            for i in states.indices where states[i].lastDoc != .max {
+                pool.appendVarint(states[i].freq, to: &states[i].docs)
+            }
+            sealed = true
         }
         let file = { (ext: String) throws(StoreError) -> FileWriter in try FileWriter(directory, "\(name).\(ext)") }
         var postings = PostingsWriter(docs: try file("doc"), positions: try file("pos"))

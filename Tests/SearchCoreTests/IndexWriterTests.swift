@@ -1,0 +1,229 @@
+import Foundation
+import Testing
+@testable import SearchCore
+
+func temporaryDirectory() -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("searchd-index-\(UUID().uuidString.prefix(8))").path
+    return path
+}
+
+func doc(_ id: String, _ body: String) -> Document { Document(id: id, title: id, body: body) }
+
+func ids(_ snapshot: Snapshot, _ query: String) throws -> [String] {
+    try snapshot.searcher().search(QueryParser.parse(query), options: SearchOptions(limit: 100, snippets: false)).hits.map(\.id)
+}
+
+/// Every live document id of a snapshot.
+func allIDs(_ snapshot: Snapshot) -> Set<String> {
+    var result = Set<String>()
+    for (segment, deletes) in zip(snapshot.segments, snapshot.deletes) {
+        segment.ids.forEach { e in
+            if !deletes.contains(e.doc) { result.insert(e.id) }
+            return true
+        }
+    }
+    return result
+}
+
+struct IndexWriterTests {
+    @Test func commitsPersistAndReopen() throws {
+        let path = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            let writer = try IndexWriter(directory: try FileSystemDirectory(path))
+            try writer.add([doc("a", "Boluarte visits 钱凯港"), doc("b", "Chancay port opens")])
+            #expect(writer.snapshot.documentCount == 0)  // nothing visible before the commit
+            try writer.commit()
+            #expect(writer.snapshot.documentCount == 2)
+        }
+        let reopened = try IndexWriter(directory: try FileSystemDirectory(path))
+        #expect(reopened.snapshot.documentCount == 2)
+        #expect(try ids(reopened.snapshot, "钱凯港") == ["a"])
+        #expect(try IndexChecker.check(try FileSystemDirectory(path)).documents == 2)
+    }
+
+    @Test func aSecondWriterIsRefused() throws {
+        let path = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let first = try IndexWriter(directory: try FileSystemDirectory(path))
+        #expect(throws: StoreError.self) { try IndexWriter(directory: try FileSystemDirectory(path)) }
+        _ = first
+    }
+
+    @Test func replaceAndDeleteByID() throws {
+        let writer = try IndexWriter(directory: MemoryDirectory())
+        try writer.add([doc("a", "apple"), doc("b", "banana"), doc("c", "cherry")])
+        try writer.commit()
+        try writer.add([doc("a", "apricot")])  // replaces a
+        #expect(writer.delete(id: "b"))
+        #expect(!writer.delete(id: "nope"))
+        let s = try writer.commit()
+        #expect(allIDs(s) == ["a", "c"])
+        #expect(try ids(s, "apple").isEmpty)
+        #expect(try ids(s, "apricot") == ["a"])
+        #expect(try ids(s, "banana").isEmpty)
+        // the same id twice in one batch: the later wins
+        try writer.add([doc("d", "first"), doc("d", "second")])
+        let t = try writer.commit()
+        #expect(try ids(t, "second") == ["d"] && (try ids(t, "first")).isEmpty)
+    }
+
+    /// The same documents give the same scores however they are split into segments and merged.
+    @Test func scoresDoNotDependOnSegmentation() throws {
+        let documents = try seedDocuments()
+        let single = try Snapshot.build(documents)
+        let writer = try IndexWriter(directory: MemoryDirectory(), options: IndexWriter.Options(threads: 2))
+        for d in documents {
+            try writer.add([d])
+            try writer.commit()
+        }
+        let split = writer.snapshot
+        #expect(split.segmentCount >= 5)
+        let queries = ["钱凯港", "Boluarte", "China Peru", "\"Great Hall of the People\"", "习近平", "Zegara"]
+        func scores(_ s: Snapshot) throws -> [[String: Double]] {
+            try queries.map { q in
+                Dictionary(uniqueKeysWithValues: try s.searcher().search(QueryParser.parse(q), options: SearchOptions(limit: 10, snippets: false)).hits.map { ($0.id, $0.score) })
+            }
+        }
+        let expected = try scores(single)
+        for (a, b) in zip(expected, try scores(split)) {
+            #expect(a.keys.sorted() == b.keys.sorted())
+            for (id, score) in a { #expect(abs(score - b[id]!) < 1e-9) }
+        }
+        #expect(try writer.merge(policy: TieredMergePolicy(segmentsPerTier: 2, floorDocuments: 1)) > 0)
+        #expect(writer.snapshot.segmentCount < split.segmentCount)
+        for (a, b) in zip(expected, try scores(writer.snapshot)) {
+            for (id, score) in a { #expect(abs(score - b[id]!) < 1e-9) }
+        }
+    }
+
+    @Test func mergesDropDeletedDocumentsAndKeepIDs() throws {
+        let writer = try IndexWriter(directory: MemoryDirectory(), options: IndexWriter.Options(threads: 1))
+        for i in 0..<20 {
+            try writer.add([doc("d\(i)", "word\(i) common text")])
+            try writer.commit()
+        }
+        for i in stride(from: 0, to: 20, by: 3) { writer.delete(id: "d\(i)") }
+        try writer.commit()
+        try writer.merge(policy: TieredMergePolicy(segmentsPerTier: 4, floorDocuments: 1))
+        let s = writer.snapshot
+        #expect(allIDs(s) == Set((0..<20).filter { $0 % 3 != 0 }.map { "d\($0)" }))
+        #expect(try ids(s, "common").count == 13)
+        #expect(try ids(s, "word7") == ["d7"])
+        // replacing a merged document still works (its id was remapped)
+        try writer.add([doc("d7", "replaced")])
+        let t = try writer.commit()
+        #expect(try ids(t, "word7").isEmpty && (try ids(t, "replaced")) == ["d7"])
+        #expect(try IndexChecker.check(writer.directory).documents == 13)
+    }
+
+    @Test func aForeignFormatVersionIsAClearError() throws {
+        let directory = MemoryDirectory()
+        do {
+            let writer = try IndexWriter(directory: directory)
+            try writer.add([doc("a", "text")])
+            try writer.commit()
+        }
+        // rewrite the manifest with another format version in its footer
+        let name = try directory.list().first { $0.hasPrefix("manifest_") }!
+        var bytes = Array(try directory.open(name).buffer)
+        bytes[bytes.count - Footer.size + 4] = 99
+        try directory.delete(name)
+        let out = try directory.create(name)
+        try out.write(bytes: bytes)
+        do {
+            _ = try IndexWriter(directory: directory)
+            Issue.record("opened a foreign format")
+        } catch let error as FormatError {
+            #expect(error.description.contains("format version 99"))
+            #expect(error.description.contains("rebuild"))
+        }
+    }
+}
+
+/// Crash safety: a failure at every single storage operation of a sequence of changes, then a
+/// crash; the index must open, pass verification, and show the last acknowledged commit (or the
+/// one being written, if its rename became durable) — never a mix, never less.
+struct CrashTests {
+    /// The sequence: each step's changes, then its commit or merge.
+    static let steps: [@Sendable (IndexWriter) throws -> Void] = [
+        { try $0.add((0..<8).map { doc("b\($0)", "second batch \($0)") }) },
+        { _ = $0.delete(id: "a1"); _ = $0.delete(id: "b2"); try $0.add([doc("a3", "replaced"), doc("c0", "third")]) },
+        { _ = $0.delete(id: "a4") },
+    ]
+
+    static func expectedAfter(_ step: Int) -> Set<String> {
+        var ids = Set((0..<10).map { "a\($0)" })
+        if step >= 1 { ids.formUnion((0..<8).map { "b\($0)" }) }
+        if step >= 2 { ids.subtract(["a1", "b2"]); ids.insert("c0") }
+        if step >= 3 { ids.remove("a4") }
+        return ids
+    }
+
+    /// Runs the sequence with a failure injected at operation `n`; returns the steps committed.
+    static func run(_ directory: CrashingDirectory, failingAt n: Int?, kind: StoreError.Kind = .io) -> Int {
+        guard let writer = try? IndexWriter(directory: directory, options: IndexWriter.Options(threads: 2)) else { return 0 }
+        if let n { directory.failAfter(n, with: kind) }
+        var committed = 0
+        do {
+            for (i, step) in steps.enumerated() {
+                try step(writer)
+                try writer.commit()
+                committed = i + 1
+                if i == 1 { try writer.merge(policy: TieredMergePolicy(segmentsPerTier: 2, floorDocuments: 1)) }
+            }
+        } catch {}
+        return committed
+    }
+
+    static func base() throws -> CrashingDirectory {
+        let directory = CrashingDirectory()
+        let writer = try IndexWriter(directory: directory, options: IndexWriter.Options(threads: 1))
+        try writer.add((0..<10).map { doc("a\($0)", "first batch \($0)") })
+        try writer.commit()
+        return directory
+    }
+
+    @Test func aCrashAtAnyOperationKeepsACommit() throws {
+        // how many operations the whole sequence takes
+        let probe = try Self.base()
+        let start = probe.operations
+        #expect(Self.run(probe, failingAt: nil) == Self.steps.count)
+        let total = probe.operations - start
+        #expect(total > 50)
+        for n in 1...total {
+            let directory = try Self.base()
+            let committed = Self.run(directory, failingAt: n, kind: n % 2 == 0 ? .io : .noSpace)
+            directory.crash()
+            let reopened = try IndexWriter(directory: directory)
+            let found = allIDs(reopened.snapshot)
+            let acknowledged = Self.expectedAfter(committed)
+            let next = Self.expectedAfter(committed + 1)
+            #expect(found == acknowledged || found == next, "failure at operation \(n): \(found.count) documents")
+            _ = try IndexChecker.check(directory)
+            // and the reopened index takes new commits
+            try reopened.add([doc("z", "after the crash")])
+            #expect(allIDs(try reopened.commit()).contains("z"))
+        }
+    }
+
+    @Test func aFailedCommitCanBeRetried() throws {
+        for n in 1...60 {
+            let directory = try Self.base()
+            let writer = try IndexWriter(directory: directory, options: IndexWriter.Options(threads: 1))
+            try writer.add((0..<8).map { doc("b\($0)", "second batch \($0)") })
+            directory.failAfter(n, with: .noSpace)
+            do {
+                try writer.commit()
+                continue  // the commit needed fewer operations than n
+            } catch {
+                #expect(allIDs(writer.snapshot) == Self.expectedAfter(0))  // the previous commit still serves
+            }
+            directory.failAfter(1_000_000)
+            try writer.commit()
+            #expect(allIDs(writer.snapshot) == Self.expectedAfter(1))
+            directory.crash()
+            #expect(allIDs(try Snapshot.open(directory)) == Self.expectedAfter(1))
+        }
+    }
+}
