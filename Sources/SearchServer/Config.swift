@@ -26,6 +26,8 @@ public struct Config: Sendable, Equatable {
     public var indexBufferBytes: Int
     /// Threads that read, extract and analyse documents while indexing.
     public var indexThreads: Int
+    /// Seconds between commits while a long update runs (a crash loses at most that much work).
+    public var commitInterval: Double
     /// Synonyms file (Solr format). Nil: config/synonyms.txt if it exists; "": none.
     public var synonyms: String?
 
@@ -49,6 +51,7 @@ public struct Config: Sendable, Equatable {
         logLevel = "info"
         indexBufferBytes = 256 << 20
         indexThreads = Cores.available
+        commitInterval = 5
         synonyms = nil
     }
 
@@ -106,6 +109,11 @@ public struct Config: Sendable, Equatable {
             case "synonyms": config.synonyms = expand(try string())
             case "index_buffer_mb": config.indexBufferBytes = try positive() << 20
             case "index_threads": config.indexThreads = try positive()
+            case "commit_interval":
+                guard let v = value.double ?? value.int.map(Double.init), v >= 0 else {
+                    throw ConfigError(path: path, message: "commit_interval must be a number of seconds")
+                }
+                config.commitInterval = v
             case "log_level":
                 let level = try string()
                 guard Self.logLevels.contains(level) else {

@@ -145,9 +145,10 @@ public final class IndexService: Sendable {
         }
     }
 
-    /// Files per batch, and bytes: each batch ends in a commit.
-    static let batchFiles = 2000
-    static let batchBytes = 128 << 20
+    /// Files handed to the indexing threads at once; after each such batch, a commit if
+    /// `commit_interval` has passed since the last one.
+    static let batchFiles = 256
+    static let batchBytes = 32 << 20
 
     private func update(_ writer: IndexWriter, progress: (@Sendable (Progress) -> Void)?) throws -> UpdateReport {
         let logger = self.logger
@@ -206,6 +207,7 @@ public final class IndexService: Sendable {
         let maxSize = config.maxFileSize
         let counters = Counters(total: files.value.count, bytesTotal: files.value.reduce(0) { $0 + $1.size })
         try writer.add(count: documents.count) { [documents] in documents[$0] }
+        var lastCommit = clock.now
         var batchStart = 0
         while batchStart < files.value.count {
             var batchEnd = batchStart, batchBytes = 0
@@ -236,7 +238,10 @@ public final class IndexService: Sendable {
                 }
             }
             batchStart = batchEnd
-            if batchStart < files.value.count && writer.hasChanges { publish(try writer.commit()) }
+            if batchStart < files.value.count && writer.hasChanges && clock.now - lastCommit >= .milliseconds(Int(config.commitInterval * 1000)) {
+                publish(try writer.commit())
+                lastCommit = clock.now
+            }
         }
         // Files skipped this time (now binary, too large, unreadable) and files gone: deleted.
         var deleted = 0

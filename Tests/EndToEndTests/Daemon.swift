@@ -28,12 +28,14 @@ final class RunningDaemon {
     let socket: String
     let process = Process()
     let log: URL
+    /// Whether the temporary directory is this object's to remove.
+    private let ownsDirectory: Bool
 
-    init(sources: [String] = [Binaries.seeds], extraConfig: String = "") throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("searchd-e2e-\(UUID().uuidString.prefix(8))")
+    /// A searchd over `sources` with a config written for it (plus `extraConfig` lines).
+    convenience init(sources: [String] = [Binaries.seeds], extraConfig: String = "") throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("searchd-e2e-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        socket = directory.appendingPathComponent("searchd.sock").path
-        log = directory.appendingPathComponent("searchd.log")
+        let socket = directory.appendingPathComponent("searchd.sock").path
         let config = directory.appendingPathComponent("searchd.toml")
         let list = sources.map { "\"\($0)\"" }.joined(separator: ", ")
         try """
@@ -42,9 +44,18 @@ final class RunningDaemon {
             sources = [\(list)]
             \(extraConfig)
             """.write(to: config, atomically: true, encoding: .utf8)
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        try self.init(configFile: config, socket: socket, owning: true)
+    }
+
+    /// A searchd on an existing config file.
+    init(configFile: URL, socket: String, owning: Bool = false) throws {
+        directory = configFile.deletingLastPathComponent()
+        self.socket = socket
+        ownsDirectory = owning
+        log = directory.appendingPathComponent("searchd-\(UUID().uuidString.prefix(4)).log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: Binaries.searchd)
-        process.arguments = ["--config", config.path]
+        process.arguments = ["--config", configFile.path]
         process.standardError = try FileHandle(forWritingTo: log)
         process.standardOutput = FileHandle.nullDevice
         try process.run()
@@ -56,7 +67,7 @@ final class RunningDaemon {
             process.terminate()
             process.waitUntilExit()
         }
-        try? FileManager.default.removeItem(at: directory)
+        if ownsDirectory { try? FileManager.default.removeItem(at: directory) }
     }
 
     private func waitUntilReady(timeout: Double = 60) throws {

@@ -90,6 +90,14 @@ public final class Analyzer {
         return (position, group)
     }
 
+    /// How many tokens `text` gives (what the tokenizer benchmark measures).
+    public func countTokens(_ text: String) -> Int {
+        var counter = TokenCounter()
+        var text = text
+        text.withUTF8 { _ = analyze($0, into: &counter) }
+        return counter.count
+    }
+
     /// The tokens of `text` as values (for queries, snippets and tests).
     public func tokens(_ text: String) -> [Token] {
         var collector = TokenCollector()
@@ -411,5 +419,15 @@ struct TokenCollector: TokenSink {
                         start: Int, end: Int, group: UInt32) {
         tokens.append(Token(term: String(decoding: term, as: UTF8.self), kind: kind, position: position,
                             start: start, end: end, group: group))
+    }
+}
+
+/// Counts tokens without keeping them.
+struct TokenCounter: TokenSink {
+    var count = 0
+
+    mutating func token(_ term: UnsafeBufferPointer<UInt8>, kind: TokenKind, position: UInt32,
+                        start: Int, end: Int, group: UInt32) {
+        count += 1
     }
 }
