@@ -23,5 +23,11 @@ let package = Package(
             path: "Benchmarks/SearchBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // A plain loop for profilers: searchd-profile tokenize|index|query [SECONDS]
+        .executableTarget(
+            name: "searchd-profile",
+            dependencies: [.product(name: "SearchCore", package: "main")],
+            path: "Profile"
+        ),
     ]
 )

@@ -74,7 +74,7 @@ let benchmarks: @Sendable () -> Void = {
 
     // Query latency: one iteration runs the next query of the peer set, in process, on an
     // index of the whole corpus (top 10, no snippets: what the peer benchmark asks).
-    Benchmark("Query latency (perf.tsv, top 10)", configuration: .init(metrics: [.wallClock], maxIterations: 3000)) { benchmark, snapshot in
+    Benchmark("Query latency (perf.tsv, top 10)", configuration: .init(metrics: [.wallClock], maxIterations: 3000)) { (benchmark: Benchmark, snapshot: Snapshot) in
         let searcher = snapshot.searcher()
         var i = 0
         for _ in benchmark.scaledIterations {
@@ -82,7 +82,7 @@ let benchmarks: @Sendable () -> Void = {
             i += 1
             blackHole(try? searcher.search(QueryParser.parse(q), options: SearchOptions(limit: 10, snippets: false)))
         }
-    } setup: {
+    } setup: { () throws -> Snapshot in
         let writer = try IndexWriter(directory: MemoryDirectory())
         try writer.add(corpus)
         try writer.commit()

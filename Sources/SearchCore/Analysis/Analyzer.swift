@@ -8,10 +8,11 @@ import CICU
 ///   for the whole is a phrase of its parts and each part is findable alone. A word whose
 ///   folding removed accents also gets an `.accented` overlay.
 /// - A run of Han or kana characters gives one `.cjkChar` per character (one position each), a
-///   `.cjkBigram` per adjacent pair, and a `.cjkWord` overlay per word of ICU's dictionary
-///   segmentation. Matching uses characters and bigrams only, so it never depends on whether
-///   ICU's dictionary knows a name (钱凯港 splits into 钱 / 凯 / 港) or on context. Each Han
-///   pair also gets a `.pinyin` overlay (苏州 → "suzhou") so Latin spellings find it.
+///   `.cjkBigram` per adjacent pair (also across the white space between two runs), and a
+///   `.cjkWord` overlay per word of ICU's dictionary segmentation. Matching uses characters and
+///   bigrams only, so it never depends on whether ICU's dictionary knows a name (钱凯港 splits
+///   into 钱 / 凯 / 港) or on context. A Han pair inside one ICU word, or of two characters ICU
+///   left alone, also gets `.pinyin` overlays (苏州 → "suzhou") so Latin spellings find it.
 /// - Thai, Lao, Khmer and Myanmar runs are split into words by ICU's dictionary.
 ///
 /// Not thread-safe (it owns an ICU break iterator and scratch buffers): one per thread.
@@ -19,75 +20,22 @@ public final class Analyzer {
     /// Longer terms (base64, hashes) are dropped: they bloat the term dictionary for nothing.
     public static let maxTermBytes = 64
 
-    private let tables = CharacterTables.shared
-    private var pinyin: Pinyin { Pinyin.shared }
-    private var breaker: OpaquePointer?
-    private var term: [UInt8] = []
-    private var accented: [UInt8] = []
-    private var runStarts: [Int] = []
-    private var runEnds: [Int] = []
-    private var runFolded: [UInt32] = []
-    /// The folded code point of each run character (for its pinyin).
-    private var runScalars: [UInt32] = []
-    /// The ICU word each run character is in (-1: none).
-    private var runWord: [Int] = []
-
-    private var bounds: [Int32] = Array(repeating: 0, count: 256)
+    private var state = AnalysisState()
 
     public init() {}
 
-    deinit { sd_wordbreaker_close(breaker) }
+    deinit { state.free() }
 
     /// Analyses `text`, numbering positions from `position` and groups from `group`.
     /// Returns the next free position and group.
     @discardableResult
     func analyze<S: TokenSink>(_ text: UnsafeBufferPointer<UInt8>, position: UInt32 = 0, group: UInt32 = 0,
                                into sink: inout S) -> (position: UInt32, group: UInt32) {
-        var position = position
-        var group = group
-        var joinNext = false  // the previous word part ended in a connector followed by a word character
-        var lastCJK: RunCharacter? = nil  // the last CJK character, while only white space follows it
-        var i = 0
-        let n = text.count
-        while i < n {
-            let (cp, length) = Self.decode(text, at: i)
-            switch tables.charClass(cp) {
-            case SD_CLASS_LETTER, SD_CLASS_DIGIT:
-                if !joinNext { group &+= 1 }
-                let end = scanWord(text, from: i)
-                emitWord(text, start: i, end: end, position: position, group: group, into: &sink)
-                position &+= 1
-                let connector = connectorLength(text, at: end)
-                joinNext = connector > 0
-                lastCJK = nil
-                i = end + connector
-                continue
-            case SD_CLASS_CJK:
-                group &+= 1
-                let end = scanRun(text, from: i, of: SD_CLASS_CJK)
-                if let last = lastCJK { emitBridge(text, from: last, group: group, into: &sink) }
-                position = emitCJKRun(text, start: i, end: end, position: position, group: group, into: &sink)
-                lastCJK = RunCharacter(start: runStarts[runStarts.count - 1], end: runEnds[runEnds.count - 1],
-                                       folded: runFolded[runFolded.count - 1], scalar: runScalars[runScalars.count - 1],
-                                       position: position &- 1)
-                i = end
-                joinNext = false
-                continue
-            case SD_CLASS_COMPLEX:
-                group &+= 1
-                let end = scanRun(text, from: i, of: SD_CLASS_COMPLEX)
-                position = emitComplexRun(text, start: i, end: end, position: position, group: group, into: &sink)
-                i = end
-            default:
-                i += length
-                if !Self.isSpace(cp) { lastCJK = nil }
-                joinNext = false
-                continue
-            }
-            joinNext = false
-            lastCJK = nil
-        }
-        return (position, group)
+        // The state is a value of pointers: analysing in a local copy keeps the hot loop free
+        // of the class's exclusivity checks; the copy (with grown buffers) is written back.
+        var s = state
+        defer { state = s }
+        return s.analyze(text, position: position, group: group, into: &sink)
     }
 
     /// How many tokens `text` gives (what the tokenizer benchmark measures).
@@ -106,275 +54,7 @@ public final class Analyzer {
         return collector.tokens
     }
 
-    // MARK: Words
-
-    /// End of the word part that starts at `start`: letters, digits and combining marks.
-    private func scanWord(_ text: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
-        var i = start
-        while i < text.count {
-            let b = text[i]
-            if b < 0x80 {
-                guard Self.isASCIIAlphanumeric(b) else { break }
-                i += 1
-                continue
-            }
-            let (cp, length) = Self.decode(text, at: i)
-            let cls = tables.charClass(cp)
-            guard cls == SD_CLASS_LETTER || cls == SD_CLASS_DIGIT || cls == SD_CLASS_MARK else { break }
-            i += length
-        }
-        return i
-    }
-
-    /// The length of the connector at `i` between two word parts (apt-cache, U.S., 3.14,
-    /// 1,000, l'homme, O’Brien, snake_case, usr/bin, user@host, 10:50), or 0 if there is none.
-    private func connectorLength(_ text: UnsafeBufferPointer<UInt8>, at i: Int) -> Int {
-        guard i < text.count else { return 0 }
-        var next = i + 1
-        switch text[i] {
-        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "'"), UInt8(ascii: "_"),
-             UInt8(ascii: "/"), UInt8(ascii: "@"), UInt8(ascii: ":"):
-            break
-        case UInt8(ascii: ","):
-            guard i > 0, Self.isASCIIDigit(text[i - 1]), next < text.count, Self.isASCIIDigit(text[next]) else { return 0 }
-        case 0xE2 where i + 2 < text.count && text[i + 1] == 0x80 && (text[i + 2] == 0x99 || text[i + 2] == 0x90 || text[i + 2] == 0x91):
-            next = i + 3  // ’ (U+2019), ‐ (U+2010), ‑ (U+2011)
-        default:
-            return 0
-        }
-        guard next < text.count else { return 0 }
-        let cls = tables.charClass(Self.decode(text, at: next).scalar)
-        return cls == SD_CLASS_LETTER || cls == SD_CLASS_DIGIT ? next - i : 0
-    }
-
-    private func emitWord<S: TokenSink>(_ text: UnsafeBufferPointer<UInt8>, start: Int, end: Int,
-                                        position: UInt32, group: UInt32, into sink: inout S) {
-        term.removeAll(keepingCapacity: true)
-        accented.removeAll(keepingCapacity: true)
-        var lostAccents = false
-        var i = start
-        while i < end {
-            let b = text[i]
-            if b < 0x80 {
-                let lower = b &+ (b >= 0x41 && b <= 0x5A ? 0x20 : 0)
-                term.append(lower)
-                accented.append(lower)
-                i += 1
-                continue
-            }
-            let (cp, length) = Self.decode(text, at: i)
-            i += length
-            let (folded, kept) = cp < CharacterTables.tableLimit
-                ? (tables.folded[Int(cp)], tables.foldedKeepingAccents[Int(cp)]) : (0, 0)
-            if folded == 0 {  // beyond the tables: keep the character as it is
-                appendUTF8(cp, to: &term)
-                appendUTF8(cp, to: &accented)
-                continue
-            }
-            appendFolded(folded, to: &term)
-            appendFolded(kept, to: &accented)
-            if folded != kept { lostAccents = true }
-        }
-        guard !term.isEmpty, term.count <= Self.maxTermBytes else { return }
-        term.withUnsafeBufferPointer {
-            sink.token($0, kind: .word, position: position, start: start, end: end, group: group)
-        }
-        if lostAccents && accented != term {
-            accented.withUnsafeBufferPointer {
-                sink.token($0, kind: .accented, position: position, start: start, end: end, group: group)
-            }
-        }
-    }
-
-    @inline(__always)
-    private func appendFolded(_ entry: UInt32, to bytes: inout [UInt8]) {
-        let offset = Int(entry >> 8)
-        let count = Int(entry & 0xFF)
-        tables.bytes.withUnsafeBufferPointer { bytes.append(contentsOf: $0[offset..<offset + count]) }
-    }
-
-    // MARK: CJK and complex-context runs
-
-    /// End of a run of `cls` characters (combining marks included), recording each character's
-    /// byte range in runStarts / runEnds and its folded form in runFolded.
-    private func scanRun(_ text: UnsafeBufferPointer<UInt8>, from start: Int, of cls: Int32) -> Int {
-        runStarts.removeAll(keepingCapacity: true)
-        runEnds.removeAll(keepingCapacity: true)
-        runFolded.removeAll(keepingCapacity: true)
-        runScalars.removeAll(keepingCapacity: true)
-        var i = start
-        while i < text.count {
-            let (cp, length) = Self.decode(text, at: i)
-            let c = tables.charClass(cp)
-            if c == SD_CLASS_MARK && !runEnds.isEmpty {
-                runEnds[runEnds.count - 1] = i + length  // a mark extends the previous character
-            } else if c == cls {
-                runStarts.append(i)
-                runEnds.append(i + length)
-                let folded = cp < CharacterTables.tableLimit ? tables.folded[Int(cp)] : 0
-                runFolded.append(folded)
-                runScalars.append(folded == 0 ? cp : firstScalar(folded))
-            } else {
-                break
-            }
-            i += length
-        }
-        return i
-    }
-
-    /// The first code point of a folded form (what 錢 folds to: 钱).
-    private func firstScalar(_ entry: UInt32) -> UInt32 {
-        let offset = Int(entry >> 8)
-        guard entry & 0xFF > 0 else { return 0 }
-        return tables.bytes.withUnsafeBufferPointer { Self.decode(UnsafeBufferPointer(rebasing: $0[offset...]), at: 0).scalar }
-    }
-
-    /// Appends the folded form of run character k to `term`.
-    private func appendRunCharacter(_ k: Int, _ text: UnsafeBufferPointer<UInt8>) {
-        if runFolded[k] != 0 {
-            appendFolded(runFolded[k], to: &term)
-        } else {
-            term.append(contentsOf: text[runStarts[k]..<runEnds[k]])
-        }
-    }
-
-    private func emitCJKRun<S: TokenSink>(_ text: UnsafeBufferPointer<UInt8>, start: Int, end: Int,
-                                          position: UInt32, group: UInt32, into sink: inout S) -> UInt32 {
-        let count = runStarts.count
-        // ICU's words over the run: which word each character is in, and each word's length
-        let words = icuWords(text, start: start, end: end)
-        runWord.removeAll(keepingCapacity: true)
-        runWord.append(contentsOf: repeatElement(-1, count: count))
-        var wordLengths: [Int] = []
-        var k = 0
-        for (wordStart, wordEnd) in words {
-            while k < count && runStarts[k] < wordStart { k += 1 }
-            var j = k
-            while j < count && runEnds[j] <= wordEnd {
-                runWord[j] = wordLengths.count
-                j += 1
-            }
-            wordLengths.append(j - k)
-        }
-        func singleWord(_ k: Int) -> Bool { runWord[k] < 0 || wordLengths[runWord[k]] == 1 }
-
-        for k in 0..<count {
-            term.removeAll(keepingCapacity: true)
-            appendRunCharacter(k, text)
-            let p = position &+ UInt32(k)
-            term.withUnsafeBufferPointer {
-                sink.token($0, kind: .cjkChar, position: p, start: runStarts[k], end: runEnds[k], group: group)
-            }
-            guard k + 1 < count else { continue }
-            appendRunCharacter(k + 1, text)
-            term.withUnsafeBufferPointer {
-                sink.token($0, kind: .cjkBigram, position: p, start: runStarts[k], end: runEnds[k + 1], group: group)
-            }
-            // Pinyin only inside one word, or over characters ICU left alone (names it does not
-            // know): 李白 gets "libai", but 里|白 across 绿杨阴里 and 白沙堤 does not.
-            let sameWord = runWord[k] >= 0 && runWord[k] == runWord[k + 1]
-            if sameWord || (singleWord(k) && singleWord(k + 1)) {
-                emitPinyin(runScalars[k], runScalars[k + 1], position: p, start: runStarts[k], end: runEnds[k + 1], group: group, into: &sink)
-            }
-        }
-        k = 0
-        for (wordStart, wordEnd) in words {
-            while k < count && runStarts[k] < wordStart { k += 1 }
-            guard k < count else { break }
-            term.removeAll(keepingCapacity: true)
-            var j = k
-            while j < count && runEnds[j] <= wordEnd {
-                appendRunCharacter(j, text)
-                j += 1
-            }
-            guard !term.isEmpty, term.count <= Self.maxTermBytes else { continue }
-            term.withUnsafeBufferPointer {
-                sink.token($0, kind: .cjkWord, position: position &+ UInt32(k), start: wordStart, end: wordEnd, group: group)
-            }
-        }
-        return position &+ UInt32(count)
-    }
-
-    /// The pinyin overlays of two Han characters: one per pair of readings (a polyphone has
-    /// several: 长 is zhang and chang).
-    private func emitPinyin<S: TokenSink>(_ a: UInt32, _ b: UInt32, position: UInt32, start: Int, end: Int, group: UInt32, into sink: inout S) {
-        for first in pinyin.readings(a) {
-            for second in pinyin.readings(b) {
-                term.removeAll(keepingCapacity: true)
-                term.append(contentsOf: first)
-                term.append(contentsOf: second)
-                term.withUnsafeBufferPointer {
-                    sink.token($0, kind: .pinyin, position: position, start: start, end: end, group: group)
-                }
-            }
-        }
-    }
-
-    /// A CJK character kept across white space, for the bigram that bridges it.
-    private struct RunCharacter {
-        var start: Int
-        var end: Int
-        var folded: UInt32
-        var scalar: UInt32
-        var position: UInt32
-    }
-
-    /// The bigram (and pinyin) of `last` and the first character of the run just scanned:
-    /// Chinese text is often wrapped or spaced between words (the zh man pages write
-    /// "内核  对  所有的进程"), and a phrase must not fail at such white space.
-    private func emitBridge<S: TokenSink>(_ text: UnsafeBufferPointer<UInt8>, from last: RunCharacter, group: UInt32, into sink: inout S) {
-        term.removeAll(keepingCapacity: true)
-        if last.folded != 0 { appendFolded(last.folded, to: &term) } else { term.append(contentsOf: text[last.start..<last.end]) }
-        appendRunCharacter(0, text)
-        term.withUnsafeBufferPointer {
-            sink.token($0, kind: .cjkBigram, position: last.position, start: last.start, end: runEnds[0], group: group)
-        }
-    }
-
-    /// White space between CJK characters: ASCII space, tab, line breaks, no-break and
-    /// ideographic spaces.
-    static func isSpace(_ cp: UInt32) -> Bool {
-        cp == 0x20 || cp == 0x09 || cp == 0x0A || cp == 0x0D || cp == 0x0C || cp == 0xA0 || cp == 0x3000
-    }
-
-    private func emitComplexRun<S: TokenSink>(_ text: UnsafeBufferPointer<UInt8>, start: Int, end: Int,
-                                              position: UInt32, group: UInt32, into sink: inout S) -> UInt32 {
-        var position = position
-        var k = 0
-        let count = runStarts.count
-        for (wordStart, wordEnd) in icuWords(text, start: start, end: end) {
-            while k < count && runStarts[k] < wordStart { k += 1 }
-            term.removeAll(keepingCapacity: true)
-            while k < count && runEnds[k] <= wordEnd {
-                appendRunCharacter(k, text)
-                k += 1
-            }
-            guard !term.isEmpty, term.count <= Self.maxTermBytes else { continue }
-            term.withUnsafeBufferPointer {
-                sink.token($0, kind: .word, position: position, start: wordStart, end: wordEnd, group: group)
-            }
-            position &+= 1
-        }
-        return position
-    }
-
-    /// Byte ranges (absolute) of the words ICU finds in text[start..<end].
-    private func icuWords(_ text: UnsafeBufferPointer<UInt8>, start: Int, end: Int) -> [(Int, Int)] {
-        if breaker == nil { breaker = sd_wordbreaker_open() }
-        guard let breaker, let base = text.baseAddress else { return [] }
-        var count: Int32 = 0
-        while true {
-            count = bounds.withUnsafeMutableBufferPointer {
-                sd_wordbreaker_split(breaker, base + start, Int32(end - start), $0.baseAddress, Int32($0.count))
-            }
-            if count < 0 { return [] }
-            if Int(count) * 2 <= bounds.count { break }
-            bounds = Array(repeating: 0, count: Int(count) * 2)
-        }
-        return (0..<Int(count)).map { (start + Int(bounds[2 * $0]), start + Int(bounds[2 * $0 + 1])) }
-    }
-
-    // MARK: UTF-8
+    // MARK: UTF-8 and character classes
 
     @inline(__always)
     static func isASCIIAlphanumeric(_ b: UInt8) -> Bool {
@@ -383,6 +63,12 @@ public final class Analyzer {
 
     @inline(__always)
     static func isASCIIDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+
+    /// White space between CJK characters: ASCII space, tab, line breaks, no-break and
+    /// ideographic spaces.
+    static func isSpace(_ cp: UInt32) -> Bool {
+        cp == 0x20 || cp == 0x09 || cp == 0x0A || cp == 0x0D || cp == 0x0C || cp == 0xA0 || cp == 0x3000
+    }
 
     /// Decodes the code point at `i`. An invalid or truncated sequence decodes as U+FFFD of
     /// length 1, so analysis always moves forward.
@@ -408,6 +94,355 @@ public final class Analyzer {
             if cp >= 0x10000 && cp < 0x110000 { return (cp, 4) }
         }
         return (0xFFFD, 1)
+    }
+}
+
+/// The analysis itself, over scratch buffers owned by an `Analyzer`.
+struct AnalysisState {
+    private let tables = CharacterTables.shared
+    private var breaker: OpaquePointer?
+    private var term = RawBuffer<UInt8>()
+    private var accented = RawBuffer<UInt8>()
+    // the current CJK or complex-context run, one entry per character
+    private var runStarts = RawBuffer<Int32>()
+    private var runEnds = RawBuffer<Int32>()
+    private var runFolded = RawBuffer<UInt32>()
+    /// The folded code point of each character (for its pinyin).
+    private var runScalars = RawBuffer<UInt32>()
+    /// The ICU word each character is in (-1: none), and each word's length in characters.
+    private var runWord = RawBuffer<Int32>()
+    private var wordLengths = RawBuffer<Int32>()
+    /// ICU's word boundaries over the run, as byte offsets: start, end, start, end, ...
+    private var words = RawBuffer<Int32>(capacity: 256)
+
+    func free() {
+        sd_wordbreaker_close(breaker)
+        for b in [term, accented] { b.free() }
+        for b in [runStarts, runEnds, runWord, wordLengths, words] { b.free() }
+        for b in [runFolded, runScalars] { b.free() }
+    }
+
+    /// A CJK character kept across white space, for the bigram that bridges it.
+    private struct RunCharacter {
+        var start: Int32
+        var end: Int32
+        var folded: UInt32
+        var position: UInt32
+    }
+
+    mutating func analyze<S: TokenSink>(_ text: UnsafeBufferPointer<UInt8>, position: UInt32, group: UInt32,
+                                        into sink: inout S) -> (position: UInt32, group: UInt32) {
+        var position = position
+        var group = group
+        var joinNext = false  // the previous word part ended in a connector followed by a word character
+        var lastCJK: RunCharacter? = nil  // the last CJK character, while only white space follows it
+        var i = 0
+        let n = text.count
+        while i < n {
+            let (cp, length) = Analyzer.decode(text, at: i)
+            switch tables.charClass(cp) {
+            case SD_CLASS_LETTER, SD_CLASS_DIGIT:
+                if !joinNext { group &+= 1 }
+                let end = scanWord(text, from: i)
+                emitWord(text, start: i, end: end, position: position, group: group, into: &sink)
+                position &+= 1
+                let connector = connectorLength(text, at: end)
+                joinNext = connector > 0
+                lastCJK = nil
+                i = end + connector
+            case SD_CLASS_CJK:
+                group &+= 1
+                let end = scanRun(text, from: i, of: SD_CLASS_CJK)
+                if let last = lastCJK { emitBridge(text, from: last, group: group, into: &sink) }
+                position = emitCJKRun(text, start: i, end: end, position: position, group: group, into: &sink)
+                let k = runStarts.count - 1
+                lastCJK = RunCharacter(start: runStarts[k], end: runEnds[k], folded: runFolded[k], position: position &- 1)
+                joinNext = false
+                i = end
+            case SD_CLASS_COMPLEX:
+                group &+= 1
+                let end = scanRun(text, from: i, of: SD_CLASS_COMPLEX)
+                position = emitComplexRun(text, start: i, end: end, position: position, group: group, into: &sink)
+                joinNext = false
+                lastCJK = nil
+                i = end
+            default:
+                i += length
+                if !Analyzer.isSpace(cp) { lastCJK = nil }
+                joinNext = false
+            }
+        }
+        return (position, group)
+    }
+
+    // MARK: Words
+
+    /// End of the word part that starts at `start`: letters, digits and combining marks.
+    private func scanWord(_ text: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        var i = start
+        while i < text.count {
+            let b = text[i]
+            if b < 0x80 {
+                guard Analyzer.isASCIIAlphanumeric(b) else { break }
+                i += 1
+                continue
+            }
+            let (cp, length) = Analyzer.decode(text, at: i)
+            let cls = tables.charClass(cp)
+            guard cls == SD_CLASS_LETTER || cls == SD_CLASS_DIGIT || cls == SD_CLASS_MARK else { break }
+            i += length
+        }
+        return i
+    }
+
+    /// The length of the connector at `i` between two word parts (apt-cache, U.S., 3.14,
+    /// 1,000, l'homme, O’Brien, snake_case, usr/bin, user@host, 10:50), or 0 if there is none.
+    private func connectorLength(_ text: UnsafeBufferPointer<UInt8>, at i: Int) -> Int {
+        guard i < text.count else { return 0 }
+        var next = i + 1
+        switch text[i] {
+        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "'"), UInt8(ascii: "_"),
+             UInt8(ascii: "/"), UInt8(ascii: "@"), UInt8(ascii: ":"):
+            break
+        case UInt8(ascii: ","):
+            guard i > 0, Analyzer.isASCIIDigit(text[i - 1]), next < text.count, Analyzer.isASCIIDigit(text[next]) else { return 0 }
+        case 0xE2 where i + 2 < text.count && text[i + 1] == 0x80 && (text[i + 2] == 0x99 || text[i + 2] == 0x90 || text[i + 2] == 0x91):
+            next = i + 3  // ’ (U+2019), ‐ (U+2010), ‑ (U+2011)
+        default:
+            return 0
+        }
+        guard next < text.count else { return 0 }
+        let cls = tables.charClass(Analyzer.decode(text, at: next).scalar)
+        return cls == SD_CLASS_LETTER || cls == SD_CLASS_DIGIT ? next - i : 0
+    }
+
+    private mutating func emitWord<S: TokenSink>(_ text: UnsafeBufferPointer<UInt8>, start: Int, end: Int,
+                                                 position: UInt32, group: UInt32, into sink: inout S) {
+        term.removeAll()
+        accented.removeAll()
+        var lostAccents = false
+        var i = start
+        while i < end {
+            let b = text[i]
+            if b < 0x80 {
+                let lower = b &+ (b >= 0x41 && b <= 0x5A ? 0x20 : 0)
+                term.append(lower)
+                accented.append(lower)
+                i += 1
+                continue
+            }
+            let (cp, length) = Analyzer.decode(text, at: i)
+            i += length
+            let (folded, kept) = cp < CharacterTables.tableLimit
+                ? (tables.folded[Int(cp)], tables.foldedKeepingAccents[Int(cp)]) : (0, 0)
+            if folded == 0 {  // beyond the tables: keep the character as it is
+                appendUTF8(cp, to: &term)
+                appendUTF8(cp, to: &accented)
+                continue
+            }
+            appendFolded(folded, to: &term)
+            appendFolded(kept, to: &accented)
+            if folded != kept { lostAccents = true }
+        }
+        guard !term.isEmpty, term.count <= Analyzer.maxTermBytes else { return }
+        sink.token(term.buffer, kind: .word, position: position, start: start, end: end, group: group)
+        if lostAccents && !accented.elementsEqual(term) {
+            sink.token(accented.buffer, kind: .accented, position: position, start: start, end: end, group: group)
+        }
+    }
+
+    @inline(__always)
+    private func appendFolded(_ entry: UInt32, to bytes: inout RawBuffer<UInt8>) {
+        bytes.append(tables.bytes + Int(entry >> 8), count: Int(entry & 0xFF))
+    }
+
+    private func appendUTF8(_ cp: UInt32, to bytes: inout RawBuffer<UInt8>) {
+        var utf8: [UInt8] = []
+        SearchCore.appendUTF8(cp, to: &utf8)
+        for b in utf8 { bytes.append(b) }
+    }
+
+    // MARK: CJK and complex-context runs
+
+    /// End of a run of `cls` characters (combining marks included), recording each character's
+    /// byte range, folded form and folded code point.
+    private mutating func scanRun(_ text: UnsafeBufferPointer<UInt8>, from start: Int, of cls: Int32) -> Int {
+        runStarts.removeAll()
+        runEnds.removeAll()
+        runFolded.removeAll()
+        runScalars.removeAll()
+        var i = start
+        while i < text.count {
+            let (cp, length) = Analyzer.decode(text, at: i)
+            let c = tables.charClass(cp)
+            if c == SD_CLASS_MARK && !runEnds.isEmpty {
+                runEnds[runEnds.count - 1] = Int32(i + length)  // a mark extends the previous character
+            } else if c == cls {
+                runStarts.append(Int32(i))
+                runEnds.append(Int32(i + length))
+                let folded = cp < CharacterTables.tableLimit ? tables.folded[Int(cp)] : 0
+                runFolded.append(folded)
+                runScalars.append(folded == 0 ? cp : firstScalar(folded))
+            } else {
+                break
+            }
+            i += length
+        }
+        return i
+    }
+
+    /// The first code point of a folded form (what 錢 folds to: 钱).
+    @inline(__always)
+    private func firstScalar(_ entry: UInt32) -> UInt32 {
+        let count = Int(entry & 0xFF)
+        guard count > 0 else { return 0 }
+        return Analyzer.decode(UnsafeBufferPointer(start: tables.bytes + Int(entry >> 8), count: count), at: 0).scalar
+    }
+
+    /// Appends the folded form of run character k to `term`.
+    @inline(__always)
+    private mutating func appendRunCharacter(_ k: Int, _ text: UnsafeBufferPointer<UInt8>) {
+        if runFolded[k] != 0 {
+            appendFolded(runFolded[k], to: &term)
+        } else {
+            term.append(text.baseAddress! + Int(runStarts[k]), count: Int(runEnds[k] - runStarts[k]))
+        }
+    }
+
+    private mutating func emitCJKRun<S: TokenSink>(_ text: UnsafeBufferPointer<UInt8>, start: Int, end: Int,
+                                                   position: UInt32, group: UInt32, into sink: inout S) -> UInt32 {
+        let count = runStarts.count
+        // ICU's words over the run: which word each character is in, and each word's length
+        splitWords(text, start: start, end: end)
+        runWord.removeAll()
+        runWord.append(repeating: -1, count: count)
+        wordLengths.removeAll()
+        var k = 0
+        for w in 0..<words.count / 2 {
+            let (wordStart, wordEnd) = (words[2 * w], words[2 * w + 1])
+            while k < count && runStarts[k] < wordStart { k += 1 }
+            var j = k
+            while j < count && runEnds[j] <= wordEnd {
+                runWord[j] = Int32(wordLengths.count)
+                j += 1
+            }
+            wordLengths.append(Int32(j - k))
+        }
+
+        for k in 0..<count {
+            term.removeAll()
+            appendRunCharacter(k, text)
+            let p = position &+ UInt32(k)
+            sink.token(term.buffer, kind: .cjkChar, position: p, start: Int(runStarts[k]), end: Int(runEnds[k]), group: group)
+            guard k + 1 < count else { continue }
+            appendRunCharacter(k + 1, text)
+            sink.token(term.buffer, kind: .cjkBigram, position: p, start: Int(runStarts[k]), end: Int(runEnds[k + 1]), group: group)
+            // Pinyin only inside one word, or over characters ICU left alone (names it does not
+            // know): 李白 gets "libai", but 里|白 across 绿杨阴里 and 白沙堤 does not.
+            let sameWord = runWord[k] >= 0 && runWord[k] == runWord[k + 1]
+            if sameWord || (singleWord(k) && singleWord(k + 1)) {
+                emitPinyin(runScalars[k], runScalars[k + 1], position: p, start: Int(runStarts[k]), end: Int(runEnds[k + 1]),
+                           group: group, into: &sink)
+            }
+        }
+        k = 0
+        for w in 0..<words.count / 2 {
+            let (wordStart, wordEnd) = (words[2 * w], words[2 * w + 1])
+            while k < count && runStarts[k] < wordStart { k += 1 }
+            guard k < count else { break }
+            term.removeAll()
+            var j = k
+            while j < count && runEnds[j] <= wordEnd {
+                appendRunCharacter(j, text)
+                j += 1
+            }
+            guard !term.isEmpty, term.count <= Analyzer.maxTermBytes else { continue }
+            sink.token(term.buffer, kind: .cjkWord, position: position &+ UInt32(k), start: Int(wordStart), end: Int(wordEnd), group: group)
+        }
+        return position &+ UInt32(count)
+    }
+
+    @inline(__always)
+    private func singleWord(_ k: Int) -> Bool { runWord[k] < 0 || wordLengths[Int(runWord[k])] == 1 }
+
+    /// The pinyin overlays of two Han characters: one per pair of readings (a polyphone has
+    /// several: 长 is zhang and chang).
+    private mutating func emitPinyin<S: TokenSink>(_ a: UInt32, _ b: UInt32, position: UInt32, start: Int, end: Int,
+                                                   group: UInt32, into sink: inout S) {
+        let pinyin = Pinyin.shared
+        let (x, xMore) = pinyin.syllableID(a)
+        let (y, yMore) = pinyin.syllableID(b)
+        guard x != 0 && y != 0 else { return }
+        if !xMore && !yMore {  // the common case: one reading each, no allocation
+            emitPinyinPair(pinyin.bytes(x), pinyin.bytes(y), position: position, start: start, end: end, group: group, into: &sink)
+            return
+        }
+        for first in pinyin.readingIDs(a) {
+            for second in pinyin.readingIDs(b) {
+                emitPinyinPair(pinyin.bytes(first), pinyin.bytes(second), position: position, start: start, end: end, group: group, into: &sink)
+            }
+        }
+    }
+
+    @inline(__always)
+    private mutating func emitPinyinPair<S: TokenSink>(_ first: UnsafeBufferPointer<UInt8>, _ second: UnsafeBufferPointer<UInt8>,
+                                                       position: UInt32, start: Int, end: Int, group: UInt32, into sink: inout S) {
+        term.removeAll()
+        term.append(first.baseAddress!, count: first.count)
+        term.append(second.baseAddress!, count: second.count)
+        sink.token(term.buffer, kind: .pinyin, position: position, start: start, end: end, group: group)
+    }
+
+    /// The bigram of `last` and the first character of the run just scanned: Chinese text is
+    /// often wrapped or spaced between words (the zh man pages write "内核  对  所有的进程"),
+    /// and a phrase must not fail at such white space.
+    private mutating func emitBridge<S: TokenSink>(_ text: UnsafeBufferPointer<UInt8>, from last: RunCharacter, group: UInt32, into sink: inout S) {
+        term.removeAll()
+        if last.folded != 0 {
+            appendFolded(last.folded, to: &term)
+        } else {
+            term.append(text.baseAddress! + Int(last.start), count: Int(last.end - last.start))
+        }
+        appendRunCharacter(0, text)
+        sink.token(term.buffer, kind: .cjkBigram, position: last.position, start: Int(last.start), end: Int(runEnds[0]), group: group)
+    }
+
+    private mutating func emitComplexRun<S: TokenSink>(_ text: UnsafeBufferPointer<UInt8>, start: Int, end: Int,
+                                                       position: UInt32, group: UInt32, into sink: inout S) -> UInt32 {
+        var position = position
+        var k = 0
+        let count = runStarts.count
+        splitWords(text, start: start, end: end)
+        for w in 0..<words.count / 2 {
+            let (wordStart, wordEnd) = (words[2 * w], words[2 * w + 1])
+            while k < count && runStarts[k] < wordStart { k += 1 }
+            term.removeAll()
+            while k < count && runEnds[k] <= wordEnd {
+                appendRunCharacter(k, text)
+                k += 1
+            }
+            guard !term.isEmpty, term.count <= Analyzer.maxTermBytes else { continue }
+            sink.token(term.buffer, kind: .word, position: position, start: Int(wordStart), end: Int(wordEnd), group: group)
+            position &+= 1
+        }
+        return position
+    }
+
+    /// Fills `words` with the byte ranges (absolute) of the words ICU finds in text[start..<end].
+    private mutating func splitWords(_ text: UnsafeBufferPointer<UInt8>, start: Int, end: Int) {
+        words.removeAll()
+        if breaker == nil { breaker = sd_wordbreaker_open() }
+        guard let breaker, let base = text.baseAddress else { return }
+        while true {
+            let found = Int(sd_wordbreaker_split(breaker, base + start, Int32(end - start), words.base, Int32(words.capacity)))
+            if found < 0 { return }
+            if found * 2 <= words.capacity {
+                words.setCount(found * 2)
+                break
+            }
+            words.reserveCapacity(found * 2)  // then split again
+        }
+        for w in 0..<words.count { words[w] += Int32(start) }
     }
 }
 

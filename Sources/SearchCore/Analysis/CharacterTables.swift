@@ -5,21 +5,24 @@ import CICU
 ///
 /// Folding runs per code point, so it is context-free: the same character folds the same way
 /// in a document and in a query, whatever surrounds it.
-final class CharacterTables: Sendable {
+final class CharacterTables: @unchecked Sendable {
     /// Code points covered by the tables: the Basic and Supplementary Multilingual Planes.
     static let tableLimit: UInt32 = 0x20000
 
     /// Built on first use, shared by every thread.
     static let shared = CharacterTables()
 
+    // The tables live as long as the process (allocated once, never freed), so the analyzer
+    // reads them through plain pointers: no reference counting, no bounds checks.
+
     /// SD_CLASS_* of each code point below tableLimit.
-    let classes: [UInt8]
-    /// Folded form with accents removed: offset << 8 | length into `bytes`.
-    let folded: [UInt32]
+    let classes: UnsafePointer<UInt8>
+    /// Folded form with accents removed: offset << 8 | length into `bytes` (0: none).
+    let folded: UnsafePointer<UInt32>
     /// Folded form with accents kept (case, width and script variants folded), same encoding.
-    let foldedKeepingAccents: [UInt32]
+    let foldedKeepingAccents: UnsafePointer<UInt32>
     /// UTF-8 of every folded form.
-    let bytes: [UInt8]
+    let bytes: UnsafePointer<UInt8>
 
     private init() {
         let count = Int(Self.tableLimit)
@@ -67,10 +70,17 @@ final class CharacterTables: Sendable {
                 if stripAccents { folded[Int(cp)] = entry } else { keeping[Int(cp)] = entry; folded[Int(cp)] = entry }
             }
         }
-        self.classes = classes
-        self.folded = folded
-        self.foldedKeepingAccents = keeping
-        self.bytes = bytes
+        self.classes = Self.immortal(classes)
+        self.folded = Self.immortal(folded)
+        self.foldedKeepingAccents = Self.immortal(keeping)
+        self.bytes = Self.immortal(bytes)
+    }
+
+    /// A copy of the array that is never freed.
+    private static func immortal<T>(_ array: [T]) -> UnsafePointer<T> {
+        let p = UnsafeMutablePointer<T>.allocate(capacity: max(array.count, 1))
+        array.withUnsafeBufferPointer { p.initialize(from: $0.baseAddress!, count: array.count) }
+        return UnsafePointer(p)
     }
 
     /// Folded UTF-8 of every code point, and the end offset of each one's piece; on an ICU

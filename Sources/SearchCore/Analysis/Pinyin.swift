@@ -1,21 +1,29 @@
 import CICU
 
-/// The pinyin syllable (toneless ASCII, ICU's "Han-Latin; Latin-ASCII") of every Han character
-/// of the Basic Multilingual Plane, and the set of valid syllables. It links Chinese names to
-/// their Latin spellings: 苏州 ⇔ Suzhou, 李强 ⇔ Li Qiang. Built once, on first use.
-final class Pinyin: Sendable {
+/// The pinyin (toneless ASCII, ICU's "Han-Latin; Latin-ASCII") of every Han character of the
+/// Basic Multilingual Plane, the other readings of common polyphones, and the set of valid
+/// syllables. It links Chinese names to their Latin spellings: 苏州 ⇔ Suzhou, 李强 ⇔ Li Qiang.
+/// Built once, on first use; read through plain pointers (it is never freed).
+final class Pinyin: @unchecked Sendable {
     static let shared = Pinyin()
 
-    /// The first code point of the table and the number it covers (CJK Extension A to the end
+    /// The first code point of the table and how many it covers (CJK Extension A to the end
     /// of the Unified Ideographs block).
     private static let first: UInt32 = 0x3400
     private static let count = 0xA000 - 0x3400
+    /// Set in a table entry when the character has other readings (see `polyphones`).
+    private static let hasMore: UInt16 = 0x8000
 
-    /// Per code point, 1 + the index of its syllable in `syllables` (0: none).
-    private let table: [UInt16]
+    /// Per code point: 1 + the index of its syllable (0: none), | hasMore.
+    private let table: UnsafePointer<UInt16>
     /// Every distinct syllable, ASCII.
     let syllables: [[UInt8]]
-    /// The syllables as a set of strings, for splitting Latin words into syllables.
+    /// Syllable bytes, flat: syllable i is data[offsets[i] ..< offsets[i + 1]].
+    private let data: UnsafePointer<UInt8>
+    private let offsets: UnsafePointer<UInt32>
+    /// Other syllables of the polyphones, by code point.
+    private let more: [UInt32: [UInt16]]
+    /// The syllables as strings, for splitting Latin words into syllables.
     let valid: Set<String>
     /// Longest syllable, in letters ("zhuang").
     let longest: Int
@@ -39,6 +47,12 @@ final class Pinyin: Sendable {
         var table = [UInt16](repeating: 0, count: Self.count)
         var syllables: [[UInt8]] = []
         var index: [[UInt8]: UInt16] = [:]
+        func id(_ s: [UInt8]) -> UInt16 {
+            if let known = index[s] { return known }
+            syllables.append(s)
+            index[s] = UInt16(syllables.count)
+            return UInt16(syllables.count)
+        }
         if need >= 0 {
             var start = 0
             for i in 0..<cps.count {
@@ -48,34 +62,69 @@ final class Pinyin: Sendable {
                 let piece = out[start..<end].filter { $0 != 0x20 }.map { $0 | 0x20 }
                 // a syllable is 1 to 6 ASCII letters; anything else means ICU had no reading
                 guard (1...6).contains(piece.count), piece.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }) else { continue }
-                if let known = index[piece] {
-                    table[i] = known
-                } else {
-                    syllables.append(piece)
-                    index[piece] = UInt16(syllables.count)
-                    table[i] = UInt16(syllables.count)
-                }
+                table[i] = id(piece)
             }
         }
-        self.table = table
+        var more: [UInt32: [UInt16]] = [:]
+        for (c, readings) in Self.polyphones {
+            let cp = c.unicodeScalars.first!.value
+            guard cp >= Self.first, cp < Self.first + UInt32(Self.count), table[Int(cp - Self.first)] != 0 else { continue }
+            let primary = table[Int(cp - Self.first)]
+            let extra = readings.map { id(Array($0.utf8)) }.filter { $0 != primary }
+            guard !extra.isEmpty else { continue }
+            more[cp] = extra
+            table[Int(cp - Self.first)] |= Self.hasMore
+        }
+        var flat: [UInt8] = []
+        var offsets: [UInt32] = [0]
+        for s in syllables {
+            flat += s
+            offsets.append(UInt32(flat.count))
+        }
+        self.table = Self.immortal(table)
+        self.data = Self.immortal(flat)
+        self.offsets = Self.immortal(offsets)
         self.syllables = syllables
+        self.more = more
         self.valid = Set(syllables.map { String(decoding: $0, as: UTF8.self) })
         self.longest = syllables.map(\.count).max() ?? 0
     }
 
-    /// The syllable of a (folded) Han character, if it has one.
-    @inline(__always)
-    func syllable(_ cp: UInt32) -> [UInt8]? {
-        guard cp >= Self.first, cp < Self.first + UInt32(Self.count) else { return nil }
-        let s = table[Int(cp - Self.first)]
-        return s == 0 ? nil : syllables[Int(s) - 1]
+    private static func immortal<T>(_ array: [T]) -> UnsafePointer<T> {
+        let p = UnsafeMutablePointer<T>.allocate(capacity: max(array.count, 1))
+        array.withUnsafeBufferPointer { p.initialize(from: $0.baseAddress!, count: array.count) }
+        return UnsafePointer(p)
     }
 
-    /// Every reading of a character: ICU's, then the other readings of common polyphones.
-    func readings(_ cp: UInt32) -> [[UInt8]] {
-        guard let first = syllable(cp) else { return [] }
-        guard let scalar = Unicode.Scalar(cp), let more = Self.polyphones[Character(scalar)] else { return [first] }
-        return [first] + more.map { Array($0.utf8) }.filter { $0 != first }
+    /// The bytes of syllable `id` (1-based).
+    @inline(__always)
+    func bytes(_ id: UInt16) -> UnsafeBufferPointer<UInt8> {
+        let i = Int(id) - 1
+        return UnsafeBufferPointer(start: data + Int(offsets[i]), count: Int(offsets[i + 1] - offsets[i]))
+    }
+
+    /// The syllable id of a (folded) Han character (0: none), and whether it has more readings.
+    @inline(__always)
+    func syllableID(_ cp: UInt32) -> (id: UInt16, more: Bool) {
+        guard cp >= Self.first, cp < Self.first + UInt32(Self.count) else { return (0, false) }
+        let e = table[Int(cp - Self.first)]
+        return (e & ~Self.hasMore, e & Self.hasMore != 0)
+    }
+
+    /// Every reading of a character, as syllable ids: ICU's, then the polyphone's others.
+    func readingIDs(_ cp: UInt32) -> [UInt16] {
+        let (id, hasMore) = syllableID(cp)
+        guard id != 0 else { return [] }
+        return hasMore ? [id] + (more[cp] ?? []) : [id]
+    }
+
+    /// Every reading of a character, as bytes.
+    func readings(_ cp: UInt32) -> [[UInt8]] { readingIDs(cp).map { Array(bytes($0)) } }
+
+    /// The (first) syllable of a character.
+    func syllable(_ cp: UInt32) -> [UInt8]? {
+        let (id, _) = syllableID(cp)
+        return id == 0 ? nil : Array(bytes(id))
     }
 
     /// Other readings of characters common in names and places, which ICU's Han-Latin (one

@@ -69,6 +69,9 @@ struct TermDictionary {
     fileprivate let indexOffset: Int
     let blockCount: Int
     let termCount: Int
+    /// Where each block's first term is in `data` (offset, length), decoded once at open so
+    /// that a lookup's binary search compares bytes in place.
+    private let firstTerms: [(offset: Int32, length: Int32)]
 
     init(_ data: UnsafeRawBufferPointer) throws(FormatError) {
         self.data = data
@@ -76,11 +79,23 @@ struct TermDictionary {
         var r = ByteReader(data, offset: data.count - TermDictionaryFormat.trailerSize)
         guard let indexOffset = Int(exactly: try r.u64()), indexOffset <= data.count else { throw .corrupt("term dictionary index offset") }
         self.indexOffset = indexOffset
-        blockCount = Int(try r.u32())
+        let blockCount = Int(try r.u32())
+        self.blockCount = blockCount
         termCount = Int(try r.u32())
         guard indexOffset + blockCount * 8 + TermDictionaryFormat.trailerSize == data.count else {
             throw .corrupt("term dictionary index")
         }
+        var firstTerms: [(offset: Int32, length: Int32)] = []
+        firstTerms.reserveCapacity(blockCount)
+        for b in 0..<blockCount {
+            let raw = UInt64(littleEndian: data.loadUnaligned(fromByteOffset: indexOffset + b * 8, as: UInt64.self))
+            guard raw < UInt64(indexOffset) else { throw .corrupt("term dictionary block offset") }
+            var block = ByteReader(data, offset: Int(raw))
+            guard try block.int() == 0 else { throw .corrupt("term dictionary block start") }
+            let suffix = try block.blob()
+            firstTerms.append((Int32(suffix.baseAddress! - data.baseAddress!), Int32(suffix.count)))
+        }
+        self.firstTerms = firstTerms
     }
 
     /// The postings information of a term, if the segment has it.
@@ -140,34 +155,42 @@ struct TermDictionary {
         return raw < UInt64(indexOffset) ? Int(raw) : indexOffset
     }
 
+    @inline(__always)
     private func firstTerm(of b: Int) -> UnsafeBufferPointer<UInt8>? {
-        var r = ByteReader(data, offset: blockOffset(b))
-        guard (try? r.int()) == 0, let suffix = try? r.blob() else { return nil }
-        return suffix.assumingMemoryBound(to: UInt8.self)
+        let (offset, length) = firstTerms[b]
+        return UnsafeBufferPointer(start: data.baseAddress!.assumingMemoryBound(to: UInt8.self) + Int(offset), count: Int(length))
     }
 
     /// Decodes the terms of block b in order, calling `body` until it returns false.
+    /// Longest term a dictionary holds (keys are field, namespace and a term of at most
+    /// `Analyzer.maxTermBytes`; path prefixes are bounded by PATH_MAX).
+    static let maxKeyBytes = 4096
+
     private func scan(block b: Int, _ body: (UnsafeBufferPointer<UInt8>, TermInfo) -> Bool) {
         var r = ByteReader(data, offset: blockOffset(b))
         let end = b + 1 < blockCount ? blockOffset(b + 1) : indexOffset
-        var term = [UInt8]()
-        var info = TermInfo(docFreq: 0, totalFreq: 0, postingsOffset: 0, positionsOffset: 0)
-        while r.offset < end {
-            do {
-                let shared = try r.int()
-                let suffix = try r.blob()
-                guard shared <= term.count else { return }
-                term.removeSubrange(shared...)
-                term.append(contentsOf: suffix)
-                info.docFreq = try r.varint32()
-                info.totalFreq = try r.varint()
-                info.postingsOffset += try r.varint()
-                info.positionsOffset += try r.varint()
-            } catch {
-                return
+        // the current term, rebuilt in place from the shared prefix and the next suffix
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.maxKeyBytes) { term in
+            var length = 0
+            var info = TermInfo(docFreq: 0, totalFreq: 0, postingsOffset: 0, positionsOffset: 0)
+            while r.offset < end {
+                do {
+                    let shared = try r.int()
+                    let suffix = try r.blob()
+                    guard shared <= length, shared + suffix.count <= term.count else { return }
+                    if let from = suffix.baseAddress {
+                        UnsafeMutableRawPointer(term.baseAddress! + shared).copyMemory(from: from, byteCount: suffix.count)
+                    }
+                    length = shared + suffix.count
+                    info.docFreq = try r.varint32()
+                    info.totalFreq = try r.varint()
+                    info.postingsOffset += try r.varint()
+                    info.positionsOffset += try r.varint()
+                } catch {
+                    return
+                }
+                if !body(UnsafeBufferPointer(rebasing: term[..<length]), info) { return }
             }
-            let going = term.withUnsafeBufferPointer { body($0, info) }
-            if !going { return }
         }
     }
 

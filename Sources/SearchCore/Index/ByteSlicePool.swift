@@ -1,14 +1,17 @@
 /// Memory for many small, growing byte streams (one per term while a segment is built),
 /// without one heap allocation per stream: streams are chains of slices of growing size
 /// inside 64 KiB blocks, each slice ending in the address of the next (Lucene's ByteBlockPool).
-final class ByteSlicePool {
+///
+/// A value holding pointers (no reference counting, no exclusivity checks in the indexing hot
+/// loop); its owner calls `free()`.
+struct ByteSlicePool {
     private static let blockShift = 16
     private static let blockSize = 1 << blockShift
-    private static let sliceSizes = [8, 16, 32, 64, 128, 256, 512, 1024]
+    private static let sliceSizes: [Int] = [8, 16, 32, 64, 128, 256, 512, 1024]
     /// Bytes at the end of every slice that hold the address of the next one.
     private static let linkSize = 4
 
-    private var blocks: [UnsafeMutablePointer<UInt8>] = []
+    private var blocks = RawBuffer<UnsafeMutablePointer<UInt8>>(capacity: 16)
     private var used = ByteSlicePool.blockSize
 
     /// A stream being written: where it starts, where the next byte goes, where its slice ends.
@@ -22,18 +25,21 @@ final class ByteSlicePool {
 
     init() {}
 
-    deinit { for b in blocks { b.deallocate() } }
+    func free() {
+        for i in 0..<blocks.count { blocks[i].deallocate() }
+        blocks.free()
+    }
 
     /// Bytes of memory held.
     var memoryBytes: Int { blocks.count * Self.blockSize }
 
-    func makeStream() -> Stream {
+    mutating func makeStream() -> Stream {
         let start = allocate(level: 0)
         return Stream(start: start, cursor: start, end: start + UInt32(Self.sliceSizes[0] - Self.linkSize), level: 0)
     }
 
     @inline(__always)
-    func append(_ byte: UInt8, to s: inout Stream) {
+    mutating func append(_ byte: UInt8, to s: inout Stream) {
         if s.cursor == s.end { grow(&s) }
         pointer(s.cursor).pointee = byte
         s.cursor &+= 1
@@ -41,7 +47,7 @@ final class ByteSlicePool {
     }
 
     @inline(__always)
-    func appendVarint(_ value: UInt32, to s: inout Stream) {
+    mutating func appendVarint(_ value: UInt32, to s: inout Stream) {
         var v = value
         while v >= 0x80 {
             append(UInt8(truncatingIfNeeded: v) | 0x80, to: &s)
@@ -66,15 +72,7 @@ final class ByteSlicePool {
         }
     }
 
-    /// The stream's bytes, copied out.
-    func bytes(of s: Stream) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(Int(s.count))
-        forEachPiece(of: s) { out.append(contentsOf: $0) }
-        return out
-    }
-
-    private func grow(_ s: inout Stream) {
+    private mutating func grow(_ s: inout Stream) {
         let level = min(Int(s.level) + 1, Self.sliceSizes.count - 1)
         let next = allocate(level: level)
         UnsafeMutableRawPointer(pointer(s.end)).storeBytes(of: next, as: UInt32.self)
@@ -83,7 +81,7 @@ final class ByteSlicePool {
         s.level = UInt8(level)
     }
 
-    private func allocate(level: Int) -> UInt32 {
+    private mutating func allocate(level: Int) -> UInt32 {
         let size = Self.sliceSizes[level]
         if used + size > Self.blockSize {
             precondition(blocks.count < 1 << (32 - Self.blockShift), "segment buffer over 4 GiB: flush earlier")

@@ -2,46 +2,38 @@
 /// streams, and encodes the segment's files when finished. One per indexing thread.
 final class SegmentWriter {
     private let analyzer = Analyzer()
-    private let pool = ByteSlicePool()
-    private var terms = TermTable()
-    private var states: [TermState] = []
+    private var inversion = Inversion()
     private var lengths: [[UInt32]] = Field.text.map { _ in [] }
     private var dates: [String?] = []
     private var stored = StoredFieldsWriter()
     private var ids = IDTableWriter()
-    private var key: [UInt8] = []
     private(set) var docCount: UInt32 = 0
     /// The last documents' frequencies are in the streams (finish may be called again after a
     /// failed write).
     private var sealed = false
 
-    /// The postings being accumulated for one term.
-    private struct TermState {
-        /// Pairs (doc delta, frequency); the frequency of the last doc is written when it ends.
-        var docs: ByteSlicePool.Stream
-        /// Position deltas, from 0 in each document.
-        var positions: ByteSlicePool.Stream
-        var lastDoc: UInt32 = .max
-        var freq: UInt32 = 0
-        var lastPosition: UInt32 = 0
-    }
-
     init() {}
 
+    deinit { inversion.free() }
+
     /// Bytes held by the buffers: flush the segment when this passes the configured budget.
-    var memoryBytes: Int { pool.memoryBytes + terms.memoryBytes + states.count * 40 + stored.memoryBytes + ids.memoryBytes + Int(docCount) * 8 }
+    var memoryBytes: Int { inversion.memoryBytes + stored.memoryBytes + ids.memoryBytes + Int(docCount) * 8 }
 
     /// Adds a document and returns its id in the segment.
     @discardableResult
     func add(_ document: Document) -> UInt32 {
         let doc = docCount
+        // The inversion state is a value of pointers: the sink owns it for the document, so
+        // the hot loop runs without the class's exclusivity checks.
+        var sink = Inverter(state: inversion, field: 0, doc: doc)
+        defer { inversion = sink.state }
         for field in Field.text {
             var text = field == .title ? document.title : document.body
-            var inverter = Inverter(writer: self, field: field.rawValue, doc: doc)
-            let end = text.withUTF8 { analyzer.analyze($0, into: &inverter) }
+            sink.field = field.rawValue
+            let end = text.withUTF8 { analyzer.analyze($0, into: &sink) }
             lengths[Int(field.rawValue)].append(end.position)
         }
-        addKeywords(document, doc: doc)
+        addKeywords(document, into: &sink)
         dates.append(document.date)
         stored.add(document)
         ids.add(id: document.id, doc: doc, stamp: document.stamp)
@@ -51,7 +43,7 @@ final class SegmentWriter {
 
     /// The path field: every directory prefix of the path and of the id (path:/abs/dir,
     /// path:sub/dir), and the words of the path (path:word); the lang field: the language code.
-    private func addKeywords(_ document: Document, doc: UInt32) {
+    private func addKeywords(_ document: Document, into sink: inout Inverter) {
         var prefixes: [String] = []
         for p in [document.path, document.id].compactMap({ $0 }) {
             let parts = p.split(separator: "/", omittingEmptySubsequences: true)
@@ -62,49 +54,30 @@ final class SegmentWriter {
             }
         }
         for (i, prefix) in Set(prefixes).sorted().enumerated() {
-            Array(prefix.utf8).withUnsafeBufferPointer { record($0, namespace: TermKey.pathPrefixNamespace, field: Field.path.rawValue, doc: doc, position: UInt32(i)) }
+            Array(prefix.utf8).withUnsafeBufferPointer {
+                sink.state.record($0, namespace: TermKey.pathPrefixNamespace, field: Field.path.rawValue, doc: sink.doc, position: UInt32(i))
+            }
         }
-        var words = Inverter(writer: self, field: Field.path.rawValue, doc: doc)
+        sink.field = Field.path.rawValue
         var path = document.path ?? document.id
-        path.withUTF8 { _ = analyzer.analyze($0, into: &words) }
+        path.withUTF8 { _ = analyzer.analyze($0, into: &sink) }
         if let lang = document.lang, !lang.isEmpty {
-            Array(lang.utf8).withUnsafeBufferPointer { record($0, namespace: nil, field: Field.lang.rawValue, doc: doc, position: 0) }
+            Array(lang.utf8).withUnsafeBufferPointer {
+                sink.state.record($0, namespace: nil, field: Field.lang.rawValue, doc: sink.doc, position: 0)
+            }
         }
     }
 
+    /// Feeds the tokens of one field of one document into the inversion.
     private struct Inverter: TokenSink {
-        unowned let writer: SegmentWriter
-        let field: UInt8
+        var state: Inversion
+        var field: UInt8
         let doc: UInt32
 
         @inline(__always)
         mutating func token(_ term: UnsafeBufferPointer<UInt8>, kind: TokenKind, position: UInt32,
                             start: Int, end: Int, group: UInt32) {
-            writer.record(term, namespace: kind.namespace, field: field, doc: doc, position: position)
-        }
-    }
-
-    @inline(__always)
-    private func record(_ term: UnsafeBufferPointer<UInt8>, namespace: UInt8?, field: UInt8, doc: UInt32, position: UInt32) {
-        key.removeAll(keepingCapacity: true)
-        key.append(field)
-        if let namespace { key.append(namespace) }
-        key.append(contentsOf: term)
-        let id = Int(key.withUnsafeBufferPointer { terms.intern($0) })
-        if id == states.count { states.append(TermState(docs: pool.makeStream(), positions: pool.makeStream())) }
-        states.withUnsafeMutableBufferPointer { all in
-            let pool = self.pool
-            if all[id].lastDoc != doc {
-                if all[id].lastDoc != .max { pool.appendVarint(all[id].freq, to: &all[id].docs) }
-                pool.appendVarint(all[id].lastDoc == .max ? doc : doc - all[id].lastDoc, to: &all[id].docs)
-                all[id].lastDoc = doc
-                all[id].freq = 0
-                all[id].lastPosition = 0
-            }
-            let delta = position >= all[id].lastPosition ? position - all[id].lastPosition : 0
-            pool.appendVarint(delta, to: &all[id].positions)
-            all[id].lastPosition = position
-            all[id].freq += 1
+            state.record(term, namespace: kind.namespace, field: field, doc: doc, position: position)
         }
     }
 
@@ -113,23 +86,23 @@ final class SegmentWriter {
     /// another name: the caller deletes the failed attempt's files).
     func finish(to directory: Directory, name: String) throws(StoreError) -> SegmentInfo {
         if !sealed {
-            for i in states.indices where states[i].lastDoc != .max {
-                pool.appendVarint(states[i].freq, to: &states[i].docs)
-            }
+            inversion.seal()
             sealed = true
         }
+        let inversion = self.inversion
         let file = { (ext: String) throws(StoreError) -> FileWriter in try FileWriter(directory, "\(name).\(ext)") }
         var postings = PostingsWriter(docs: try file("doc"), positions: try file("pos"))
         var dictionary = TermDictionaryWriter(try file("tdx"))
         var docBytes: [UInt8] = [], posBytes: [UInt8] = []
-        for id in terms.sortedIDs() {
-            let state = states[Int(id)]
-            let field = Int(terms.key(Int(id)).first!)
+        for id in inversion.terms.sortedIDs() {
+            let state = inversion.states[Int(id)]
+            let key = inversion.terms.key(Int(id))
+            let field = Int(key[0])
             let fieldLengths = field < lengths.count ? lengths[field] : nil
             docBytes.removeAll(keepingCapacity: true)
             posBytes.removeAll(keepingCapacity: true)
-            pool.forEachPiece(of: state.docs) { docBytes.append(contentsOf: $0) }
-            pool.forEachPiece(of: state.positions) { posBytes.append(contentsOf: $0) }
+            inversion.pool.forEachPiece(of: state.docs) { docBytes.append(contentsOf: $0) }
+            inversion.pool.forEachPiece(of: state.positions) { posBytes.append(contentsOf: $0) }
             postings.startTerm()
             docBytes.withUnsafeBytes { d in
                 posBytes.withUnsafeBufferPointer { p in
@@ -150,9 +123,7 @@ final class SegmentWriter {
                 }
             }
             let info = try postings.finishTerm()
-            let key = terms.key(Int(id))
-            let added: Result<Void, StoreError> = key.withUnsafeBufferPointer { k in Result { () throws(StoreError) in try dictionary.add(k, info) } }
-            try added.get()
+            try dictionary.add(key, info)
         }
         try dictionary.finish()
         try postings.docs.finish()
@@ -168,5 +139,66 @@ final class SegmentWriter {
         return SegmentInfo(name: name, docCount: Int(docCount),
                            fieldLengthSums: lengths.map { $0.reduce(UInt64(0)) { $0 + UInt64($1) } },
                            deletesGeneration: 0, deletedCount: 0)
+    }
+}
+
+/// A segment's terms and their postings streams while documents are added: every structure a
+/// value of pointers, so that the per-token work is plain memory access.
+struct Inversion {
+    var terms = TermTable()
+    var states = RawBuffer<TermState>(capacity: 1 << 12)
+    var pool = ByteSlicePool()
+    private var key = RawBuffer<UInt8>(capacity: 128)
+
+    /// The postings being accumulated for one term.
+    struct TermState {
+        /// Pairs (doc delta, frequency); the frequency of the last doc is written when it ends.
+        var docs: ByteSlicePool.Stream
+        /// Position deltas, from 0 in each document.
+        var positions: ByteSlicePool.Stream
+        var lastDoc: UInt32 = .max
+        var freq: UInt32 = 0
+        var lastPosition: UInt32 = 0
+    }
+
+    func free() {
+        terms.free()
+        states.free()
+        pool.free()
+        key.free()
+    }
+
+    var memoryBytes: Int { pool.memoryBytes + terms.memoryBytes + states.capacity * MemoryLayout<TermState>.stride }
+
+    /// One occurrence of a term.
+    @inline(__always)
+    mutating func record(_ term: UnsafeBufferPointer<UInt8>, namespace: UInt8?, field: UInt8, doc: UInt32, position: UInt32) {
+        key.removeAll()
+        key.append(field)
+        if let namespace { key.append(namespace) }
+        if let base = term.baseAddress { key.append(base, count: term.count) }
+        let id = Int(terms.intern(key.buffer))
+        if id == states.count { states.append(TermState(docs: pool.makeStream(), positions: pool.makeStream())) }
+        var s = states[id]
+        if s.lastDoc != doc {
+            if s.lastDoc != .max { pool.appendVarint(s.freq, to: &s.docs) }
+            pool.appendVarint(s.lastDoc == .max ? doc : doc - s.lastDoc, to: &s.docs)
+            s.lastDoc = doc
+            s.freq = 0
+            s.lastPosition = 0
+        }
+        pool.appendVarint(position >= s.lastPosition ? position - s.lastPosition : 0, to: &s.positions)
+        s.lastPosition = position
+        s.freq += 1
+        states[id] = s
+    }
+
+    /// Writes the pending frequency of every term's last document.
+    mutating func seal() {
+        for i in 0..<states.count where states[i].lastDoc != .max {
+            var s = states[i]
+            pool.appendVarint(s.freq, to: &s.docs)
+            states[i] = s
+        }
     }
 }

@@ -3,26 +3,36 @@ import Glibc
 #endif
 
 /// Interns term keys (byte strings) to dense ids 0, 1, 2, ... without allocating per lookup:
-/// open addressing with linear probing over one byte arena.
+/// open addressing with linear probing over one byte arena. A value holding pointers (see
+/// `RawBuffer`); its owner calls `free()`.
 struct TermTable {
-    private var slots: [Int32]
+    private var slots: RawBuffer<Int32>
     private var mask: Int
-    private(set) var arena: [UInt8] = []
-    private var offsets: [UInt32] = []
-    private var lengths: [UInt16] = []
-    private var hashes: [UInt32] = []
+    private var arena = RawBuffer<UInt8>(capacity: 1 << 16)
+    private var offsets = RawBuffer<UInt32>(capacity: 1 << 12)
+    private var lengths = RawBuffer<UInt16>(capacity: 1 << 12)
+    private var hashes = RawBuffer<UInt32>(capacity: 1 << 12)
 
     init(capacity: Int = 1 << 14) {
         var n = 16
         while n < capacity * 2 { n <<= 1 }
-        slots = Array(repeating: -1, count: n)
+        slots = RawBuffer(capacity: n)
+        slots.append(repeating: -1, count: n)
         mask = n - 1
+    }
+
+    func free() {
+        slots.free()
+        arena.free()
+        offsets.free()
+        lengths.free()
+        hashes.free()
     }
 
     var count: Int { offsets.count }
 
     /// Approximate bytes of memory held.
-    var memoryBytes: Int { slots.count * 4 + arena.capacity + offsets.count * 10 }
+    var memoryBytes: Int { slots.capacity * 4 + arena.capacity + offsets.capacity * 10 }
 
     /// The id of `key`, adding it if it is new.
     @inline(__always)
@@ -39,7 +49,7 @@ struct TermTable {
         offsets.append(UInt32(arena.count))
         lengths.append(UInt16(key.count))
         hashes.append(h)
-        arena.append(contentsOf: key)
+        if !key.isEmpty { arena.append(key.baseAddress!, count: key.count) }
         slots[i] = id
         if offsets.count * 2 > slots.count { rehash() }
         return id
@@ -47,22 +57,24 @@ struct TermTable {
 
     /// The key of an id.
     @inline(__always)
-    func key(_ id: Int) -> ArraySlice<UInt8> {
-        let o = Int(offsets[id])
-        return arena[o..<o + Int(lengths[id])]
+    func key(_ id: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: arena.base + Int(offsets[id]), count: Int(lengths[id]))
     }
 
-    /// Ids in the byte order of their keys: the order of the term dictionary.
+    /// Ids in the byte order of their keys: the order of the term dictionary. Sorted on the
+    /// keys' first 8 bytes (one integer comparison) and only then on the bytes that follow.
     func sortedIDs() -> [Int32] {
-        var ids = (0..<Int32(count)).map { $0 }
-        arena.withUnsafeBufferPointer { a in
-            ids.sort { x, y in
-                let ox = Int(offsets[Int(x)]), lx = Int(lengths[Int(x)])
-                let oy = Int(offsets[Int(y)]), ly = Int(lengths[Int(y)])
-                return Self.less(UnsafeBufferPointer(rebasing: a[ox..<ox + lx]), UnsafeBufferPointer(rebasing: a[oy..<oy + ly]))
-            }
+        var entries = (0..<count).map { id -> (prefix: UInt64, id: Int32) in
+            let k = key(id)
+            var p: UInt64 = 0
+            for i in 0..<8 { p = p << 8 | UInt64(i < k.count ? k[i] : 0) }
+            return (p, Int32(id))
         }
-        return ids
+        entries.sort { a, b in
+            if a.prefix != b.prefix { return a.prefix < b.prefix }
+            return Self.less(key(Int(a.id)), key(Int(b.id)))
+        }
+        return entries.map(\.id)
     }
 
     /// Byte-wise lexicographic order.
@@ -79,15 +91,14 @@ struct TermTable {
     @inline(__always)
     private func equals(_ id: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
         guard Int(lengths[id]) == key.count else { return false }
-        let o = Int(offsets[id])
-        return arena.withUnsafeBufferPointer { a in
-            key.isEmpty || memcmp(a.baseAddress! + o, key.baseAddress!, key.count) == 0
-        }
+        return key.isEmpty || memcmp(arena.base + Int(offsets[id]), key.baseAddress!, key.count) == 0
     }
 
     private mutating func rehash() {
         let n = slots.count * 2
-        slots = Array(repeating: -1, count: n)
+        slots.free()
+        slots = RawBuffer(capacity: n)
+        slots.append(repeating: -1, count: n)
         mask = n - 1
         for id in 0..<hashes.count {
             var i = Int(hashes[id]) & mask

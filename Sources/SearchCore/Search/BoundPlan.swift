@@ -18,13 +18,16 @@ struct BoundPlan {
         let clause: Int
         /// Per segment, a phrase's matches (nil for a single term).
         let phrases: [MaterializedPostings?]
+        /// Per segment, a single term's postings information (nil: not in that segment).
+        let infos: [TermInfo?]
 
-        init(leaf: Leaf, idf: Double, penalty: Int, clause: Int, phrases: [MaterializedPostings?]) {
+        init(leaf: Leaf, idf: Double, penalty: Int, clause: Int, phrases: [MaterializedPostings?], infos: [TermInfo?]) {
             self.leaf = leaf
             self.idf = idf
             self.penalty = penalty
             self.clause = clause
             self.phrases = phrases
+            self.infos = infos
         }
     }
 
@@ -93,7 +96,8 @@ struct BoundPlan {
                     for (term, distance) in fuzzyTerms(text, maxEdits: maxEdits) {
                         for f in fields {
                             let leaf = Leaf(field: f, terms: [([f.rawValue] + term, 0)], weight: f.boost)
-                            alternatives.append(bind(leaf, penalty: distance, clause: clause))
+                            let bound = bind(leaf, penalty: distance, clause: clause)
+                            if bound.infos.contains(where: { $0 != nil }) { alternatives.append(bound) }
                         }
                     }
                 case let .prefix(text, fields):
@@ -110,12 +114,16 @@ struct BoundPlan {
         func bind(_ leaf: Leaf, penalty: Int, clause: Int) -> BoundLeaf {
             var df = 0
             var phrases: [MaterializedPostings?] = []
+            var infos: [TermInfo?] = []
             for segment in searcher.segments {
                 if leaf.terms.count == 1 {
-                    df += Int(segment.termInfo(leaf.terms[0].key)?.docFreq ?? 0)
+                    let info = segment.termInfo(leaf.terms[0].key)
+                    df += Int(info?.docFreq ?? 0)
+                    infos.append(info)
                     phrases.append(nil)
                     continue
                 }
+                infos.append(nil)
                 let infos = leaf.terms.map { segment.termInfo($0.key) }
                 let matches = infos.contains(where: { $0 == nil })
                     ? MaterializedPostings(docs: [], freqs: [])
@@ -124,7 +132,7 @@ struct BoundPlan {
                 phrases.append(matches)
             }
             return BoundLeaf(leaf: leaf, idf: BM25.idf(docFreq: df, docCount: searcher.docCount), penalty: penalty,
-                             clause: clause, phrases: phrases)
+                             clause: clause, phrases: phrases, infos: infos)
         }
 
         /// The closest terms to `text` over every segment, best first.
@@ -140,10 +148,8 @@ struct BoundPlan {
             }
             var candidates: [Candidate] = []
             for (term, distance) in best {
-                var df = 0
-                for segment in searcher.segments {
-                    for field in Field.text { df += Int(segment.termInfo([field.rawValue] + term)?.docFreq ?? 0) }
-                }
+                // ranked by body frequency (one lookup per segment; bind looks up each field after)
+                let df = searcher.segments.reduce(0) { $0 + Int($1.termInfo([Field.body.rawValue] + term)?.docFreq ?? 0) }
                 candidates.append(Candidate(term: term, distance: distance, df: df))
             }
             candidates.sort { a, b in
@@ -203,7 +209,7 @@ struct BoundPlan {
             guard !phrase.docs.isEmpty else { return nil }
             postings = MaterializedPostings(docs: phrase.docs, freqs: phrase.freqs)
         } else {
-            guard let info = segment.termInfo(b.leaf.terms[0].key) else { return nil }
+            guard let info = b.infos[s] else { return nil }
             postings = segment.postings(info)
         }
         return LeafScorer(postings: postings, factor: b.leaf.weight * b.idf, penalty: b.penalty, field: b.leaf.field,
