@@ -26,7 +26,27 @@ final class PostingsCursor {
     private var posOffset = 0
     private var posIndex = 0
 
+    /// Documents and frequencies computed ahead (a phrase's matches), one block of any size:
+    /// the same cursor then serves terms and phrases. It has no positions.
+    private let materialized: Bool
+
+    init(matches: PhraseMatches) {
+        docFreq = matches.docs.count
+        docData = UnsafeRawBufferPointer(start: nil, count: 0)
+        posData = UnsafeRawBufferPointer(start: nil, count: 0)
+        blockCount = matches.docs.isEmpty ? 0 : 1
+        skipTable = 0
+        blocksStart = 0
+        positionsStart = 0
+        materialized = true
+        docs = .allocate(capacity: max(1, docFreq))
+        freqs = .allocate(capacity: max(1, docFreq))
+        matches.docs.withUnsafeBufferPointer { docs.initialize(from: $0.baseAddress!, count: docFreq) }
+        matches.freqs.withUnsafeBufferPointer { freqs.initialize(from: $0.baseAddress!, count: docFreq) }
+    }
+
     init(info: TermInfo, docData: UnsafeRawBufferPointer, posData: UnsafeRawBufferPointer) {
+        materialized = false
         self.docFreq = Int(info.docFreq)
         self.docData = docData
         self.posData = posData
@@ -97,6 +117,7 @@ final class PostingsCursor {
     /// The positions of the term in the current document, ascending.
     func positions(into out: inout [UInt32]) {
         out.removeAll(keepingCapacity: true)
+        guard !materialized else { return }
         while posIndex < index {  // skip the positions of the documents passed over
             for _ in 0..<freqs[posIndex] { _ = readVarint(posData, &posOffset) }
             posIndex += 1
@@ -126,6 +147,12 @@ final class PostingsCursor {
     /// Decodes block b; false when there is none (or it is damaged).
     private func loadBlock(_ b: Int) -> Bool {
         guard b < blockCount else { return false }
+        if materialized {
+            block = 0
+            count = docFreq
+            index = 0
+            return true
+        }
         let n = b == blockCount - 1 ? docFreq - b * PostingsFormat.blockSize : PostingsFormat.blockSize
         var offset = blocksStart
         var previous: UInt32 = 0

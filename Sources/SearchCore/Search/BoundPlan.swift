@@ -17,11 +17,11 @@ struct BoundPlan {
         /// The top-level clause it belongs to (for snippets: passages covering more clauses win).
         let clause: Int
         /// Per segment, a phrase's matches (nil for a single term).
-        let phrases: [MaterializedPostings?]
+        let phrases: [PhraseMatches?]
         /// Per segment, a single term's postings information (nil: not in that segment).
         let infos: [TermInfo?]
 
-        init(leaf: Leaf, idf: Double, penalty: Int, clause: Int, phrases: [MaterializedPostings?], infos: [TermInfo?]) {
+        init(leaf: Leaf, idf: Double, penalty: Int, clause: Int, phrases: [PhraseMatches?], infos: [TermInfo?]) {
             self.leaf = leaf
             self.idf = idf
             self.penalty = penalty
@@ -113,7 +113,7 @@ struct BoundPlan {
 
         func bind(_ leaf: Leaf, penalty: Int, clause: Int) -> BoundLeaf {
             var df = 0
-            var phrases: [MaterializedPostings?] = []
+            var phrases: [PhraseMatches?] = []
             var infos: [TermInfo?] = []
             for segment in searcher.segments {
                 if leaf.terms.count == 1 {
@@ -126,8 +126,8 @@ struct BoundPlan {
                 infos.append(nil)
                 let infos = leaf.terms.map { segment.termInfo($0.key) }
                 let matches = infos.contains(where: { $0 == nil })
-                    ? MaterializedPostings(docs: [], freqs: [])
-                    : MaterializedPostings.phrase(infos.map { segment.postings($0!) }, offsets: leaf.terms.map(\.offset))
+                    ? PhraseMatches.none
+                    : PhraseMatches.find(infos.map { segment.postings($0!) }, offsets: leaf.terms.map(\.offset))
                 df += matches.docs.count
                 phrases.append(matches)
             }
@@ -193,7 +193,7 @@ struct BoundPlan {
         case .word(let w): scorer(w, segment: s)
         case .bool(let b): scorer(b, segment: s, isRoot: false)
         case .date(let r): DateScorer(dates: searcher.segments[s].dates, range: r)
-        case .nothing: EmptyScorer()
+        case .nothing: Scorer()  // the base scorer matches nothing
         }
     }
 
@@ -204,10 +204,10 @@ struct BoundPlan {
 
     private func leafScorer(_ b: BoundLeaf, segment s: Int) -> LeafScorer? {
         let segment = searcher.segments[s]
-        let postings: LeafPostings
+        let postings: PostingsCursor
         if let phrase = b.phrases[s] {
             guard !phrase.docs.isEmpty else { return nil }
-            postings = MaterializedPostings(docs: phrase.docs, freqs: phrase.freqs)
+            postings = PostingsCursor(matches: phrase)
         } else {
             guard let info = b.infos[s] else { return nil }
             postings = segment.postings(info)

@@ -11,44 +11,48 @@ struct Match {
 }
 
 /// A cursor over one segment's matching documents that knows what each match is worth
-/// (Lucene's Scorer). A scorer is created on its first document.
-protocol Scorer: AnyObject {
+/// (Lucene's Scorer). A scorer is created on its first document. A class hierarchy rather than
+/// a protocol: the scoring loop calls through a vtable, without existential boxes.
+class Scorer {
     /// The current document, or `PostingsCursor.end`.
-    var doc: UInt32 { get }
-    @discardableResult func next() -> UInt32
+    var doc: UInt32 { PostingsCursor.end }
+    /// Moves to the next document and returns it.
+    @discardableResult func next() -> UInt32 { PostingsCursor.end }
     /// Moves to the first document ≥ target (never backwards).
-    @discardableResult func advance(to target: UInt32) -> UInt32
+    @discardableResult func advance(to target: UInt32) -> UInt32 { PostingsCursor.end }
     /// Adds what the current document earns.
-    func add(to match: inout Match)
+    func add(to match: inout Match) {}
 }
 
-/// One leaf's postings, scored by BM25 in its field.
+/// One leaf's postings (a term's, or a phrase's matches), scored by BM25 in its field.
 final class LeafScorer: Scorer {
-    let postings: LeafPostings
-    /// weight × idf.
+    let postings: PostingsCursor
+    /// weight × idf (0 for a filter).
     let factor: Double
     let penalty: Int
     private let field: Field
     private let norms: FieldNorms
     private let averageLength: Double
 
-    init(postings: LeafPostings, factor: Double, penalty: Int, field: Field, norms: FieldNorms, averageLength: Double) {
+    init(postings: PostingsCursor, factor: Double, penalty: Int, field: Field, norms: FieldNorms, averageLength: Double) {
         self.postings = postings
-        self.factor = factor
+        // keyword fields (path, lang) filter and are never scored
+        self.factor = Field.text.contains(field) ? factor : 0
         self.penalty = penalty
         self.field = field
         self.norms = norms
         self.averageLength = averageLength
+        super.init()
         postings.next()
     }
 
-    var doc: UInt32 { postings.doc }
-    @discardableResult func next() -> UInt32 { postings.next() }
-    @discardableResult func advance(to target: UInt32) -> UInt32 { postings.advance(to: target) }
+    override var doc: UInt32 { postings.doc }
+    @discardableResult override func next() -> UInt32 { postings.next() }
+    @discardableResult override func advance(to target: UInt32) -> UInt32 { postings.advance(to: target) }
 
-    func add(to match: inout Match) {
-        guard factor > 0, Field.text.contains(field) else { return }
-        match.score += factor * BM25.tfNorm(freq: Double(postings.freq), length: Double(norms.length(doc, field)),
+    override func add(to match: inout Match) {
+        guard factor > 0 else { return }
+        match.score += factor * BM25.tfNorm(freq: Double(postings.freq), length: Double(norms.length(postings.doc, field)),
                                             averageLength: averageLength)
     }
 }
@@ -57,41 +61,49 @@ final class LeafScorer: Scorer {
 final class WordScorer: Scorer {
     private let alternatives: [LeafScorer]
     private let bonuses: [LeafScorer]
-    private(set) var doc: UInt32 = 0
+    private var current: UInt32 = 0
 
     init(alternatives: [LeafScorer], bonuses: [LeafScorer]) {
         self.alternatives = alternatives
         self.bonuses = bonuses
+        super.init()
         settle()
     }
 
+    override var doc: UInt32 { current }
+
     @discardableResult
-    func next() -> UInt32 {
-        for a in alternatives where a.doc == doc { a.next() }
+    override func next() -> UInt32 {
+        let d = current
+        for a in alternatives where a.postings.doc == d { a.postings.next() }
         return settle()
     }
 
     @discardableResult
-    func advance(to target: UInt32) -> UInt32 {
-        for a in alternatives where a.doc < target { a.advance(to: target) }
+    override func advance(to target: UInt32) -> UInt32 {
+        guard current < target else { return current }
+        for a in alternatives where a.postings.doc < target { a.postings.advance(to: target) }
         return settle()
     }
 
     @discardableResult
     private func settle() -> UInt32 {
-        doc = alternatives.reduce(PostingsCursor.end) { min($0, $1.doc) }
-        return doc
+        var m = PostingsCursor.end
+        for a in alternatives where a.postings.doc < m { m = a.postings.doc }
+        current = m
+        return m
     }
 
-    func add(to match: inout Match) {
+    override func add(to match: inout Match) {
+        let d = current
         var best = Int.max
-        for a in alternatives where a.doc == doc {
+        for a in alternatives where a.postings.doc == d {
             a.add(to: &match)
-            best = min(best, a.penalty)
+            if a.penalty < best { best = a.penalty }
         }
         match.penalty += best == Int.max ? 0 : best
         var exact = false
-        for b in bonuses where b.advance(to: doc) == doc {
+        for b in bonuses where b.postings.advance(to: d) == d {
             b.add(to: &match)
             exact = true
         }
@@ -103,41 +115,34 @@ final class WordScorer: Scorer {
 final class DateScorer: Scorer {
     private let dates: DocumentDates
     private let range: ClosedRange<UInt32>
-    private(set) var doc: UInt32 = 0
+    private var current: UInt32 = 0
 
     init(dates: DocumentDates, range: ClosedRange<UInt32>) {
         self.dates = dates
         self.range = range
+        super.init()
         seek(0)
     }
 
-    @discardableResult func next() -> UInt32 { doc == PostingsCursor.end ? doc : seek(doc + 1) }
+    override var doc: UInt32 { current }
 
-    @discardableResult func advance(to target: UInt32) -> UInt32 { doc >= target ? doc : seek(target) }
+    @discardableResult override func next() -> UInt32 { current == PostingsCursor.end ? current : seek(current + 1) }
+
+    @discardableResult override func advance(to target: UInt32) -> UInt32 { current >= target ? current : seek(target) }
 
     @discardableResult
     private func seek(_ target: UInt32) -> UInt32 {
         var d = target
         while Int(d) < dates.count {
             if let r = dates.range(d), r.overlaps(range) {
-                doc = d
-                return doc
+                current = d
+                return current
             }
             d += 1
         }
-        doc = PostingsCursor.end
-        return doc
+        current = PostingsCursor.end
+        return current
     }
-
-    func add(to match: inout Match) {}
-}
-
-/// Matches nothing.
-final class EmptyScorer: Scorer {
-    var doc: UInt32 { PostingsCursor.end }
-    @discardableResult func next() -> UInt32 { doc }
-    @discardableResult func advance(to target: UInt32) -> UInt32 { doc }
-    func add(to match: inout Match) {}
 }
 
 /// A boolean combination: required children (must, filter) intersected with skips; else the
@@ -145,29 +150,42 @@ final class EmptyScorer: Scorer {
 /// of children (a multi-word synonym): when one matches, the children it covers count as
 /// matched. At the root, the number of matched children is the first ranking tier.
 final class BoolScorer: Scorer {
-    private let children: [(scorer: Scorer, occur: Occur)]
-    private let spans: [(children: ClosedRange<Int>, scorer: WordScorer)]
+    private let scorers: [Scorer]
+    private let occurs: [Occur]
+    private let spanRanges: [ClosedRange<Int>]
+    private let spanScorers: [WordScorer]
     private let isRoot: Bool
+    /// The root and conjunctions pay every clause's penalty; a nested OR pays its best one.
+    private let conjunctive: Bool
     private let required: [Scorer]
+    private let excluded: [Scorer]
     private let drivers: [Scorer]
-    private var matched: [Bool]
-    private(set) var doc: UInt32 = 0
+    private var matched: RawBuffer<Bool>
+    private var current: UInt32 = 0
 
     init(children: [(scorer: Scorer, occur: Occur)], spans: [(children: ClosedRange<Int>, scorer: WordScorer)], isRoot: Bool) {
-        self.children = children
-        self.spans = spans
+        scorers = children.map(\.scorer)
+        occurs = children.map(\.occur)
+        spanRanges = spans.map(\.children)
+        spanScorers = spans.map(\.scorer)
         self.isRoot = isRoot
+        conjunctive = isRoot || children.contains { $0.occur == .must }
         required = children.filter { $0.occur == .must || $0.occur == .filter }.map(\.scorer)
-        drivers = required.isEmpty
-            ? children.filter { $0.occur == .should }.map(\.scorer) + spans.map(\.scorer)
-            : []
-        matched = Array(repeating: false, count: children.count)
+        excluded = children.filter { $0.occur == .mustNot }.map(\.scorer)
+        drivers = required.isEmpty ? children.filter { $0.occur == .should }.map(\.scorer) + spans.map(\.scorer) : []
+        matched = RawBuffer(capacity: children.count)
+        matched.append(repeating: false, count: children.count)
+        super.init()
         find(from: 0)
     }
 
-    @discardableResult func next() -> UInt32 { doc == PostingsCursor.end ? doc : find(from: doc + 1) }
+    deinit { matched.free() }
 
-    @discardableResult func advance(to target: UInt32) -> UInt32 { doc >= target ? doc : find(from: target) }
+    override var doc: UInt32 { current }
+
+    @discardableResult override func next() -> UInt32 { current == PostingsCursor.end ? current : find(from: current + 1) }
+
+    @discardableResult override func advance(to target: UInt32) -> UInt32 { current >= target ? current : find(from: target) }
 
     /// The first document ≥ target that satisfies the required and excluded children.
     @discardableResult
@@ -175,16 +193,19 @@ final class BoolScorer: Scorer {
         var candidate = target
         while true {
             candidate = required.isEmpty ? union(from: candidate) : intersection(from: candidate)
-            if candidate == PostingsCursor.end || !excluded(candidate) { break }
+            if candidate == PostingsCursor.end || !isExcluded(candidate) { break }
             candidate += 1
         }
-        doc = candidate
-        return doc
+        current = candidate
+        return candidate
     }
 
     private func union(from target: UInt32) -> UInt32 {
         var best = PostingsCursor.end
-        for d in drivers { best = min(best, d.doc < target ? d.advance(to: target) : d.doc) }
+        for d in drivers {
+            let at = d.doc < target ? d.advance(to: target) : d.doc
+            if at < best { best = at }
+        }
         return best
     }
 
@@ -206,50 +227,49 @@ final class BoolScorer: Scorer {
         return candidate
     }
 
-    private func excluded(_ d: UInt32) -> Bool {
-        for c in children where c.occur == .mustNot {
-            if c.scorer.advance(to: d) == d { return true }
-        }
+    private func isExcluded(_ d: UInt32) -> Bool {
+        for c in excluded where c.advance(to: d) == d { return true }
         return false
     }
 
-    func add(to match: inout Match) {
+    override func add(to match: inout Match) {
+        let d = current
         var score = 0.0, exact = 0, penalties = 0, bestShould = Int.max, count = 0
-        for (i, c) in children.enumerated() {
+        for i in 0..<scorers.count {
             matched[i] = false
-            guard c.occur != .mustNot else { continue }
-            if c.scorer.doc < doc { c.scorer.advance(to: doc) }
-            guard c.scorer.doc == doc else { continue }
+            let occur = occurs[i]
+            guard occur != .mustNot else { continue }
+            let c = scorers[i]
+            if c.doc < d { c.advance(to: d) }
+            guard c.doc == d else { continue }
             var m = Match()
-            c.scorer.add(to: &m)
+            c.add(to: &m)
             matched[i] = true
             score += m.score
             exact += m.exact
-            if c.occur == .should { bestShould = min(bestShould, m.penalty) }
+            if occur == .should && m.penalty < bestShould { bestShould = m.penalty }
             penalties += m.penalty
-            if c.occur != .filter { count += 1 }
+            if occur != .filter { count += 1 }
         }
-        for span in spans {
-            if span.scorer.doc < doc { span.scorer.advance(to: doc) }
-            guard span.scorer.doc == doc else { continue }
-            let uncovered = span.children.filter { !matched[$0] && children[$0].occur != .mustNot }
-            guard !uncovered.isEmpty else { continue }
+        for (k, span) in spanScorers.enumerated() {
+            if span.doc < d { span.advance(to: d) }
+            guard span.doc == d else { continue }
+            var uncovered = 0
+            for i in spanRanges[k] where !matched[i] && occurs[i] != .mustNot {
+                matched[i] = true
+                uncovered += 1
+            }
+            guard uncovered > 0 else { continue }
             var m = Match()
-            span.scorer.add(to: &m)
-            for i in uncovered { matched[i] = true }
-            count += uncovered.count
+            span.add(to: &m)
+            count += uncovered
             score += m.score
             penalties += m.penalty
-            bestShould = min(bestShould, m.penalty)
+            if m.penalty < bestShould { bestShould = m.penalty }
         }
         match.score += score
         match.exact += exact
-        // the root and conjunctions pay every clause's penalty; a nested OR pays its best one
-        let conjunctive = isRoot || children.contains { $0.occur == .must }
         match.penalty += conjunctive ? penalties : (bestShould == Int.max ? 0 : bestShould)
         if isRoot { match.matched = count }
     }
-
-    /// Children (should and must) at the root, the most `matched` can be.
-    var clauseCount: Int { children.count { $0.occur == .should || $0.occur == .must } }
 }

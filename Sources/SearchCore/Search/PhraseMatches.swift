@@ -1,46 +1,15 @@
-/// The documents of one segment where a leaf of a query (a term, or a phrase of terms)
-/// occurs in one field, with how often: what BM25 needs.
-protocol LeafPostings: AnyObject {
-    /// The current document, or `PostingsCursor.end`.
-    var doc: UInt32 { get }
-    /// Occurrences in the current document.
-    var freq: UInt32 { get }
-    @discardableResult func next() -> UInt32
-    @discardableResult func advance(to target: UInt32) -> UInt32
-}
+/// The documents of one segment where a phrase occurs (its terms at their offsets), with
+/// how often: what BM25 needs of a phrase, computed once when the query is bound, so that its
+/// document frequency is exact.
+struct PhraseMatches {
+    var docs: [UInt32]
+    var freqs: [UInt32]
 
-extension PostingsCursor: LeafPostings {}
-
-/// Postings computed ahead (a phrase's matches): the documents and frequencies as arrays.
-final class MaterializedPostings: LeafPostings {
-    let docs: [UInt32]
-    let freqs: [UInt32]
-    private var index = -1
-
-    init(docs: [UInt32], freqs: [UInt32]) {
-        self.docs = docs
-        self.freqs = freqs
-    }
-
-    var doc: UInt32 { index >= 0 && index < docs.count ? docs[index] : PostingsCursor.end }
-    var freq: UInt32 { freqs[index] }
-
-    @discardableResult
-    func next() -> UInt32 {
-        index += 1
-        return doc
-    }
-
-    @discardableResult
-    func advance(to target: UInt32) -> UInt32 {
-        if index < 0 { index = 0 }
-        while index < docs.count && docs[index] < target { index += 1 }
-        return doc
-    }
+    static let none = PhraseMatches(docs: [], freqs: [])
 
     /// The documents where the terms occur at their offsets (term i at p + offsets[i]), with
     /// the number of such occurrences; found by intersecting the cursors, rarest first.
-    static func phrase(_ cursors: [PostingsCursor], offsets: [UInt32]) -> MaterializedPostings {
+    static func find(_ cursors: [PostingsCursor], offsets: [UInt32]) -> PhraseMatches {
         var docs: [UInt32] = []
         var freqs: [UInt32] = []
         let order = cursors.indices.sorted { cursors[$0].docFreq < cursors[$1].docFreq }
@@ -62,7 +31,7 @@ final class MaterializedPostings: LeafPostings {
             }
             candidate = cursors[order[0]].next()
         }
-        return MaterializedPostings(docs: docs, freqs: freqs)
+        return PhraseMatches(docs: docs, freqs: freqs)
     }
 
     /// Occurrences of p such that positions[i] holds p + offsets[i] for every i
