@@ -26,7 +26,11 @@ let package = Package(
         // A plain loop for profilers: searchd-profile tokenize|index|query [SECONDS]
         .executableTarget(
             name: "searchd-profile",
-            dependencies: [.product(name: "SearchCore", package: "main")],
+            dependencies: [
+                .product(name: "SearchCore", package: "main"),
+                .product(name: "SearchServer", package: "main"),
+                .product(name: "SearchProtocol", package: "main"),
+            ],
             path: "Profile"
         ),
     ]

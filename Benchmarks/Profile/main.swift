@@ -4,6 +4,9 @@
 //   perf record -g .build/release/searchd-profile tokenize|index|query [SECONDS]
 import Foundation
 import SearchCore
+import SearchServer
+import SearchProtocol
+import Logging
 
 let args = CommandLine.arguments
 let what = args.count > 1 ? args[1] : "tokenize"
@@ -30,6 +33,29 @@ case "tokenize":
         rounds += 1
     }
     print("tokens \(tokens)")
+case "request":
+    // the daemon's request path without the socket: line in, line out
+    var config = Config()
+    config.sources = [dir + "/corpus.jsonl"]
+    config.dataDirectory = ProcessInfo.processInfo.environment["SEARCHD_PROFILE_DATA"] ?? "/tmp/ix/data"
+    config.synonyms = ""
+    let service = IndexService(config: config, logger: Logger(label: "profile"))
+    try service.open()
+    let handler = RequestHandler(service: service, config: config)
+    let queries = (try String(contentsOfFile: "/work/shared/bench/queries/perf.tsv", encoding: .utf8))
+        .split(separator: "\n").compactMap { $0.split(separator: "\t", maxSplits: 1).last.map(String.init) }
+    let lines = queries.map { Array(Request(id: 1, method: "search", params: ["query": .string($0), "snippets": false]).line.utf8) }
+    var all: [Double] = []
+    while Date().timeIntervalSince(start) < seconds {
+        for l in lines {
+            let s = DispatchTime.now().uptimeNanoseconds
+            _ = handler.respond(to: l)
+            all.append(Double(DispatchTime.now().uptimeNanoseconds - s) / 1000)
+        }
+    }
+    all.sort()
+    print("\(all.count) requests: p50 \(Int(all[all.count / 2])) µs, p90 \(Int(all[all.count * 9 / 10])) µs")
+    exit(0)
 case "index":
     while Date().timeIntervalSince(start) < seconds {
         let writer = try IndexWriter(directory: MemoryDirectory())
@@ -38,20 +64,33 @@ case "index":
         rounds += 1
     }
 default:
-    let writer = try IndexWriter(directory: MemoryDirectory())
-    try writer.add(documents)
-    try writer.commit()
-    try writer.merge()
-    let queries = (try String(contentsOfFile: "/work/shared/bench/queries/perf.tsv", encoding: .utf8))
+    let writer: IndexWriter
+    if let dir = ProcessInfo.processInfo.environment["SEARCHD_PROFILE_INDEX"] {
+        writer = try IndexWriter(directory: try FileSystemDirectory(dir))  // an index searchd built
+    } else {
+        writer = try IndexWriter(directory: MemoryDirectory())
+        try writer.add(documents)
+        try writer.commit()
+        try writer.merge()
+    }
+    print("\(writer.snapshot.segmentCount) segments")
+    let queries = args.count > 3 ? [args[3]] : (try String(contentsOfFile: "/work/shared/bench/queries/perf.tsv", encoding: .utf8))
         .split(separator: "\n").compactMap { $0.split(separator: "\t", maxSplits: 1).last.map(String.init) }
     let searcher = writer.snapshot.searcher()
     let t0 = Date()
+    var times = [[Double]](repeating: [], count: queries.count)
     while Date().timeIntervalSince(t0) < seconds {
-        for q in queries { _ = try? searcher.search(QueryParser.parse(q), options: SearchOptions(limit: 10, snippets: false)) }
+        for (i, q) in queries.enumerated() {
+            let s = DispatchTime.now().uptimeNanoseconds
+            _ = try? searcher.search(QueryParser.parse(q), options: SearchOptions(limit: 10, snippets: false))
+            times[i].append(Double(DispatchTime.now().uptimeNanoseconds - s) / 1000)
+        }
         rounds += 1
     }
-    let elapsed = Date().timeIntervalSince(t0)
-    print("\(rounds * queries.count) queries, \(Int(elapsed / Double(rounds * queries.count) * 1e6)) µs each")
+    let all = times.flatMap { $0 }.sorted()
+    print("\(all.count) queries: p50 \(Int(all[all.count / 2])) µs, p90 \(Int(all[all.count * 9 / 10])) µs, p99 \(Int(all[all.count * 99 / 100])) µs")
+    let medians = times.enumerated().map { (queries[$0.offset], $0.element.sorted()[$0.element.count / 2]) }.sorted { $0.1 > $1.1 }
+    for (q, t) in medians.prefix(12) { print("  \(Int(t)) µs  \(q)") }
     exit(0)
 }
 let elapsed = Date().timeIntervalSince(start)

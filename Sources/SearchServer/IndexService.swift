@@ -114,6 +114,7 @@ public final class IndexService: Sendable {
             $0.snapshot = snapshot
             $0.lastCommit = snapshot.manifest.map { _ in Self.now() }
         }
+        snapshot.prepareInBackground()
     }
 
     static func now() -> Double {
@@ -123,6 +124,15 @@ public final class IndexService: Sendable {
     }
 
     // MARK: Updating
+
+    /// Merges the whole index into one segment (what the offline `searchd index` does after a
+    /// build: a static index is then searched with one segment's costs).
+    public func optimize() throws {
+        try queue.sync {
+            guard let writer = writerBox.writer, try writer.forceMerge() else { return }
+            publish(writer.snapshot)
+        }
+    }
 
     /// Brings the index up to date with the sources, committing along the way (a crash loses
     /// at most one batch of work), then merges. `progress` is called from the indexing threads

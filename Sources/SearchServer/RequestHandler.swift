@@ -7,6 +7,7 @@ public struct RequestHandler: Sendable {
     let service: IndexService
     let config: Config
     let started: ContinuousClock.Instant
+    private let analyzers = AnalyzerPool()
 
     public init(service: IndexService, config: Config) {
         self.service = service
@@ -70,8 +71,10 @@ public struct RequestHandler: Sendable {
         let results: SearchResults
         do {
             let query = try QueryParser.parse(text)
-            results = try snapshot.searcher(synonyms: service.synonyms).search(
-                query, options: SearchOptions(limit: limit, offset: offset, snippets: snippets, requireAll: mode == "all"))
+            let options = SearchOptions(limit: limit, offset: offset, snippets: snippets, requireAll: mode == "all")
+            results = try analyzers.withAnalyzer { analyzer throws(QueryError) in
+                try snapshot.searcher(synonyms: service.synonyms, analyzer: analyzer).search(query, options: options)
+            }
         } catch {
             // the do block throws QueryError only (typed throws)
             throw RPCError(code: RPCError.badQuery, message: "bad query: \(error)", data: ["offset": .number(Double(error.offset))])

@@ -29,6 +29,7 @@ struct Index: ParsableCommand {
             let bar = ProgressBar(terminal: isatty(2) == 1)
             let report = try service.update { bar.show($0) }
             bar.finish()
+            if report.added + report.deleted > 0 { try service.optimize() }
             let mb = Double(report.bytes) / 1e6
             logger.info("""
                 index up to date: \(report.documents) documents (\(report.added) added, \(report.deleted) deleted, \

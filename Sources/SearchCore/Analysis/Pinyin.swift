@@ -23,8 +23,8 @@ final class Pinyin: @unchecked Sendable {
     private let offsets: UnsafePointer<UInt32>
     /// Other syllables of the polyphones, by code point.
     private let more: [UInt32: [UInt16]]
-    /// The syllables as strings, for splitting Latin words into syllables.
-    let valid: Set<String>
+    /// The syllables packed into integers (one byte per letter), for splitting Latin words.
+    private let valid: Set<UInt64>
     /// Longest syllable, in letters ("zhuang").
     let longest: Int
 
@@ -86,7 +86,7 @@ final class Pinyin: @unchecked Sendable {
         self.offsets = Self.immortal(offsets)
         self.syllables = syllables
         self.more = more
-        self.valid = Set(syllables.map { String(decoding: $0, as: UTF8.self) })
+        self.valid = Set(syllables.map(Self.pack))
         self.longest = syllables.map(\.count).max() ?? 0
     }
 
@@ -139,24 +139,33 @@ final class Pinyin: @unchecked Sendable {
         "瑶": ["yao"], "薄": ["bo"], "员": ["yun"], "万": ["mo"], "阿": ["e", "a"], "沈": ["shen"],
     ]
 
+    private static func pack<C: Collection>(_ letters: C) -> UInt64 where C.Element == UInt8 {
+        letters.reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
     /// The ways a Latin word splits into valid syllables ("xian" → [xi, an] and [xian]),
     /// at most `limit` of them, fewest syllables first.
     func syllabify(_ word: String, limit: Int = 4) -> [[String]] {
-        let letters = Array(word.lowercased())
-        guard !letters.isEmpty, letters.allSatisfy({ $0.isASCII && $0.isLetter }) else { return [] }
-        var results: [[String]] = []
-        func split(_ from: Int, _ acc: [String]) {
+        let letters = Array(word.utf8).map { $0 | 0x20 }
+        guard !letters.isEmpty, letters.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }) else { return [] }
+        var results: [[Range<Int>]] = []
+        var path: [Range<Int>] = []
+        func split(_ from: Int) {
             if results.count >= limit * 4 { return }
             if from == letters.count {
-                results.append(acc)
+                results.append(path)
                 return
             }
-            for length in stride(from: min(longest, letters.count - from), through: 1, by: -1) {
-                let s = String(letters[from..<from + length])
-                if valid.contains(s) { split(from + length, acc + [s]) }
+            for length in stride(from: min(longest, letters.count - from), through: 1, by: -1)
+            where valid.contains(Self.pack(letters[from..<from + length])) {
+                path.append(from..<from + length)
+                split(from + length)
+                path.removeLast()
             }
         }
-        split(0, [])
-        return Array(results.sorted { $0.count < $1.count }.prefix(limit))
+        split(0)
+        return results.sorted { $0.count < $1.count }.prefix(limit).map { ranges in
+            ranges.map { String(decoding: letters[$0], as: UTF8.self) }
+        }
     }
 }

@@ -348,6 +348,16 @@ public final class IndexWriter {
         return merges
     }
 
+    /// Merges every segment into one (after a bulk build: each search then visits one
+    /// segment). Returns whether it merged anything.
+    @discardableResult
+    public func forceMerge() throws -> Bool {
+        if hasChanges { try commit() }
+        guard entries.count > 1 || entries.contains(where: { $0.info.deletedCount > 0 }) else { return false }
+        try merge(Array(entries.indices))
+        return true
+    }
+
     /// Merges the segments at these indices into one (dropping deleted documents) and commits.
     private func merge(_ indices: [Int]) throws {
         let sources = indices.map { (entries[$0].segment, entries[$0].deletes) }

@@ -46,7 +46,25 @@ final class Segment: @unchecked Sendable {
     /// Bytes of all its files.
     var byteCount: Int { files.reduce(0) { $0 + $1.buffer.count } }
 
-    func termInfo(_ key: [UInt8]) -> TermInfo? { dictionary.lookup(key) }
+    /// The postings information of a term, through a bounded cache: a query looks up each of
+    /// its words in both fields, with its typo variants, synonyms and pinyin, and users and
+    /// editors repeat and refine queries.
+    func termInfo(_ key: [UInt8]) -> TermInfo? {
+        if let hit = termCache.withLock({ $0[key] }) { return hit.info }
+        let info = dictionary.lookup(key)
+        termCache.withLock { cache in
+            if cache.count >= Self.termCacheSize { cache.removeAll(keepingCapacity: true) }
+            cache[key] = CachedTerm(info: info)
+        }
+        return info
+    }
+
+    private struct CachedTerm {
+        var info: TermInfo?
+    }
+
+    private static let termCacheSize = 1 << 16
+    private let termCache = Mutex<[[UInt8]: CachedTerm]>([:])
 
     func postings(_ info: TermInfo) -> PostingsCursor {
         PostingsCursor(info: info, docData: postingsData, posData: positionsData)

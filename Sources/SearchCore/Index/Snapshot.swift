@@ -1,3 +1,5 @@
+import Dispatch
+
 /// A consistent, immutable view of the index: the segments of one commit and their deletes.
 /// Cheap to share; the writer publishes a new one after each commit and searches keep the one
 /// they started with, so they never wait for indexing and never see half a change.
@@ -41,6 +43,15 @@ public final class Snapshot: Sendable {
         return try writer.commit()
     }
 
+    /// Builds, on another thread, what the first searches would otherwise build: each
+    /// segment's typo-tolerance vocabulary.
+    public func prepareInBackground() {
+        let segments = self.segments
+        DispatchQueue.global(qos: .utility).async {
+            for s in segments { _ = s.fuzzy }
+        }
+    }
+
     /// Live documents.
     public var documentCount: Int { zip(segments, deletes).reduce(0) { $0 + $1.0.docCount - $1.1.count } }
 
@@ -52,6 +63,9 @@ public final class Snapshot: Sendable {
     /// Bytes of index data.
     public var byteCount: Int { segments.reduce(0) { $0 + $1.byteCount } }
 
-    /// A searcher over this snapshot, for one thread.
-    public func searcher(synonyms: Synonyms = .empty) -> Searcher { Searcher(snapshot: self, synonyms: synonyms) }
+    /// A searcher over this snapshot, for one thread. An analyzer can be reused across
+    /// searches (not across threads): opening ICU's break iterator is not free.
+    public func searcher(synonyms: Synonyms = .empty, analyzer: Analyzer = Analyzer()) -> Searcher {
+        Searcher(snapshot: self, synonyms: synonyms, analyzer: analyzer)
+    }
 }

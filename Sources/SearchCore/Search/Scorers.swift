@@ -22,6 +22,9 @@ class Scorer {
     @discardableResult func advance(to target: UInt32) -> UInt32 { PostingsCursor.end }
     /// Adds what the current document earns.
     func add(to match: inout Match) {}
+    /// Adds the current document's tiers (matched, penalty, exactness) without its score:
+    /// enough to know that a document cannot enter the top hits, and skip scoring it.
+    func shape(_ match: inout Match) {}
 }
 
 /// One leaf's postings (a term's, or a phrase's matches), scored by BM25 in its field.
@@ -94,17 +97,21 @@ final class WordScorer: Scorer {
         return m
     }
 
-    override func add(to match: inout Match) {
+    override func add(to match: inout Match) { visit(&match, scoring: true) }
+
+    override func shape(_ match: inout Match) { visit(&match, scoring: false) }
+
+    private func visit(_ match: inout Match, scoring: Bool) {
         let d = current
         var best = Int.max
         for a in alternatives where a.postings.doc == d {
-            a.add(to: &match)
+            if scoring { a.add(to: &match) }
             if a.penalty < best { best = a.penalty }
         }
         match.penalty += best == Int.max ? 0 : best
         var exact = false
         for b in bonuses where b.postings.advance(to: d) == d {
-            b.add(to: &match)
+            if scoring { b.add(to: &match) }
             exact = true
         }
         if exact { match.exact += 1 }
@@ -232,7 +239,11 @@ final class BoolScorer: Scorer {
         return false
     }
 
-    override func add(to match: inout Match) {
+    override func add(to match: inout Match) { visit(&match, scoring: true) }
+
+    override func shape(_ match: inout Match) { visit(&match, scoring: false) }
+
+    private func visit(_ match: inout Match, scoring: Bool) {
         let d = current
         var score = 0.0, exact = 0, penalties = 0, bestShould = Int.max, count = 0
         for i in 0..<scorers.count {
@@ -243,7 +254,7 @@ final class BoolScorer: Scorer {
             if c.doc < d { c.advance(to: d) }
             guard c.doc == d else { continue }
             var m = Match()
-            c.add(to: &m)
+            if scoring { c.add(to: &m) } else { c.shape(&m) }
             matched[i] = true
             score += m.score
             exact += m.exact
@@ -261,7 +272,7 @@ final class BoolScorer: Scorer {
             }
             guard uncovered > 0 else { continue }
             var m = Match()
-            span.add(to: &m)
+            if scoring { span.add(to: &m) } else { span.shape(&m) }
             count += uncovered
             score += m.score
             penalties += m.penalty

@@ -5,7 +5,7 @@
 /// per segment, a tree of `Scorer`s walked document at a time into a bounded heap ranked by
 /// (clauses matched, penalty, exactness, BM25) → stored fields and snippets of the top hits.
 ///
-/// Not thread-safe (it owns an analyzer); make one per thread or per request.
+/// Not thread-safe (it uses an analyzer); make one per thread or per request.
 public final class Searcher {
     let segments: [Segment]
     let deletes: [Deletes]
@@ -13,9 +13,10 @@ public final class Searcher {
     let docCount: Int
     private let averageLengths: [Double]
     private let synonyms: Synonyms
-    private let analyzer = Analyzer()
+    private let analyzer: Analyzer
 
-    init(snapshot: Snapshot, synonyms: Synonyms) {
+    init(snapshot: Snapshot, synonyms: Synonyms, analyzer: Analyzer) {
+        self.analyzer = analyzer
         segments = snapshot.segments
         deletes = snapshot.deletes
         self.synonyms = synonyms
@@ -57,11 +58,17 @@ public final class Searcher {
                     root.next()
                     continue
                 }
-                var m = Match()
-                root.add(to: &m)
-                if m.matched >= requiredClauses {
+                // Tiers first: a document whose tiers cannot beat the worst kept hit is only counted.
+                var tiers = Match()
+                root.shape(&tiers)
+                if tiers.matched >= requiredClauses {
                     total += 1
-                    top.insert(ScoredDoc(matched: m.matched, penalty: m.penalty, exact: m.exact, score: m.score, segment: s, doc: root.doc))
+                    let best = ScoredDoc(matched: tiers.matched, penalty: tiers.penalty, exact: tiers.exact, score: .infinity, segment: s, doc: root.doc)
+                    if top.threshold.map({ best < $0 }) ?? true {
+                        var m = Match()
+                        root.add(to: &m)
+                        top.insert(ScoredDoc(matched: m.matched, penalty: m.penalty, exact: m.exact, score: m.score, segment: s, doc: root.doc))
+                    }
                 }
                 root.next()
             }
