@@ -41,7 +41,7 @@ case "request":
     config.synonyms = ""
     let service = IndexService(config: config, logger: Logger(label: "profile"))
     try service.open()
-    let handler = RequestHandler(service: service, config: config)
+    let handler = RequestHandler(service: service)
     let queries = (try String(contentsOfFile: "/work/shared/bench/queries/perf.tsv", encoding: .utf8))
         .split(separator: "\n").compactMap { $0.split(separator: "\t", maxSplits: 1).last.map(String.init) }
     let lines = queries.map { Array(Request(id: 1, method: "search", params: ["query": .string($0), "snippets": false]).line.utf8) }

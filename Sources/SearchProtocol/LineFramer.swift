@@ -20,6 +20,9 @@ public struct LineFramer: Sendable {
     /// Bytes buffered of an incomplete line.
     public var pendingCount: Int { buffer.count }
 
+    /// Inside a line that has not ended yet (kept or being discarded).
+    public var isMidLine: Bool { !buffer.isEmpty || discarding }
+
     /// Feeds bytes; returns the frames they complete. A trailing "\r" is removed from lines.
     public mutating func feed<C: Collection>(_ bytes: C) -> [Frame] where C.Element == UInt8 {
         var frames: [Frame] = []

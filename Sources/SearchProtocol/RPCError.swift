@@ -27,8 +27,12 @@ public struct RPCError: Error, Equatable, Sendable, CustomStringConvertible {
     public static let timeout = -32003
     /// The index cannot be used right now (still opening, or damaged).
     public static let unavailable = -32004
-    /// A document or path is refused (outside the roots, too large, binary).
+    /// A document or path is refused (outside the roots, too large, binary), or a reload failed.
     public static let rejected = -32005
+    /// The client asked for a protocol major version searchd does not speak.
+    public static let unsupportedVersion = -32006
+    /// The peer's user may not use this searchd (see access control in Docs/PROTOCOL.md).
+    public static let forbidden = -32007
 
     public var json: JSON {
         var pairs: [(String, JSON)] = [("code", .number(Double(code))), ("message", .string(message))]

@@ -14,6 +14,18 @@ public struct Config: Sendable, Equatable {
     public var sources: [String]
     /// File name patterns to index.
     public var include: [String]
+    /// File and directory name patterns never to index or watch (editors' temporary files).
+    public var exclude: [String]
+    /// Whether to watch the sources with inotify and index changes as they happen.
+    public var watch: Bool
+    /// Group allowed to connect besides searchd's own user (system mode: socket 0660); nil
+    /// in user mode (socket 0600, searchd's user only).
+    public var socketGroup: String?
+    /// Seconds a client may take to finish a request line it started, or to read the
+    /// responses it asked for, before it is disconnected.
+    public var clientTimeout: Double
+    /// Seconds one search may run; after that it returns the hits found so far, marked.
+    public var requestTimeout: Double
     /// Bytes above which a file is skipped.
     public var maxFileSize: Int
     /// Longest request line accepted, in bytes.
@@ -45,6 +57,11 @@ public struct Config: Sendable, Equatable {
         dataDirectory = DefaultPaths.dataDirectory(environment: environment)
         sources = ["seeds"]
         include = ["*.txt", "*.md", "*.markdown", "*.html", "*.htm"]
+        exclude = ["*~", "#*#", "*.swp", "*.swx", "*.tmp", "*.part", "4913", "node_modules"]
+        watch = true
+        socketGroup = nil
+        clientTimeout = 10
+        requestTimeout = 5
         maxFileSize = 16 << 20
         maxLineLength = 1 << 20
         maxResults = 1000
@@ -94,6 +111,12 @@ public struct Config: Sendable, Equatable {
                 }
                 return out
             }
+            func seconds() throws(ConfigError) -> Double {
+                guard let v = value.double ?? value.int.map(Double.init), v >= 0 else {
+                    throw ConfigError(path: path, message: "\(key) must be a number of seconds")
+                }
+                return v
+            }
             func positive() throws(ConfigError) -> Int {
                 guard let n = value.int, n > 0 else { throw ConfigError(path: path, message: "\(key) must be a positive integer") }
                 return n
@@ -103,17 +126,22 @@ public struct Config: Sendable, Equatable {
             case "data_dir": config.dataDirectory = expand(try string())
             case "sources": config.sources = try strings().map(expand)
             case "include": config.include = try strings()
+            case "exclude": config.exclude = try strings()
+            case "watch":
+                guard let b = value.bool else { throw ConfigError(path: path, message: "watch must be true or false") }
+                config.watch = b
+            case "socket_group":
+                let group = try string()
+                config.socketGroup = group.isEmpty ? nil : group
+            case "client_timeout": config.clientTimeout = try seconds()
+            case "request_timeout": config.requestTimeout = try seconds()
             case "max_file_size": config.maxFileSize = try positive()
             case "max_line_length": config.maxLineLength = try positive()
             case "max_results": config.maxResults = try positive()
             case "synonyms": config.synonyms = expand(try string())
             case "index_buffer_mb": config.indexBufferBytes = try positive() << 20
             case "index_threads": config.indexThreads = try positive()
-            case "commit_interval":
-                guard let v = value.double ?? value.int.map(Double.init), v >= 0 else {
-                    throw ConfigError(path: path, message: "commit_interval must be a number of seconds")
-                }
-                config.commitInterval = v
+            case "commit_interval": config.commitInterval = try seconds()
             case "log_level":
                 let level = try string()
                 guard Self.logLevels.contains(level) else {

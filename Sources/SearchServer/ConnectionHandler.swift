@@ -1,39 +1,160 @@
+import Logging
 import NIOCore
 import SearchProtocol
 
-/// One client connection: frames its bytes into lines and answers each line in order.
-/// Requests are answered on the event loop itself: searches take microseconds, and a hop
-/// to another executor would cost more than the search (see Docs/ARCHITECTURE.md).
+/// One client connection: frames its bytes into lines and answers each line, in request order.
+/// Searches are answered on the event loop itself: they take microseconds, and a hop to
+/// another executor would cost more than the search (see Docs/ARCHITECTURE.md). Pushes are
+/// answered when their commit is done, on the index queue; answers that come back early wait
+/// for the ones before them.
+///
+/// A client is cut after `clientTimeout` when it stops in the middle of a request line, or
+/// when it stops reading its answers (the socket stays unwritable): it then holds nothing
+/// and nobody else. A peer whose user may not use searchd gets one error line and is closed.
 final class ConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private let handler: RequestHandler
-    private var framer: LineFramer
+    struct Settings: Sendable {
+        var maxLineLength: Int
+        var clientTimeout: TimeAmount
+        var logger: Logger
+    }
 
-    init(handler: RequestHandler, maxLineLength: Int) {
+    /// Sent through the pipeline when searchd stops: answer what was asked, then close.
+    struct Drain: Sendable {}
+
+    private let handler: RequestHandler
+    private let settings: Settings
+    private let refusal: String?
+    private var framer: LineFramer
+    /// Sequence numbers: the next request's, and the next answer to write.
+    private var requested = 0
+    private var answered = 0
+    /// Answers that arrived before those of earlier requests.
+    private var early: [Int: String?] = [:]
+    private var stalledLine: Scheduled<Void>?
+    private var stalledWrites: Scheduled<Void>?
+    private var draining = false
+
+    init(handler: RequestHandler, settings: Settings, refusal: String?) {
         self.handler = handler
-        self.framer = LineFramer(maxLineLength: maxLineLength)
+        self.settings = settings
+        self.refusal = refusal
+        self.framer = LineFramer(maxLineLength: settings.maxLineLength)
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if let refusal {
+            settings.logger.warning("refused a connection: \(refusal)")
+            let error = RPCError(code: RPCError.forbidden, message: "permission denied: \(refusal)")
+            write(Response(id: .null, error: error).line, context: context)
+            context.flush()
+            context.close(promise: nil)
+            return
+        }
+        context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard refusal == nil, !draining else { return }
         let buffer = unwrapInboundIn(data)
         let frames = buffer.withUnsafeReadableBytes { framer.feed($0) }
-        var wrote = false
         for frame in frames {
-            let reply: String?
+            let sequence = requested
+            requested += 1
             switch frame {
-            case .line(let line): reply = line.isEmpty ? nil : handler.respond(to: line)
-            case .tooLong: reply = handler.lineTooLong()
+            case .tooLong:
+                answer(sequence, handler.lineTooLong(), context: context)
+            case .line(let line) where line.isEmpty:
+                answer(sequence, nil, context: context)
+            case .line(let line):
+                let loop = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                let outcome = handler.respond(to: line) { reply in
+                    loop.eventLoop.execute {
+                        let (me, context) = loop.value
+                        me.answer(sequence, reply, context: context)
+                    }
+                }
+                if case .now(let reply) = outcome { answer(sequence, reply, context: context) }
             }
-            guard let reply else { continue }
-            var out = context.channel.allocator.buffer(capacity: reply.utf8.count + 1)
-            out.writeString(reply)
-            out.writeInteger(UInt8(ascii: "\n"))
-            context.write(wrapOutboundOut(out), promise: nil)
-            wrote = true
+        }
+        watchHalfLines(context: context)
+    }
+
+    /// Writes answers in request order: this one, and any early ones it was holding back.
+    private func answer(_ sequence: Int, _ reply: String?, context: ChannelHandlerContext) {
+        early[sequence] = .some(reply)
+        var wrote = false
+        while let next = early.removeValue(forKey: answered) {
+            if let line = next {
+                write(line, context: context)
+                wrote = true
+            }
+            answered += 1
         }
         if wrote { context.flush() }
+        if draining && answered == requested { context.close(promise: nil) }
+    }
+
+    private func write(_ line: String, context: ChannelHandlerContext) {
+        var out = context.channel.allocator.buffer(capacity: line.utf8.count + 1)
+        out.writeString(line)
+        out.writeInteger(UInt8(ascii: "\n"))
+        context.write(wrapOutboundOut(out), promise: nil)
+    }
+
+    // MARK: Stalled clients
+
+    /// Half a line waiting: the rest must come within the timeout.
+    private func watchHalfLines(context: ChannelHandlerContext) {
+        guard framer.isMidLine else {
+            stalledLine?.cancel()
+            stalledLine = nil
+            return
+        }
+        guard stalledLine == nil else { return }
+        stalledLine = cut(context, after: "sent part of a request line and nothing more")
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            stalledWrites?.cancel()
+            stalledWrites = nil
+            context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+        } else {
+            // stop reading its requests until it reads our answers
+            context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
+            if stalledWrites == nil { stalledWrites = cut(context, after: "does not read its answers") }
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    private func cut(_ context: ChannelHandlerContext, after what: String) -> Scheduled<Void> {
+        let loop = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let timeout = settings.clientTimeout
+        return context.eventLoop.scheduleTask(in: timeout) {
+            let (me, context) = loop.value
+            me.settings.logger.notice("closing a client that \(what) for \(timeout.nanoseconds / 1_000_000_000) s")
+            let error = RPCError(code: RPCError.timeout, message: "closing: the client \(what) for the client timeout")
+            me.write(Response(id: .null, error: error).line, context: context)
+            context.flush()
+            context.close(promise: nil)
+        }
+    }
+
+    // MARK: Lifecycle
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is Drain else { return context.fireUserInboundEventTriggered(event) }
+        draining = true
+        if answered == requested { context.close(promise: nil) }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        stalledLine?.cancel()
+        stalledWrites?.cancel()
+        context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {

@@ -15,22 +15,28 @@ import Glibc
 /// Searches never wait: they use the last published snapshot. All index writes happen on one
 /// serial queue.
 public final class IndexService: Sendable {
-    let config: Config
     let logger: Logger
-    private let state = Mutex(State())
-    private let queue = DispatchQueue(label: "searchd.index")
-    private let writerBox = WriterBox()
+    let state: Mutex<State>
+    let queue = DispatchQueue(label: "searchd.index")
+    let writerBox = WriterBox()
 
     struct State {
+        var config: Config
         var snapshot: Snapshot?
         var synonyms = Synonyms.empty
         var indexing = false
         var lastUpdate: UpdateReport?
         var lastCommit: Double?
+        /// Changes and pushed documents waiting for the index queue (see `submit`).
+        var work: [Work] = []
+        /// Set when searchd stops: long updates end at their next batch.
+        var stopping = false
+        /// The last commit failed (a full disk?): changes wait in memory for a retry.
+        var commitError: String?
     }
 
     /// The writer, touched only on `queue`.
-    private final class WriterBox: @unchecked Sendable {
+    final class WriterBox: @unchecked Sendable {
         var writer: IndexWriter?
     }
 
@@ -54,9 +60,12 @@ public final class IndexService: Sendable {
     }
 
     public init(config: Config, logger: Logger) {
-        self.config = config
         self.logger = logger
+        state = Mutex(State(config: config))
     }
+
+    /// The settings in force (SIGHUP replaces them, see `reload(config:)`).
+    public var config: Config { state.withLock { $0.config } }
 
     /// Where the index files are.
     public var indexPath: String { config.dataDirectory + "/index" }
@@ -73,6 +82,12 @@ public final class IndexService: Sendable {
 
     /// Seconds since the epoch of the last commit.
     public var lastCommit: Double? { state.withLock { $0.lastCommit } }
+
+    /// Changes and pushes not yet applied.
+    public var pendingChanges: Int { state.withLock { $0.work.reduce(0) { $0 + $1.count } } }
+
+    /// Why the last commit failed, while it has not been retried successfully.
+    public var commitError: String? { state.withLock { $0.commitError } }
 
     // MARK: Opening
 
@@ -109,7 +124,7 @@ public final class IndexService: Sendable {
         }
     }
 
-    private func publish(_ snapshot: Snapshot) {
+    func publish(_ snapshot: Snapshot) {
         state.withLock {
             $0.snapshot = snapshot
             $0.lastCommit = snapshot.manifest.map { _ in Self.now() }
@@ -160,15 +175,16 @@ public final class IndexService: Sendable {
     static let batchFiles = 256
     static let batchBytes = 32 << 20
 
-    private func update(_ writer: IndexWriter, progress: (@Sendable (Progress) -> Void)?) throws -> UpdateReport {
+    func update(_ writer: IndexWriter, progress: (@Sendable (Progress) -> Void)?) throws -> UpdateReport {
         let logger = self.logger
+        let config = self.config
         let clock = ContinuousClock()
         let start = clock.now
         let known = writer.stamps()
         var seen = Set<String>()
         var toRead: [SourceCrawler.Found] = []
         var unchanged = 0
-        let crawler = SourceCrawler(roots: config.sources, include: config.include)
+        let crawler = SourceCrawler(config)
         for file in crawler.crawl(problem: { logger.warning("\($0)") }) {
             if SourceCrawler.isJSONLines(file.path) {
                 // a JSON Lines file stamps its documents with its own stamp
@@ -214,12 +230,11 @@ public final class IndexService: Sendable {
 
         // Files: read, compared by content hash, extracted and indexed on the indexing threads.
         let files = UncheckedSendableBox(toRead)
-        let maxSize = config.maxFileSize
         let counters = Counters(total: files.value.count, bytesTotal: files.value.reduce(0) { $0 + $1.size })
         try writer.add(count: documents.count) { [documents] in documents[$0] }
         var lastCommit = clock.now
         var batchStart = 0
-        while batchStart < files.value.count {
+        while batchStart < files.value.count && !state.withLock({ $0.stopping }) {
             var batchEnd = batchStart, batchBytes = 0
             while batchEnd < files.value.count && batchEnd - batchStart < Self.batchFiles && batchBytes < Self.batchBytes {
                 batchBytes += files.value[batchEnd].size
@@ -229,23 +244,17 @@ public final class IndexService: Sendable {
             try writer.add(count: batchEnd - batchStart) { k in
                 let file = files.value[base + k]
                 defer { if let progress { progress(counters.done(bytes: file.size)) } }
-                do {
-                    let data = try readFile(file.path, limit: maxSize)
-                    let stamp = SourceStamp(size: UInt64(data.count), modified: file.stamp?.modified ?? 0, hash: SourceStamp.hash(data))
-                    if let old = known[file.id], old.hash == stamp.hash {
-                        counters.unchanged()
-                        return nil  // touched, not changed
-                    }
-                    guard let format = DocumentFormat(path: file.path) else { return nil }
-                    var doc = try TextExtractor.extract(id: file.id, path: file.path, bytes: data, format: format)
-                    doc.stamp = stamp
-                    counters.added(bytes: data.count)
+                switch Self.read(file, known: known[file.id], maxSize: config.maxFileSize) {
+                case .document(let doc):
+                    counters.added(bytes: Int(doc.stamp?.size ?? 0))
                     return doc
-                } catch {
+                case .unchanged:
+                    counters.unchanged()
+                case .skipped(let reason):
                     counters.skipped(file.id)
-                    logger.warning("skipped \(file.path): \(error)")
-                    return nil
+                    logger.warning("skipped \(file.path): \(reason)")
                 }
+                return nil
             }
             batchStart = batchEnd
             if batchStart < files.value.count && writer.hasChanges && clock.now - lastCommit >= .milliseconds(Int(config.commitInterval * 1000)) {
@@ -263,6 +272,31 @@ public final class IndexService: Sendable {
         return UpdateReport(documents: writer.documentCount, added: documents.count + c.added, deleted: deleted,
                             unchanged: unchanged + c.unchanged, skipped: skipped + c.skipped, bytes: bytes + c.bytes,
                             seconds: (clock.now - start) / .seconds(1))
+    }
+
+    /// What reading a source file gave.
+    enum ReadOutcome {
+        case document(Document)
+        /// The content is what the index has (the file was only touched).
+        case unchanged
+        /// Not indexable (binary, too large, unreadable, vanished), and why.
+        case skipped(String)
+    }
+
+    /// Reads and extracts one file (on an indexing thread). `known` is the stamp the index
+    /// has for its id: same content hash, nothing to do.
+    static func read(_ file: SourceCrawler.Found, known: SourceStamp?, maxSize: Int) -> ReadOutcome {
+        do {
+            let data = try readFile(file.path, limit: maxSize)
+            let stamp = SourceStamp(size: UInt64(data.count), modified: file.stamp?.modified ?? 0, hash: SourceStamp.hash(data))
+            if let known, known.hash == stamp.hash { return .unchanged }
+            guard let format = DocumentFormat(path: file.path) else { return .skipped("not a known document format") }
+            var doc = try TextExtractor.extract(id: file.id, path: file.path, bytes: data, format: format)
+            doc.stamp = stamp
+            return .document(doc)
+        } catch {
+            return .skipped("\(error)")
+        }
     }
 
     /// Thread-safe tallies of an update.

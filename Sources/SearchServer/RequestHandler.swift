@@ -1,33 +1,73 @@
 import SearchCore
 import SearchProtocol
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Answers protocol requests. It never throws and never traps on a request: every failure
 /// becomes a JSON-RPC error response, and the connection and daemon go on.
 public struct RequestHandler: Sendable {
     let service: IndexService
-    let config: Config
     let started: ContinuousClock.Instant
+    /// Extra lines for `status` (the daemon's watcher and connections).
+    let extraStatus: @Sendable () -> [(String, JSON)]
+    /// What `reload` does: the daemon rereads its config file; without one, the synonyms.
+    let reloader: @Sendable () throws -> JSON
     private let analyzers = AnalyzerPool()
 
-    public init(service: IndexService, config: Config) {
+    public init(service: IndexService, extraStatus: @escaping @Sendable () -> [(String, JSON)] = { [] },
+                reload: (@Sendable () throws -> JSON)? = nil) {
         self.service = service
-        self.config = config
         self.started = ContinuousClock.now
+        self.extraStatus = extraStatus
+        self.reloader = reload ?? { ["synonyms": .number(Double(try service.loadSynonyms()))] }
     }
 
-    /// The response line for one request line (nil for a notification, which gets none).
-    public func respond(to line: [UInt8]) -> String? {
+    var config: Config { service.config }
+
+    /// How a request is answered.
+    public enum Answer: Equatable {
+        /// This line (nil: nothing, for a notification).
+        case now(String?)
+        /// The answer comes later, through the `later` callback (a push waits for its commit).
+        case later
+    }
+
+    /// Answers one request line, at once or, for pushes, through `later` from another thread.
+    public func respond(to line: [UInt8], later: @escaping @Sendable (String?) -> Void) -> Answer {
+        let request: Request
         switch Request.decode(line) {
-        case .failure(let invalid):
-            return Response(id: invalid.id, error: invalid.error).line
-        case .success(let request):
-            let outcome = handle(request)
-            guard let id = request.id else { return nil }
-            switch outcome {
-            case .success(let result): return Response(id: id, result: result).line
-            case .failure(let error): return Response(id: id, error: error).line
-            }
+        case .failure(let invalid): return .now(Response(id: invalid.id, error: invalid.error).line)
+        case .success(let r): request = r
         }
+        let id = request.id
+        switch request.method {
+        case "add", "delete":
+            do throws(RPCError) {
+                try push(request.method, Params(request.params)) { later(Self.line(id, $0)) }
+                return .later
+            } catch {
+                return .now(Self.line(id, .failure(error)))
+            }
+        default:
+            return .now(Self.line(id, handle(request)))
+        }
+    }
+
+    /// The response line for a request's outcome (none for a notification).
+    private static func line(_ id: JSON?, _ outcome: Result<JSON, RPCError>) -> String? {
+        guard let id else { return nil }
+        switch outcome {
+        case .success(let result): return Response(id: id, result: result).line
+        case .failure(let error): return Response(id: id, error: error).line
+        }
+    }
+
+    /// The response line for a request answered at once (tests and the bench call this).
+    public func respond(to line: [UInt8]) -> String? {
+        if case .now(let reply) = respond(to: line, later: { _ in }) { return reply }
+        return nil
     }
 
     /// The response to a line longer than the limit.
@@ -40,6 +80,7 @@ public struct RequestHandler: Sendable {
         do {
             switch request.method {
             case "ping": return .success("pong")
+            case "hello": return .success(try hello(Params(request.params)))
             case "status": return .success(status())
             case "search": return .success(try search(Params(request.params)))
             case "reload": return .success(try reload())
@@ -53,6 +94,73 @@ public struct RequestHandler: Sendable {
     }
 
     // MARK: Methods
+
+    /// The handshake: who we are, the protocol version, the methods and the limits. A client
+    /// may name the protocol it speaks; another major version is refused.
+    func hello(_ params: Params) throws(RPCError) -> JSON {
+        let wanted = try params.string("protocol", default: Version.protocolVersion)
+        guard wanted.split(separator: ".").first == Version.protocolVersion.split(separator: ".").first else {
+            throw RPCError(code: RPCError.unsupportedVersion,
+                           message: "protocol \(wanted) is not supported; searchd \(Version.searchd) speaks \(Version.protocolVersion)",
+                           data: ["protocol": .string(Version.protocolVersion)])
+        }
+        let c = config
+        return [
+            "server": "searchd", "version": .string(Version.searchd), "protocol": .string(Version.protocolVersion),
+            "methods": .array(Self.methods.map { .string($0) }),
+            "limits": [
+                "max_line_length": .number(Double(c.maxLineLength)), "max_results": .number(Double(c.maxResults)),
+                "request_timeout_s": .number(c.requestTimeout), "client_timeout_s": .number(c.clientTimeout),
+            ],
+        ]
+    }
+
+    static let methods = ["hello", "ping", "search", "status", "add", "delete", "reload"]
+
+    /// `add` {id, text, title?, fields?: {date, lang, path}} and `delete` {id}: checked here,
+    /// applied on the index queue; `done` gets the result once it is committed.
+    func push(_ method: String, _ params: Params, done: @escaping @Sendable (Result<JSON, RPCError>) -> Void) throws(RPCError) {
+        let id = try params.string("id")
+        guard !id.isEmpty, id.utf8.count <= 4096 else {
+            throw RPCError(code: RPCError.invalidParams, message: "id must be a non-empty string of at most 4096 bytes")
+        }
+        let reply: @Sendable (Result<Bool, any Error>) -> Void = { outcome in
+            switch outcome {
+            case .success(let existed):
+                done(.success(method == "add" ? ["id": .string(id), "committed": true] : ["id": .string(id), "deleted": .bool(existed)]))
+            case .failure(let error):
+                done(.failure(RPCError(code: RPCError.unavailable, message: "\(error)")))
+            }
+        }
+        guard method == "add" else {
+            try params.only(["id"])
+            service.remove(id: id, reply: reply)
+            return
+        }
+        try params.only(["id", "text", "title", "fields"])
+        let text = try params.string("text")
+        let title = try params.string("title", default: id)
+        let fields = try Params(params.json["fields"] ?? [:], name: "fields")
+        try fields.only(["date", "lang", "path"])
+        var date: String?
+        if let d = try fields.optionalString("date") {
+            guard let normalized = DateText.normalize(d) else {
+                throw RPCError(code: RPCError.invalidParams, message: "fields.date must be a date like 2024-06-29, 2024-06 or 2024")
+            }
+            date = normalized
+        }
+        var path: String?
+        if let p = try fields.optionalString("path") {
+            // a path is only a label for editors (nothing is read from it), but it must name a
+            // place under the roots: a client cannot make searchd vouch for other files
+            guard p.hasPrefix("/"), SourceCrawler(config).locate(p) != nil else {
+                throw RPCError(code: RPCError.rejected, message: "fields.path must be an absolute path under one of the sources")
+            }
+            path = p
+        }
+        let lang = try fields.optionalString("lang") ?? LanguageGuesser.guess(text)
+        service.push(Document(id: id, title: title, body: text, date: date, lang: lang, path: path), reply: reply)
+    }
 
     func search(_ params: Params) throws -> JSON {
         let text = try params.string("query")
@@ -71,7 +179,8 @@ public struct RequestHandler: Sendable {
         let results: SearchResults
         do {
             let query = try QueryParser.parse(text)
-            let options = SearchOptions(limit: limit, offset: offset, snippets: snippets, requireAll: mode == "all")
+            var options = SearchOptions(limit: limit, offset: offset, snippets: snippets, requireAll: mode == "all")
+            options.deadline = start + .milliseconds(Int(config.requestTimeout * 1000))
             results = try analyzers.withAnalyzer { analyzer throws(QueryError) in
                 try snapshot.searcher(synonyms: service.synonyms, analyzer: analyzer).search(query, options: options)
             }
@@ -81,13 +190,15 @@ public struct RequestHandler: Sendable {
         }
         let micros = Int((clock.now - start) / .microseconds(1))
         let hits: [JSON] = results.hits.enumerated().map { i, hit in Self.json(hit, rank: offset + i + 1) }
-        return ["total": .number(Double(results.total)), "hits": .array(hits), "took_us": .number(Double(micros))]
+        var pairs: [(String, JSON)] = [("total", .number(Double(results.total))), ("hits", .array(hits)), ("took_us", .number(Double(micros)))]
+        if results.timedOut { pairs.append(("timed_out", true)) }
+        return .object(pairs)
     }
 
-    /// Rereads the synonyms file.
+    /// Rereads the config file (when there is one) and the synonyms, like SIGHUP.
     func reload() throws -> JSON {
         do {
-            return ["synonyms": .number(Double(try service.loadSynonyms()))]
+            return try reloader()
         } catch {
             throw RPCError(code: RPCError.rejected, message: "\(error)")
         }
@@ -119,6 +230,7 @@ public struct RequestHandler: Sendable {
 
     func status() -> JSON {
         let snapshot = service.snapshot
+        let config = self.config
         var pairs: [(String, JSON)] = [
             ("version", .string(Version.searchd)),
             ("protocol", .string(Version.protocolVersion)),
@@ -128,10 +240,14 @@ public struct RequestHandler: Sendable {
             ("terms", .number(Double(snapshot?.termCount ?? 0))),
             ("index_bytes", .number(Double(snapshot?.byteCount ?? 0))),
             ("index_path", .string(service.indexPath)),
+            ("pending_changes", .number(Double(service.pendingChanges))),
+            ("memory_bytes", .number(Double(Self.residentBytes()))),
             ("uptime_s", .number(((ContinuousClock.now - started) / .milliseconds(1)).rounded() / 1000)),
             ("sources", .array(config.sources.map { .string($0) })),
         ]
+        pairs += extraStatus()
         if let commit = service.lastCommit { pairs.append(("last_commit", .number((commit * 1000).rounded() / 1000))) }
+        if let error = service.commitError { pairs.append(("commit_error", .string(error))) }
         if let u = service.lastUpdate {
             pairs.append(("last_update", [
                 "documents": .number(Double(u.documents)), "added": .number(Double(u.added)),
@@ -147,24 +263,42 @@ public struct RequestHandler: Sendable {
 /// Typed access to request params, with JSON-RPC "invalid params" errors that name the key.
 struct Params {
     let json: JSON
+    /// "params", or the name of a nested object ("fields").
+    let name: String
 
-    init(_ json: JSON) throws(RPCError) {
+    init(_ json: JSON, name: String = "params") throws(RPCError) {
         guard case .object = json else {
-            throw RPCError(code: RPCError.invalidParams, message: "params must be an object")
+            throw RPCError(code: RPCError.invalidParams, message: "\(name) must be an object")
         }
         self.json = json
+        self.name = name
+    }
+
+    /// Refuses keys other than these (a misspelt one must not be silently ignored).
+    func only(_ keys: Set<String>) throws(RPCError) {
+        guard case .object(let pairs) = json else { return }
+        if let unknown = pairs.first(where: { !keys.contains($0.0) }) {
+            throw RPCError(code: RPCError.invalidParams, message: "unknown \(name == "params" ? "param" : name) key \(unknown.0)")
+        }
+    }
+
+    func optionalString(_ key: String) throws(RPCError) -> String? {
+        guard let v = json[key], v != .null else { return nil }
+        return try string(key)
     }
 
     func string(_ key: String, default value: String? = nil) throws(RPCError) -> String {
         guard let v = json[key], v != .null else {
             if let value { return value }
-            throw RPCError(code: RPCError.invalidParams, message: "missing param \(key)")
+            throw RPCError(code: RPCError.invalidParams, message: "missing param \(label(key))")
         }
         guard let s = v.stringValue else {
-            throw RPCError(code: RPCError.invalidParams, message: "\(key) must be a string, not a \(v.typeName)")
+            throw RPCError(code: RPCError.invalidParams, message: "\(label(key)) must be a string, not a \(v.typeName)")
         }
         return s
     }
+
+    private func label(_ key: String) -> String { name == "params" ? key : name + "." + key }
 
     func int(_ key: String, default value: Int, in range: ClosedRange<Int>) throws(RPCError) -> Int {
         guard let v = json[key], v != .null else { return value }
@@ -183,5 +317,15 @@ struct Params {
             throw RPCError(code: RPCError.invalidParams, message: "\(key) must be a boolean, not a \(v.typeName)")
         }
         return b
+    }
+}
+
+extension RequestHandler {
+    /// Resident memory of this process, from /proc/self/statm.
+    static func residentBytes() -> Int {
+        guard let text = try? readTextFile("/proc/self/statm") else { return 0 }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 }

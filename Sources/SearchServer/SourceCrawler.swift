@@ -4,11 +4,20 @@ import Glibc
 import SearchCore
 
 /// Finds the files to index under the configured roots: regular files whose name matches an
-/// include pattern and that searchd can read. Hidden files and directories are skipped;
-/// symbolic links are followed, but a directory is never entered twice (no symlink loops).
-struct SourceCrawler {
+/// include pattern and that searchd can read. Hidden files and directories, and names that
+/// match an exclude pattern, are skipped; symbolic links are followed, but a directory is
+/// never entered twice (no symlink loops). Also maps a path under a root to its document id,
+/// the same way the crawl does, for the file watcher.
+struct SourceCrawler: Sendable {
     let roots: [String]
     let include: [String]
+    let exclude: [String]
+
+    init(roots: [String], include: [String], exclude: [String] = []) {
+        self.roots = roots.map(Self.absolute)
+        self.include = include
+        self.exclude = exclude
+    }
 
     /// A file found: its absolute path, its document id (the path relative to its root), and
     /// its size and modification time (a stamp without content hash).
@@ -29,22 +38,21 @@ struct SourceCrawler {
         var seenDirectories = Set<[UInt64]>()
         var ids = Set<String>()
         for root in roots {
-            let absolute = Self.absolute(root)
             var st = stat()
-            guard stat(absolute, &st) == 0 else {
-                problem("source \(root) (\(absolute)) does not exist or cannot be read: \(String(cString: strerror(errno)))")
+            guard stat(root, &st) == 0 else {
+                problem("source \(root) does not exist or cannot be read: \(String(cString: strerror(errno)))")
                 continue
             }
-            if (st.st_mode & S_IFMT) == S_IFREG && Self.isJSONLines(absolute) {
-                found.append(Found(path: absolute, id: "", size: Int(st.st_size), stamp: Self.stamp(st)))
+            if (st.st_mode & S_IFMT) == S_IFREG && Self.isJSONLines(root) {
+                found.append(Found(path: root, id: "", size: Int(st.st_size), stamp: Self.stamp(st)))
                 continue
             }
             guard (st.st_mode & S_IFMT) == S_IFDIR else {
                 problem("source \(root) is neither a directory nor a JSON Lines file (.jsonl)")
                 continue
             }
-            let rootName = absolute.split(separator: "/").last.map(String.init) ?? absolute
-            walk(absolute, relative: "", seen: &seenDirectories, problem: problem) { path, relative, st in
+            let rootName = Self.name(of: root)
+            walk(root, relative: "", seen: &seenDirectories, problem: problem) { path, relative, st in
                 // ids are relative to their root; a clash between roots keeps both, the later one prefixed
                 let id = ids.contains(relative) ? rootName + "/" + relative : relative
                 ids.insert(id)
@@ -70,7 +78,7 @@ struct SourceCrawler {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
-            if name.hasPrefix(".") { continue }
+            if isSkipped(name) { continue }
             names.append(name)
         }
         closedir(dir)
@@ -98,11 +106,62 @@ struct SourceCrawler {
         include.contains { fnmatch($0, name, 0) == 0 }
     }
 
+    /// Hidden, or matched by an exclude pattern: neither indexed nor watched.
+    func isSkipped(_ name: String) -> Bool {
+        name.hasPrefix(".") || exclude.contains { fnmatch($0, name, 0) == 0 }
+    }
+
+    // MARK: Paths and ids
+
+    /// The root a path lies under and the path relative to it; nil outside the roots or
+    /// through a skipped name.
+    func locate(_ path: String) -> (root: Int, relative: String)? {
+        for (i, root) in roots.enumerated() where path.hasPrefix(root + "/") {
+            let relative = String(path.dropFirst(root.count + 1))
+            let parts = relative.split(separator: "/")
+            guard !parts.isEmpty, !parts.contains(where: { isSkipped(String($0)) }) else { return nil }
+            return (i, relative)
+        }
+        return nil
+    }
+
+    /// The document id of a file under a root, as `crawl` gives it: the path relative to the
+    /// root, prefixed with the root's name when an earlier root has a file of that path.
+    func id(forPath path: String) -> String? {
+        guard let (root, relative) = locate(path) else { return nil }
+        let clash = roots[..<root].contains { isIndexableFile($0 + "/" + relative) }
+        return clash ? Self.name(of: roots[root]) + "/" + relative : relative
+    }
+
+    /// Whether some root still has a file that would get this id (tree deletions keep those).
+    func hasFile(forID id: String) -> Bool {
+        roots.contains { root in
+            let prefix = Self.name(of: root) + "/"
+            return isIndexableFile(root + "/" + id) || id.hasPrefix(prefix) && isIndexableFile(root + "/" + id.dropFirst(prefix.count))
+        }
+    }
+
+    private func isIndexableFile(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG && matches(String(path.split(separator: "/").last ?? ""))
+    }
+
+    static func name(of root: String) -> String {
+        root.split(separator: "/").last.map(String.init) ?? root
+    }
+
     static func absolute(_ path: String) -> String {
         if path.hasPrefix("/") { return path }
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
         guard getcwd(&buffer, buffer.count) != nil else { return path }
         let cwd = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
         return path == "." ? cwd : cwd + "/" + path
+    }
+}
+
+extension SourceCrawler {
+    /// The crawler for a config's sources and patterns.
+    init(_ config: Config) {
+        self.init(roots: config.sources, include: config.include, exclude: config.exclude)
     }
 }

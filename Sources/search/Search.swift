@@ -136,25 +136,57 @@ struct Status: ParsableCommand {
         }
         guard case .object(let pairs) = result else { return }
         for (key, value) in pairs {
-            let text: String
-            switch value {
-            case .string(let s): text = s
-            case .array(let a): text = a.map { $0.stringValue ?? $0.serialized() }.joined(separator: ", ")
-            default: text = value.serialized()
-            }
-            print("\(key.padding(to: 12)) \(text)")
+            print("\(key.padding(to: 16)) \(Self.text(key, value))")
         }
+    }
+
+    /// A status value in words: sizes in MiB, times as dates and durations.
+    static func text(_ key: String, _ value: JSON) -> String {
+        switch (key, value) {
+        case (_, .string(let s)): return s
+        case (_, .array(let a)): return a.map { $0.stringValue ?? $0.serialized() }.joined(separator: ", ")
+        case ("index_bytes", .number(let n)), ("memory_bytes", .number(let n)):
+            return oneDecimal(n / 1_048_576) + " MiB"
+        case ("uptime_s", .number(let n)): return duration(n)
+        case ("last_commit", .number(let n)):
+            var t = time_t(n)
+            var tm = tm()
+            gmtime_r(&t, &tm)
+            var buffer = [CChar](repeating: 0, count: 32)
+            strftime(&buffer, buffer.count, "%Y-%m-%d %H:%M:%S UTC", &tm)
+            let ago = Double(time(nil)) - n
+            return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + " (\(duration(ago)) ago)"
+        case ("last_update", let u):
+            let n = { (k: String) in u[k]?.intValue ?? 0 }
+            return "\(n("added")) added, \(n("deleted")) deleted, \(n("unchanged")) unchanged, \(n("skipped")) skipped in \(u["seconds"]?.doubleValue ?? 0) s"
+        default: return value.serialized()
+        }
+    }
+
+    static func oneDecimal(_ x: Double) -> String {
+        let tenths = Int((x * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded(.down))
+        if s < 60 { return oneDecimal(max(0, seconds)) + " s" }
+        if s < 3600 { return "\(s / 60) min \(s % 60) s" }
+        if s < 86_400 { return "\(s / 3600) h \(s % 3600 / 60) min" }
+        return "\(s / 86_400) d \(s % 86_400 / 3600) h"
     }
 }
 
 struct Reload: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Make searchd reread its synonyms file.")
+    static let configuration = CommandConfiguration(abstract: "Make searchd reread its config file and synonyms (like SIGHUP).")
 
     @OptionGroup var client: ClientOptions
 
     func run() throws {
         let result = client.call(try client.connect(), "reload", [:])
         print("reloaded: \(result["synonyms"]?.intValue ?? 0) synonym rules")
+        let restart = result["restart_needed"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        if !restart.isEmpty { print("restart searchd to apply: \(restart.joined(separator: ", "))") }
     }
 }
 

@@ -79,7 +79,8 @@ struct Serve: ParsableCommand {
         let config = try options.load()
         let logger = options.logger(config)
         do {
-            try Daemon(config: config, logger: logger).run()
+            let options = self.options
+            try Daemon(config: config, logger: logger, loadConfig: { try options.load() }).run()
         } catch {
             logger.critical("\(error)")
             throw ExitCode.failure

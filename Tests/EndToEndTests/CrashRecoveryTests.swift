@@ -32,11 +32,7 @@ struct CrashRecoveryTests {
         var rng = SystemRandomNumberGenerator()
         var kills = 0
         for round in 0..<10 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Binaries.searchd)
-            process.arguments = ["--config", config.path]
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try ChildProcess([Binaries.searchd, "--config", config.path], stderrPath: "/dev/null")
             // watch the committed document count until a random moment, then kill
             let deadline = Date().addingTimeInterval(Double.random(in: 0.5...5, using: &rng))
             var acknowledged = 0

@@ -2,6 +2,10 @@ import Foundation
 import SearchProtocol
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The built binaries: the tests run the real `searchd` and `search`, never ones from PATH
 /// (Debian's sphinxsearch installs its own /usr/bin/searchd).
 enum Binaries {
@@ -26,40 +30,51 @@ enum Binaries {
 final class RunningDaemon {
     let directory: URL
     let socket: String
-    let process = Process()
+    let process: ChildProcess
     let log: URL
     /// Whether the temporary directory is this object's to remove.
     private let ownsDirectory: Bool
 
-    /// A searchd over `sources` with a config written for it (plus `extraConfig` lines).
-    convenience init(sources: [String] = [Binaries.seeds], extraConfig: String = "") throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("searchd-e2e-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    /// A searchd over `sources` with a config written for it (plus `extraConfig` lines), in a
+    /// new temporary directory. See the designated initializer for the other parameters.
+    convenience init(sources: [String] = [Binaries.seeds], extraConfig: String = "", launcher: [String] = [],
+                     environment: [String: String]? = nil, waitForReady: Bool = true) throws {
+        let directory = try temporaryDirectory("searchd-e2e")
         let socket = directory.appendingPathComponent("searchd.sock").path
-        let config = directory.appendingPathComponent("searchd.toml")
-        let list = sources.map { "\"\($0)\"" }.joined(separator: ", ")
-        try """
-            socket = "\(socket)"
-            data_dir = "\(directory.appendingPathComponent("data").path)"
-            sources = [\(list)]
-            \(extraConfig)
-            """.write(to: config, atomically: true, encoding: .utf8)
-        try self.init(configFile: config, socket: socket, owning: true)
+        let config = try writeConfig(in: directory, socket: socket, sources: sources, extra: extraConfig)
+        try self.init(configFile: config, socket: socket, owning: true, launcher: launcher,
+                      environment: environment, waitForReady: waitForReady)
     }
 
-    /// A searchd on an existing config file.
-    init(configFile: URL, socket: String, owning: Bool = false) throws {
+    /// A searchd on an existing config file. `launcher` runs it (systemd-socket-activate,
+    /// setpriv: their arguments, searchd's path follows); `environment` replaces the inherited one.
+    init(configFile: URL, socket: String, owning: Bool = false, launcher: [String] = [],
+         environment: [String: String]? = nil, waitForReady: Bool = true) throws {
         directory = configFile.deletingLastPathComponent()
         self.socket = socket
         ownsDirectory = owning
         log = directory.appendingPathComponent("searchd-\(UUID().uuidString.prefix(4)).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        process.executableURL = URL(fileURLWithPath: Binaries.searchd)
-        process.arguments = ["--config", configFile.path]
-        process.standardError = try FileHandle(forWritingTo: log)
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        try waitUntilReady()
+        chmod(log.path, 0o666)  // searchd may run as another user (setpriv)
+        process = try ChildProcess(launcher + [Binaries.searchd, "--config", configFile.path],
+                                   environment: environment, stderrPath: log.path)
+        if waitForReady { try waitUntilReady() }
+    }
+
+    /// Sends a signal to searchd.
+    func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
+
+    /// Waits for searchd to exit; nil if it is still running after `timeout` seconds.
+    func waitForExit(timeout: Double = 20) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    /// The ids a query finds, through the real client.
+    func ids(_ query: String, _ extra: [String] = []) throws -> [String] {
+        try search(["--json", "--limit", "100"] + extra + [query]).stdout.split(separator: "\n")
+            .compactMap { try JSON.parse(String($0))["id"]?.stringValue }
     }
 
     deinit {
@@ -87,6 +102,37 @@ final class RunningDaemon {
     func search(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
         try run(Binaries.search, arguments + ["--socket", socket])
     }
+}
+
+/// A new empty directory under the temporary directory.
+func temporaryDirectory(_ prefix: String) throws -> URL {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    return directory
+}
+
+/// Writes searchd.toml for a test daemon and returns its URL.
+func writeConfig(in directory: URL, socket: String, sources: [String], extra: String = "") throws -> URL {
+    let config = directory.appendingPathComponent("searchd.toml")
+    let list = sources.map { "\"\($0)\"" }.joined(separator: ", ")
+    try """
+        socket = "\(socket)"
+        data_dir = "\(directory.appendingPathComponent("data").path)"
+        sources = [\(list)]
+        \(extra)
+        """.write(to: config, atomically: true, encoding: .utf8)
+    return config
+}
+
+/// Polls `condition` until it holds or `timeout` seconds pass; returns the seconds it took.
+@discardableResult
+func eventually(timeout: Double = 10, _ what: String, _ condition: () throws -> Bool) throws -> Double {
+    let start = Date()
+    while Date().timeIntervalSince(start) < timeout {
+        if try condition() { return Date().timeIntervalSince(start) }
+        Thread.sleep(forTimeInterval: 0.02)
+    }
+    throw DaemonError("not within \(timeout) s: \(what)")
 }
 
 struct DaemonError: Error, CustomStringConvertible {

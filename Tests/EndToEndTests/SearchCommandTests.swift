@@ -93,7 +93,12 @@ struct SearchCommandTests {
     @Test func statusCommand() throws {
         let r = try daemon.search(["status"])
         #expect(r.status == 0)
-        #expect(r.stdout.contains("documents    5"))
+        let lines = r.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+        for key in ["version", "documents", "segments", "pending_changes", "last_commit", "watches", "memory_bytes", "uptime_s"] {
+            #expect(lines.contains { $0.first == key }, "status lacks \(key): \(r.stdout)")
+        }
+        #expect(lines.contains { $0 == ["documents", "5"] })
+        #expect(lines.contains { $0.first == "memory_bytes" && $0.last == "MiB" })
     }
 }
 

@@ -14,7 +14,7 @@ struct RequestHandlerTests {
         let service = IndexService(config: config, logger: Logger(label: "test"))
         try service.open()
         try service.update()
-        handler = RequestHandler(service: service, config: config)
+        handler = RequestHandler(service: service)
     }
 
     func reply(_ line: String) -> String? { handler.respond(to: Array(line.utf8)) }

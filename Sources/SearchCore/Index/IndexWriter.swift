@@ -122,6 +122,20 @@ public final class IndexWriter {
         return result
     }
 
+    /// The stamp of one document written to a segment (nil while it is only buffered: the
+    /// caller then reads its file again, which is always safe).
+    public func stamp(of id: String) -> SourceStamp? {
+        guard let location = locations[id],
+              let entry = entries.first(where: { $0.container == location.container }),
+              let found = entry.segment.ids.lookup(id), found.doc == location.doc else { return nil }
+        return found.stamp
+    }
+
+    /// The ids of live documents that start with `prefix` (a directory's documents).
+    public func ids(withPrefix prefix: String) -> [String] {
+        locations.keys.filter { $0.hasPrefix(prefix) }
+    }
+
     /// Adds documents, replacing those with the same ids. `produce(i)` makes document i (for
     /// i in 0..<count) and runs on the indexing threads: reading and extracting files there
     /// makes them parallel too. A nil document is skipped (the producer reports why).

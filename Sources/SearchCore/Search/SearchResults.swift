@@ -7,6 +7,8 @@ public struct SearchOptions: Sendable, Equatable {
     public var snippets: Bool
     /// Every word must match (the default ranks documents matching all words first, then fewer).
     public var requireAll: Bool
+    /// When to stop looking and return what was found (a request timeout); nil: never.
+    public var deadline: ContinuousClock.Instant?
 
     public init(limit: Int = 10, offset: Int = 0, snippets: Bool = true, requireAll: Bool = false) {
         self.limit = limit
@@ -47,4 +49,6 @@ public struct SearchResults: Sendable, Equatable {
     /// Documents matching the query (all of them, not only those returned).
     public var total: Int
     public var hits: [SearchHit]
+    /// The deadline passed: `total` and `hits` cover only the documents looked at.
+    public var timedOut = false
 }

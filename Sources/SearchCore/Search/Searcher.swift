@@ -50,10 +50,17 @@ public final class Searcher {
         let bound = BoundPlan(plan, searcher: self)
         var top = TopDocs(capacity: max(0, options.offset) + max(0, options.limit))
         var total = 0
-        for s in segments.indices {
+        var timedOut = false
+        var visited = 0
+        segments: for s in segments.indices {
             let root = bound.scorer(segment: s)
             let deleted = deletes[s]
             while root.doc != PostingsCursor.end {
+                visited &+= 1
+                if visited & 4095 == 0, let deadline = options.deadline, ContinuousClock.now > deadline {
+                    timedOut = true
+                    break segments
+                }
                 if deleted.count > 0 && deleted.contains(root.doc) {
                     root.next()
                     continue
@@ -88,6 +95,6 @@ public final class Searcher {
             }
             return hit
         }
-        return SearchResults(total: total, hits: Array(hits))
+        return SearchResults(total: total, hits: Array(hits), timedOut: timedOut)
     }
 }
