@@ -2,11 +2,11 @@ import Logging
 import NIOCore
 import SearchProtocol
 
-/// One client connection: frames its bytes into lines and answers each line, in request order.
+/// One client connection: frames its bytes into lines and answers them one after another.
 /// Searches are answered on the event loop itself: they take microseconds, and a hop to
-/// another executor would cost more than the search (see Docs/ARCHITECTURE.md). Pushes are
-/// answered when their commit is done, on the index queue; answers that come back early wait
-/// for the ones before them.
+/// another executor would cost more than the search (see Docs/ARCHITECTURE.md). A push is
+/// answered when its commit is done, on the index queue; the connection's next requests wait
+/// for it (and reading pauses), so a client always reads its own writes.
 ///
 /// A client is cut after `clientTimeout` when it stops in the middle of a request line, or
 /// when it stops reading its answers (the socket stays unwritable): it then holds nothing
@@ -28,11 +28,9 @@ final class ConnectionHandler: ChannelInboundHandler {
     private let settings: Settings
     private let refusal: String?
     private var framer: LineFramer
-    /// Sequence numbers: the next request's, and the next answer to write.
-    private var requested = 0
-    private var answered = 0
-    /// Answers that arrived before those of earlier requests.
-    private var early: [Int: String?] = [:]
+    /// Lines received and not handled yet: those after a push wait for its commit.
+    private var backlog: [LineFramer.Frame] = []
+    private var awaitingPush = false
     private var stalledLine: Scheduled<Void>?
     private var stalledWrites: Scheduled<Void>?
     private var draining = false
@@ -50,7 +48,11 @@ final class ConnectionHandler: ChannelInboundHandler {
             let error = RPCError(code: RPCError.forbidden, message: "permission denied: \(refusal)")
             write(Response(id: .null, error: error).line, context: context)
             context.flush()
-            context.close(promise: nil)
+            // half-close, and let the client read the line: closing at once, with its request
+            // unread, would reset the connection and lose the explanation
+            context.close(mode: .output, promise: nil)
+            let loop = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(in: .seconds(1)) { loop.value.close(promise: nil) }
             return
         }
         context.fireChannelActive()
@@ -59,42 +61,59 @@ final class ConnectionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard refusal == nil, !draining else { return }
         let buffer = unwrapInboundIn(data)
-        let frames = buffer.withUnsafeReadableBytes { framer.feed($0) }
-        for frame in frames {
-            let sequence = requested
-            requested += 1
+        backlog += buffer.withUnsafeReadableBytes { framer.feed($0) }
+        handleBacklog(context: context)
+        watchHalfLines(context: context)
+    }
+
+    /// Answers waiting lines in order, until one is a push (answered after its commit).
+    private func handleBacklog(context: ChannelHandlerContext) {
+        var wrote = false
+        var next = 0
+        while next < backlog.count && !awaitingPush {
+            let frame = backlog[next]
+            next += 1
             switch frame {
             case .tooLong:
-                answer(sequence, handler.lineTooLong(), context: context)
+                write(handler.lineTooLong(), context: context)
+                wrote = true
             case .line(let line) where line.isEmpty:
-                answer(sequence, nil, context: context)
+                break
             case .line(let line):
                 let loop = NIOLoopBound((self, context), eventLoop: context.eventLoop)
                 let outcome = handler.respond(to: line) { reply in
                     loop.eventLoop.execute {
                         let (me, context) = loop.value
-                        me.answer(sequence, reply, context: context)
+                        me.pushAnswered(reply, context: context)
                     }
                 }
-                if case .now(let reply) = outcome { answer(sequence, reply, context: context) }
+                switch outcome {
+                case .now(let reply?):
+                    write(reply, context: context)
+                    wrote = true
+                case .now(nil):
+                    break
+                case .later:
+                    awaitingPush = true
+                    context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
+                }
             }
         }
-        watchHalfLines(context: context)
+        backlog.removeFirst(next)
+        if wrote { context.flush() }
+        if draining && backlog.isEmpty && !awaitingPush { context.close(promise: nil) }
     }
 
-    /// Writes answers in request order: this one, and any early ones it was holding back.
-    private func answer(_ sequence: Int, _ reply: String?, context: ChannelHandlerContext) {
-        early[sequence] = .some(reply)
-        var wrote = false
-        while let next = early.removeValue(forKey: answered) {
-            if let line = next {
-                write(line, context: context)
-                wrote = true
-            }
-            answered += 1
+    private func pushAnswered(_ reply: String?, context: ChannelHandlerContext) {
+        awaitingPush = false
+        if let reply {
+            write(reply, context: context)
+            context.flush()
         }
-        if wrote { context.flush() }
-        if draining && answered == requested { context.close(promise: nil) }
+        if context.channel.isWritable {
+            context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+        }
+        handleBacklog(context: context)
     }
 
     private func write(_ line: String, context: ChannelHandlerContext) {
@@ -121,7 +140,7 @@ final class ConnectionHandler: ChannelInboundHandler {
         if context.channel.isWritable {
             stalledWrites?.cancel()
             stalledWrites = nil
-            context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+            if !awaitingPush { context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in } }
         } else {
             // stop reading its requests until it reads our answers
             context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
@@ -148,7 +167,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         guard event is Drain else { return context.fireUserInboundEventTriggered(event) }
         draining = true
-        if answered == requested { context.close(promise: nil) }
+        if backlog.isEmpty && !awaitingPush { context.close(promise: nil) }
     }
 
     func channelInactive(context: ChannelHandlerContext) {

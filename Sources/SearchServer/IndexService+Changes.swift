@@ -233,7 +233,7 @@ enum RPCFailure: Error, CustomStringConvertible {
         switch self {
         case .stopping: "searchd is stopping"
         case .notOpen: "the index is not open yet"
-        case .notCommitted(let why): "not committed: \(why)"
+        case .notCommitted(let why): "not committed: \(why) (searchd retries, so it may still be; send it again to be sure)"
         }
     }
 }

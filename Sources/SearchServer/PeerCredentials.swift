@@ -19,7 +19,7 @@ struct PeerCredentials: Equatable, Sendable {
         if let group, gid == group || Self.user(uid, isMemberOf: group) { return nil }
         return group == nil
             ? "uid \(uid) (pid \(pid)) is not the user searchd runs as (uid \(me))"
-            : "uid \(uid) (pid \(pid)) is neither uid \(me) nor a member of group \(group)"
+            : "uid \(uid) (pid \(pid)) is neither uid \(me) nor a member of group \(group ?? 0)"
     }
 
     private static func user(_ uid: UInt32, isMemberOf group: UInt32) -> Bool {

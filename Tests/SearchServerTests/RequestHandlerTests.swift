@@ -35,6 +35,16 @@ struct RequestHandlerTests {
              #"{"jsonrpc":"2.0","id":5,"error":{"code":-32001,"message":"bad query: unbalanced quote at position 0","data":{"offset":0}}}"#),
             (#"{"jsonrpc":"2.0","id":6,"method":"search","params":{"query":"zzzzqqq"}}"#, nil),
             ("{", #"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"parse error: expected a string key at byte 1"}}"#),
+            (#"{"jsonrpc":"2.0","id":10,"method":"hello","params":{"protocol":"2.0"}}"#,
+             #"{"jsonrpc":"2.0","id":10,"error":{"code":-32006,"message":"protocol 2.0 is not supported; searchd 0.1.0 speaks 1.1","data":{"protocol":"1.1"}}}"#),
+            (#"{"jsonrpc":"2.0","id":11,"method":"add","params":{"id":"x"}}"#,
+             #"{"jsonrpc":"2.0","id":11,"error":{"code":-32602,"message":"missing param text"}}"#),
+            (#"{"jsonrpc":"2.0","id":12,"method":"add","params":{"id":"x","text":"t","fields":{"path":"/etc/passwd"}}}"#,
+             #"{"jsonrpc":"2.0","id":12,"error":{"code":-32005,"message":"fields.path must be an absolute path under one of the sources"}}"#),
+            (#"{"jsonrpc":"2.0","id":13,"method":"delete","params":{"id":"x","force":true}}"#,
+             #"{"jsonrpc":"2.0","id":13,"error":{"code":-32602,"message":"unknown param key force"}}"#),
+            (#"{"jsonrpc":"2.0","id":14,"method":"search","params":{"query":"x","mode":"some"}}"#,
+             #"{"jsonrpc":"2.0","id":14,"error":{"code":-32602,"message":"mode must be \"any\" or \"all\""}}"#),
         ]
         for (request, expected) in cases where !(request.contains("zzzzqqq")) {
             #expect(reply(request) == expected, "\(request)")
@@ -53,6 +63,13 @@ struct RequestHandlerTests {
         #expect(hit["snippet"]?.stringValue?.contains("钱凯港") == true)
         let empty = try #require(reply(#"{"jsonrpc":"2.0","id":8,"method":"search","params":{"query":"zzzzqqq"}}"#))
         #expect(empty.hasPrefix(#"{"jsonrpc":"2.0","id":8,"result":{"total":0,"hits":[],"took_us":"#))
+    }
+
+    @Test func hello() throws {
+        let line = try #require(reply(#"{"jsonrpc":"2.0","id":1,"method":"hello","params":{"client":"test","protocol":"1.0"}}"#))
+        #expect(line == #"{"jsonrpc":"2.0","id":1,"result":{"server":"searchd","version":"0.1.0","protocol":"1.1","#
+            + #""methods":["hello","ping","search","status","add","delete","reload"],"#
+            + #""limits":{"max_line_length":1048576,"max_results":1000,"request_timeout_s":5,"client_timeout_s":10}}}"#)
     }
 
     @Test func status() throws {

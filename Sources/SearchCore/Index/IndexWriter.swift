@@ -36,6 +36,9 @@ public final class IndexWriter {
     /// The segments, committed or flushed since, in order.
     private var entries: [Entry] = []
     private var buffers: [Buffer?]
+    /// Buffers whose segment could not be written (a full disk): sealed, they take no more
+    /// documents, and the next flush tries them again.
+    private var unflushed: [Buffer] = []
     /// Where each live document is: its container (a buffer or a segment) and doc number.
     private var locations: [String: Location] = [:]
     private var containers: [Int: Container] = [:]
@@ -63,7 +66,7 @@ public final class IndexWriter {
     }
 
     private enum Container {
-        case buffer(thread: Int)
+        case buffer(Buffer)
         case segment(name: String)
         case gone
     }
@@ -142,7 +145,7 @@ public final class IndexWriter {
     public func add(count: Int, produce: @Sendable (Int) -> Document?) throws {
         guard count > 0 else { return }
         let threads = min(options.threads, count)
-        for t in 0..<threads where buffers[t] == nil { buffers[t] = newBuffer(thread: t) }
+        for t in 0..<threads where buffers[t] == nil { buffers[t] = newBuffer() }
         let perThreadBudget = max(1 << 20, options.bufferBytes / options.threads)
         let shared = AddState(buffers: buffers)
         let directory = self.directory, names = self.names, containerIDs = self.containerIDs
@@ -162,28 +165,26 @@ public final class IndexWriter {
                     let name = Self.segmentName(names.next())
                     do {
                         let info = try buffer.writer.finish(to: directory, name: name)
-                        shared.add(flushed: (t, buffer, info))
-                        shared.replace(t, with: Buffer(container: containerIDs.nextID()))
+                        shared.add(flushed: (buffer, info))
                     } catch {
                         Self.deleteFiles(of: name, in: directory)
-                        shared.fail(error)
-                        return
+                        shared.fail(error, unflushed: buffer)
                     }
+                    shared.replace(t, with: Buffer(container: containerIDs.nextID()))
                 }
             }
         }
         buffers = shared.buffers
-        for (t, b) in buffers.enumerated() { if let b { containers[b.container] = .buffer(thread: t) } }
-        for (t, buffer, info) in shared.flushed {
-            containers[buffer.container] = .buffer(thread: t)
-            try adopt(buffer, info)
-        }
-        if let error = shared.failure { throw error }
+        unflushed += shared.unflushed
+        for b in buffers.compactMap({ $0 }) + shared.unflushed + shared.flushed.map(\.0) { containers[b.container] = .buffer(b) }
         // In the callers' order: a later document with the same id replaces an earlier one.
+        // Also after a failure: every document in a buffer is added, and must be findable.
         for (_, id, location) in shared.results.sorted(by: { $0.0 < $1.0 }) {
             if let old = locations[id] { markDeleted(old) }
             locations[id] = location
         }
+        for (buffer, info) in shared.flushed { try adopt(buffer, info) }
+        if let error = shared.failure { throw error }
     }
 
     /// What the indexing threads share during `add`: thread t only ever touches buffer slot t.
@@ -191,15 +192,21 @@ public final class IndexWriter {
         private(set) var buffers: [Buffer?]
         private let lock = Mutex(())
         private(set) var results: [(Int, String, Location)] = []
-        private(set) var flushed: [(Int, Buffer, SegmentInfo)] = []
+        private(set) var flushed: [(Buffer, SegmentInfo)] = []
+        private(set) var unflushed: [Buffer] = []
         private(set) var failure: Error?
 
         init(buffers: [Buffer?]) { self.buffers = buffers }
         func buffer(_ t: Int) -> Buffer { buffers[t]! }
         func replace(_ t: Int, with b: Buffer) { buffers[t] = b }
         func add(results r: [(Int, String, Location)]) { lock.withLock { _ in results += r } }
-        func add(flushed f: (Int, Buffer, SegmentInfo)) { lock.withLock { _ in flushed.append(f) } }
-        func fail(_ error: Error) { lock.withLock { _ in if failure == nil { failure = error } } }
+        func add(flushed f: (Buffer, SegmentInfo)) { lock.withLock { _ in flushed.append(f) } }
+        func fail(_ error: Error, unflushed b: Buffer) {
+            lock.withLock { _ in
+                if failure == nil { failure = error }
+                unflushed.append(b)
+            }
+        }
         var failed: Bool { lock.withLock { _ in failure != nil } }
     }
 
@@ -218,9 +225,8 @@ public final class IndexWriter {
 
     private func markDeleted(_ location: Location) {
         switch containers[location.container] ?? .gone {
-        case .buffer(let t):
-            if let b = buffers[t], b.container == location.container { b.deletedDocs.append(location.doc) }
-            else if let i = entries.firstIndex(where: { $0.container == location.container }) { delete(location.doc, entry: i) }
+        case .buffer(let b):
+            b.deletedDocs.append(location.doc)
         case .segment:
             if let i = entries.firstIndex(where: { $0.container == location.container }) { delete(location.doc, entry: i) }
         case .gone:
@@ -237,10 +243,11 @@ public final class IndexWriter {
 
     // MARK: Buffers and segments
 
-    private func newBuffer(thread: Int) -> Buffer {
+    private func newBuffer() -> Buffer {
         let id = containerIDs.nextID()
-        containers[id] = .buffer(thread: thread)
-        return Buffer(container: id)
+        let buffer = Buffer(container: id)
+        containers[id] = .buffer(buffer)
+        return buffer
     }
 
     static func segmentName(_ n: UInt64) -> String {
@@ -260,27 +267,29 @@ public final class IndexWriter {
     }
 
     /// Writes every buffer out as a segment, in parallel. A buffer whose segment could not be
-    /// written stays, for the next attempt.
+    /// written is kept, sealed, for the next attempt.
     private func flushBuffers() throws {
-        let pending = buffers.enumerated().compactMap { t, b in b.flatMap { $0.writer.docCount > 0 ? (t, $0) : nil } }
+        let pending = unflushed + buffers.compactMap { $0 }.filter { $0.writer.docCount > 0 }
         guard !pending.isEmpty else { return }
+        for t in buffers.indices where buffers[t].map({ $0.writer.docCount > 0 }) == true { buffers[t] = nil }
+        unflushed = []
         let infos = Mutex<[Int: Result<SegmentInfo, Error>]>([:])
         let directory = self.directory
-        let named = pending.map { ($0.0, $0.1, Self.segmentName(names.next())) }
-        let jobs = UncheckedSendable(named.map { ($0.1.writer, $0.2) })
+        let named = pending.map { ($0, Self.segmentName(names.next())) }
+        let jobs = UncheckedSendable(named.map { ($0.0.writer, $0.1) })
         DispatchQueue.concurrentPerform(iterations: named.count) { k in
             let (writer, name) = jobs.value[k]
             let result = Result { try writer.finish(to: directory, name: name) }
             infos.withLock { $0[k] = result }
         }
         var failure: Error?
-        for (k, (t, buffer, name)) in named.enumerated() {
+        for (k, (buffer, name)) in named.enumerated() {
             switch infos.withLock({ $0[k]! }) {
             case .success(let info):
-                buffers[t] = nil
                 try adopt(buffer, info)
             case .failure(let error):
                 Self.deleteFiles(of: name, in: directory)
+                unflushed.append(buffer)
                 failure = failure ?? error
             }
         }
@@ -326,7 +335,7 @@ public final class IndexWriter {
 
     /// Whether anything changed since the last commit.
     public var hasChanges: Bool {
-        buffers.contains { ($0?.writer.docCount ?? 0) > 0 } || entries.contains { $0.deletesDirty }
+        !unflushed.isEmpty || buffers.contains { ($0?.writer.docCount ?? 0) > 0 } || entries.contains { $0.deletesDirty }
             || entries.map(\.info.name) != manifest.segments.map(\.name)
     }
 
