@@ -5,7 +5,7 @@
 PREFIX ?= $(if $(filter 0,$(shell id -u)),/usr/local,$(HOME)/.local)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: run test build install deps clean
+.PHONY: run test build install install-user install-system deps clean
 
 run: install
 	@case ":$$PATH:" in *":$(PREFIX)/bin:"*) ;; *) echo "note: add $(PREFIX)/bin to PATH to run 'search'";; esac
@@ -14,6 +14,26 @@ run: install
 install: build
 	install -d $(PREFIX)/bin
 	install -m 755 .build/release/searchd .build/release/search $(PREFIX)/bin/
+
+# searchd for one user under systemd --user (see Docs/OPERATIONS.md).
+install-user: build
+	install -d $(HOME)/.local/bin $(HOME)/.config/systemd/user
+	install -m 755 .build/release/searchd .build/release/search $(HOME)/.local/bin/
+	install -m 644 systemd/user/searchd.service systemd/user/searchd.socket $(HOME)/.config/systemd/user/
+	systemctl --user daemon-reload 2>/dev/null || true
+	@echo "now: systemctl --user enable --now searchd.socket searchd.service"
+
+# The system service: user and group searchd, /etc/searchd, units (run as root).
+install-system: build
+	install -m 755 .build/release/searchd .build/release/search /usr/local/bin/
+	getent group searchd >/dev/null || groupadd --system searchd
+	getent passwd searchd >/dev/null || useradd --system --gid searchd --home-dir /var/lib/searchd --shell /usr/sbin/nologin searchd
+	install -d -m 755 /etc/searchd
+	test -e /etc/searchd/searchd.toml || install -m 644 systemd/searchd.toml /etc/searchd/searchd.toml
+	test -e /etc/searchd/synonyms.txt || install -m 644 config/synonyms.txt /etc/searchd/synonyms.txt
+	install -m 644 systemd/searchd.service systemd/searchd.socket /etc/systemd/system/
+	systemctl daemon-reload 2>/dev/null || true
+	@echo "now: systemctl enable --now searchd.socket searchd.service"
 
 build: deps
 	swift build -c release

@@ -43,12 +43,23 @@ struct ConfigTests {
         #expect(parsed == defaults)
     }
 
+    @Test func systemServiceConfigIsValid() throws {
+        let path = "/" + #filePath.split(separator: "/").dropLast(3).joined(separator: "/") + "/systemd/searchd.toml"
+        let config = try Config.load(path: path, environment: env)
+        #expect(config.socket == "/run/searchd/searchd.sock")
+        #expect(config.socketGroup == "searchd")
+        #expect(config.dataDirectory == "/var/lib/searchd")
+    }
+
     @Test(arguments: [
         ("sockett = \"x\"", "unknown key sockett"),
         ("sources = \"seeds\"", "sources must be an array of strings"),
         ("max_file_size = -1", "max_file_size must be a positive integer"),
         ("log_level = \"loud\"", "log_level must be one of"),
         ("socket = ", "line 1"),
+        ("watch = 1", "watch must be true or false"),
+        ("client_timeout = -1", "client_timeout must be a number of seconds"),
+        ("exclude = [1]", "exclude must be an array of strings"),
     ])
     func badFilesSayWhy(text: String, message: String) {
         do {
