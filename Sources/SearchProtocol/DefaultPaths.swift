@@ -5,10 +5,13 @@ import Glibc
 /// Where searchd and its clients meet when no path is given, following the XDG base
 /// directory specification: the socket in $XDG_RUNTIME_DIR, the index in $XDG_DATA_HOME.
 public enum DefaultPaths {
-    /// $XDG_RUNTIME_DIR/searchd.sock; without it, /run/user/UID/searchd.sock when that
-    /// directory exists, else $TMPDIR (or /tmp)/searchd-UID/searchd.sock.
+    /// $SEARCHD_SOCKET when set (clients of a system searchd set it to
+    /// /run/searchd/searchd.sock); else $XDG_RUNTIME_DIR/searchd.sock; without it,
+    /// /run/user/UID/searchd.sock when that directory exists, else
+    /// $TMPDIR (or /tmp)/searchd-UID/searchd.sock.
     public static func socket(environment: [String: String] = environ()) -> String {
-        runtimeDirectory(environment: environment) + "/searchd.sock"
+        if let path = environment["SEARCHD_SOCKET"], !path.isEmpty { return path }
+        return runtimeDirectory(environment: environment) + "/searchd.sock"
     }
 
     public static func runtimeDirectory(environment: [String: String] = environ()) -> String {

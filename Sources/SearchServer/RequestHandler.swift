@@ -117,10 +117,26 @@ public struct RequestHandler: Sendable {
 
     static let methods = ["hello", "ping", "search", "status", "add", "delete", "reload"]
 
-    /// `add` {id, text, title?, fields?: {date, lang, path}} and `delete` {id}: checked here,
-    /// applied on the index queue; `done` gets the result once it is committed.
+    /// `add` {id?, text, title?, fields?: {date, lang, path}} and `delete` {id}: checked here,
+    /// applied on the index queue; `done` gets the result once it is committed. An `add`
+    /// without id but with a path under the roots gets the id of the file there, so an editor
+    /// can push a buffer in place of the file's document.
     func push(_ method: String, _ params: Params, done: @escaping @Sendable (Result<JSON, RPCError>) -> Void) throws(RPCError) {
-        let id = try params.string("id")
+        try params.only(method == "add" ? ["id", "text", "title", "fields"] : ["id"])
+        let fields = try Params(params.json["fields"] ?? [:], name: "fields")
+        try fields.only(["date", "lang", "path"])
+        var path: String?
+        if let p = try fields.optionalString("path") {
+            // a path is only a label for editors (nothing is read from it), but it must name a
+            // place under the roots: a client cannot make searchd vouch for other files
+            guard p.hasPrefix("/"), SourceCrawler(config).locate(p) != nil else {
+                throw RPCError(code: RPCError.rejected, message: "fields.path must be an absolute path under one of the sources")
+            }
+            path = p
+        }
+        guard let id = try params.optionalString("id") ?? path.flatMap({ SourceCrawler(config).id(forPath: $0) }) else {
+            throw RPCError(code: RPCError.invalidParams, message: "missing param id")
+        }
         guard !id.isEmpty, id.utf8.count <= 4096 else {
             throw RPCError(code: RPCError.invalidParams, message: "id must be a non-empty string of at most 4096 bytes")
         }
@@ -133,30 +149,17 @@ public struct RequestHandler: Sendable {
             }
         }
         guard method == "add" else {
-            try params.only(["id"])
             service.remove(id: id, reply: reply)
             return
         }
-        try params.only(["id", "text", "title", "fields"])
         let text = try params.string("text")
         let title = try params.string("title", default: id)
-        let fields = try Params(params.json["fields"] ?? [:], name: "fields")
-        try fields.only(["date", "lang", "path"])
         var date: String?
         if let d = try fields.optionalString("date") {
             guard let normalized = DateText.normalize(d) else {
                 throw RPCError(code: RPCError.invalidParams, message: "fields.date must be a date like 2024-06-29, 2024-06 or 2024")
             }
             date = normalized
-        }
-        var path: String?
-        if let p = try fields.optionalString("path") {
-            // a path is only a label for editors (nothing is read from it), but it must name a
-            // place under the roots: a client cannot make searchd vouch for other files
-            guard p.hasPrefix("/"), SourceCrawler(config).locate(p) != nil else {
-                throw RPCError(code: RPCError.rejected, message: "fields.path must be an absolute path under one of the sources")
-            }
-            path = p
         }
         let lang = try fields.optionalString("lang") ?? LanguageGuesser.guess(text)
         service.push(Document(id: id, title: title, body: text, date: date, lang: lang, path: path), reply: reply)

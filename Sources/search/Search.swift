@@ -50,6 +50,19 @@ struct ClientOptions: ParsableArguments {
     }
 }
 
+/// Writes one line to stdout at once (not buffered): an editor reading the pipe gets each hit
+/// as it is printed.
+func emit(_ line: String) {
+    var bytes = Array(line.utf8)
+    bytes.append(0x0A)
+    var done = 0
+    while done < bytes.count {
+        let n = bytes[done...].withUnsafeBytes { Glibc.write(1, $0.baseAddress, $0.count) }
+        if n <= 0 { if errno == EINTR { continue } else { exit(2) } }
+        done += n
+    }
+}
+
 /// Prints "search: message" on stderr and exits with status 2.
 func fail(_ message: String) -> Never {
     var stderr = StandardError()
@@ -79,8 +92,20 @@ struct Query: ParsableCommand {
     @Flag(help: "Require every word (default: documents with all words first, then fewer).")
     var all = false
 
-    @Flag(help: "One JSON object per hit and line, for scripts.")
+    @Option(help: "Output: text (for people), json (one object per hit and line), vimgrep (path:line:column:snippet, like ripgrep), files (paths only).")
+    var format: Format = .text
+
+    @Flag(help: "Short for --format json.")
     var json = false
+
+    @Flag(help: "Short for --format vimgrep.")
+    var vimgrep = false
+
+    @Flag(help: "Short for --format files.")
+    var files = false
+
+    @Option(name: .customLong("in"), help: "Only hits under this directory (adds a path: filter), e.g. --in . for an editor's project.")
+    var directory: String?
 
     @Option(help: "Colour: auto (on a terminal), always or never.")
     var color: ColorMode = .auto
@@ -91,27 +116,77 @@ struct Query: ParsableCommand {
         case auto, always, never
     }
 
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json, vimgrep, files
+    }
+
     func validate() throws {
         guard !words.isEmpty else { throw ValidationError("give a query, e.g. search \"钱凯港\"") }
         guard limit >= 0 else { throw ValidationError("--limit must be 0 or more") }
         guard offset >= 0 else { throw ValidationError("--offset must be 0 or more") }
+        guard [json, vimgrep, files].filter({ $0 }).count + (format == .text ? 0 : 1) <= 1 else {
+            throw ValidationError("choose one output format")
+        }
     }
 
+    var output: Format { json ? .json : vimgrep ? .vimgrep : files ? .files : format }
+
     func run() throws {
+        var query = words.joined(separator: " ")
+        if let directory {
+            guard let absolute = absoluteDirectory(directory) else { fail("--in \(directory): no such directory") }
+            if absolute != "/" { query = "(\(query)) path:\"\(absolute)\"" }
+        }
         let connection = try client.connect()
+        let output = self.output
         let result = client.call(connection, "search", [
-            "query": .string(words.joined(separator: " ")), "limit": .number(Double(limit)),
-            "offset": .number(Double(offset)), "mode": all ? "all" : "any",
+            "query": .string(query), "limit": .number(Double(limit)), "offset": .number(Double(offset)),
+            "mode": all ? "all" : "any", "snippets": .bool(output != .files),
         ])
         let hits = result["hits"]?.arrayValue ?? []
-        let useColor = color == .always || (color == .auto && isatty(1) == 1 && getenv("NO_COLOR") == nil)
-        if json {
-            for hit in hits { print(hit.serialized()) }
-        } else {
+        switch output {
+        case .json:
+            for hit in hits { emit(hit.serialized()) }
+        case .vimgrep:
+            // files only: a pushed document without a file has nowhere to jump to
+            for hit in hits {
+                guard let path = hit["path"]?.stringValue else { continue }
+                let snippet = (hit["snippet"]?.stringValue ?? "").split(whereSeparator: \.isNewline).joined(separator: " ")
+                emit("\(path):\(hit["line"]?.intValue ?? 1):\(hit["column"]?.intValue ?? 1):\(snippet)")
+            }
+        case .files:
+            var seen = Set<String>()
+            for hit in hits {
+                guard let path = hit["path"]?.stringValue, seen.insert(path).inserted else { continue }
+                emit(path)
+            }
+        case .text:
+            let useColor = color == .always || (color == .auto && isatty(1) == 1 && getenv("NO_COLOR") == nil)
             print(HitPrinter(color: useColor).render(hits), terminator: "")
             if hits.isEmpty { printNoHits(total: result["total"]?.intValue ?? 0) }
         }
         if hits.isEmpty { throw ExitCode(1) }
+    }
+
+    /// The directory as an absolute path without "." and ".." (symbolic links kept: searchd
+    /// stores paths as it found them under its roots).
+    private func absoluteDirectory(_ path: String) -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { return nil }
+        var parts: [Substring] = []
+        if !path.hasPrefix("/") {
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
+            guard getcwd(&buffer, buffer.count) != nil else { return nil }
+            parts = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).split(separator: "/")
+        }
+        for part in path.split(separator: "/") {
+            switch part {
+            case ".": continue
+            case "..": _ = parts.popLast()
+            default: parts.append(part)
+            }
+        }
+        return "/" + parts.joined(separator: "/")
     }
 
     private func printNoHits(total: Int) {

@@ -90,6 +90,25 @@ struct SearchCommandTests {
         #expect(try c.call("ping").outcome.get() == "pong")
     }
 
+    @Test func editorOutputFormats() throws {
+        let seed004 = Binaries.seeds + "/004_4dc100a3c252a61c.txt"
+        let vimgrep = try daemon.search(["--vimgrep", "钱凯港"])
+        #expect(vimgrep.status == 0)
+        let first = try #require(vimgrep.stdout.split(separator: "\n").first)
+        #expect(first.hasPrefix(seed004 + ":12:35:"), "\(first)")
+        #expect(first.contains("钱凯港"))
+        let files = try daemon.search(["--files", "Boluarte"]).stdout.split(separator: "\n").map(String.init)
+        #expect(files.count == Set(files).count && files.count >= 4)
+        #expect(files.allSatisfy { $0.hasPrefix(Binaries.seeds + "/") })
+        #expect(try daemon.search(["--format", "files", "Boluarte"]).stdout.split(separator: "\n").map(String.init) == files)
+        // --in scopes to a directory: the seeds' own, or another
+        #expect(try daemon.search(["--files", "--in", Binaries.seeds, "Boluarte"]).stdout.split(separator: "\n").map(String.init) == files)
+        let elsewhere = try daemon.search(["--files", "--in", "/usr", "Boluarte"])
+        #expect(elsewhere.status == 1 && elsewhere.stdout.isEmpty)
+        #expect(try daemon.search(["--in", "/no/such/dir", "x"]).stderr.contains("no such directory"))
+        #expect(try daemon.search(["--json", "--vimgrep", "x"]).status != 0)
+    }
+
     @Test func statusCommand() throws {
         let r = try daemon.search(["status"])
         #expect(r.status == 0)
