@@ -130,6 +130,20 @@ struct NotRunningTests {
         #expect(r.stderr.split(separator: "\n").count == 1)
     }
 
+    @Test func bashCompletesTheOptions() throws {
+        for (command, subcommand) in [("search", "status"), ("searchd", "index")] {
+            let script = try run(Binaries.directory.appendingPathComponent(command).path, ["--generate-completion-script", "bash"])
+            #expect(script.status == 0)
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("completion-\(UUID())")
+            defer { try? FileManager.default.removeItem(at: file) }
+            try script.stdout.write(to: file, atomically: true, encoding: .utf8)
+            // what bash does on `<command> <subcommand> --so<TAB>`
+            let line = "\(command) \(subcommand) --so"
+            let r = try run("/bin/bash", ["-c", "source \(file.path); COMP_WORDS=(\(line)); COMP_CWORD=2; COMP_LINE='\(line)'; COMP_POINT=${#COMP_LINE}; _\(command) \(command) --so \(subcommand); echo \"${COMPREPLY[@]}\""])
+            #expect(r.stdout.contains("--socket"), "\(command): \(r.stdout) \(r.stderr)")
+        }
+    }
+
     @Test func aSecondDaemonOnTheSameSocketIsRefused() throws {
         let first = try RunningDaemon()
         let config = first.directory.appendingPathComponent("searchd.toml").path
