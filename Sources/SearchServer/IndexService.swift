@@ -204,35 +204,59 @@ public final class IndexService: Sendable {
             }
         }
 
-        // JSON Lines files: read here, their documents added like files'.
-        var documents: [Document] = []
+        // Everything to read, for the progress: files, and JSON Lines files as their bytes.
+        let counters = Counters(total: toRead.count, bytesTotal: toRead.reduce(0) { $0 + $1.size })
+        var lastCommit = clock.now
+        func commitIfDue() throws {
+            guard writer.hasChanges, clock.now - lastCommit >= .milliseconds(Int(config.commitInterval * 1000)) else { return }
+            publish(try writer.commit())
+            lastCommit = clock.now
+        }
+
+        // JSON Lines files: a batch of lines at a time, parsed on the indexing threads.
+        var jsonDocuments = 0
         var skipped = 0
-        var bytes = 0
-        toRead.removeAll { file in
-            guard SourceCrawler.isJSONLines(file.path) else { return false }
+        let jsonFiles = toRead.filter { SourceCrawler.isJSONLines($0.path) }
+        toRead.removeAll { SourceCrawler.isJSONLines($0.path) }
+        for file in jsonFiles {
+            // its documents carry the file's size and time: an untouched file is not read again
+            let stamp = SourceStamp(size: UInt64(file.size), modified: file.stamp?.modified ?? 0, hash: 0)
+            let problems = Mutex<[(Int, String)]>([])
+            let ids = Mutex<[String]>([])
             do {
-                let data = try readFile(file.path)
-                let stamp = SourceStamp(size: UInt64(data.count), modified: file.stamp?.modified ?? 0, hash: SourceStamp.hash(data))
-                for var d in JSONLinesSource.documents(data, problem: { line, message in
-                    skipped += 1
-                    logger.warning("\(file.path):\(line): \(message)")
-                }) {
-                    d.stamp = stamp
-                    seen.insert(d.id)
-                    documents.append(d)
+                try JSONLinesSource.forEachBatch(path: file.path, batchBytes: Self.batchBytes) { lines, firstLine in
+                    let batch = UncheckedSendableBox(lines)
+                    try writer.add(count: lines.count) { k in
+                        do throws(JSONLinesSource.LineError) {
+                            guard var doc = try JSONLinesSource.document(batch.value[k]) else { return nil }
+                            doc.stamp = stamp
+                            ids.withLock { $0.append(doc.id) }
+                            return doc
+                        } catch {
+                            problems.withLock { $0.append((firstLine + k, error.message)) }
+                            return nil
+                        }
+                    }
+                    if let progress { progress(counters.done(files: 0, bytes: lines.reduce(0) { $0 + $1.count + 1 })) }
+                    try commitIfDue()
+                    return !state.withLock { $0.stopping }
                 }
-                bytes += data.count
-            } catch {
+            } catch let error as SystemError {
                 logger.warning("skipped \(file.path): \(error)")
             }
-            return true
+            for (line, message) in problems.withLock({ $0 }).sorted(by: { $0.0 < $1.0 }) {
+                logger.warning("\(file.path):\(line): \(message)")
+            }
+            let found = ids.withLock { $0 }
+            seen.formUnion(found)
+            jsonDocuments += found.count
+            skipped += problems.withLock { $0.count }
+            counters.read(bytes: file.size)
+            if let progress { progress(counters.done(bytes: 0)) }
         }
 
         // Files: read, compared by content hash, extracted and indexed on the indexing threads.
         let files = UncheckedSendableBox(toRead)
-        let counters = Counters(total: files.value.count, bytesTotal: files.value.reduce(0) { $0 + $1.size })
-        try writer.add(count: documents.count) { [documents] in documents[$0] }
-        var lastCommit = clock.now
         var batchStart = 0
         while batchStart < files.value.count && !state.withLock({ $0.stopping }) {
             var batchEnd = batchStart, batchBytes = 0
@@ -257,10 +281,7 @@ public final class IndexService: Sendable {
                 return nil
             }
             batchStart = batchEnd
-            if batchStart < files.value.count && writer.hasChanges && clock.now - lastCommit >= .milliseconds(Int(config.commitInterval * 1000)) {
-                publish(try writer.commit())
-                lastCommit = clock.now
-            }
+            if batchStart < files.value.count { try commitIfDue() }
         }
         // Files skipped this time (now binary, too large, unreadable) and files gone: deleted.
         var deleted = 0
@@ -269,8 +290,8 @@ public final class IndexService: Sendable {
             if writer.delete(id: id) { deleted += 1 }
         }
         let c = counters.snapshot
-        return UpdateReport(documents: writer.documentCount, added: documents.count + c.added, deleted: deleted,
-                            unchanged: unchanged + c.unchanged, skipped: skipped + c.skipped, bytes: bytes + c.bytes,
+        return UpdateReport(documents: writer.documentCount, added: jsonDocuments + c.added, deleted: deleted,
+                            unchanged: unchanged + c.unchanged, skipped: skipped + c.skipped, bytes: c.bytes,
                             seconds: (clock.now - start) / .seconds(1))
     }
 
@@ -314,14 +335,15 @@ public final class IndexService: Sendable {
             self.bytesTotal = bytesTotal
         }
 
-        func done(bytes: Int) -> Progress {
+        func done(files: Int = 1, bytes: Int) -> Progress {
             values.withLock {
-                $0.done += 1
+                $0.done += files
                 $0.bytesDone += bytes
                 return Progress(filesDone: $0.done, filesTotal: total, bytesDone: $0.bytesDone, bytesTotal: bytesTotal)
             }
         }
         func added(bytes: Int) { values.withLock { $0.added += 1; $0.bytes += bytes } }
+        func read(bytes: Int) { values.withLock { $0.bytes += bytes } }
         func unchanged() { values.withLock { $0.unchanged += 1 } }
         func skipped(_ id: String) { values.withLock { $0.skipped += 1; $0.skippedIDs.insert(id) } }
         var snapshot: Values { values.withLock { $0 } }

@@ -117,6 +117,31 @@ struct IndexWriterTests {
         #expect(try IndexChecker.check(writer.directory).documents == 13)
     }
 
+    @Test func aMergeOnDiskGivesTheSameResults() throws {
+        // enough distinct terms that the merge lets go of the pages it has read, several times
+        let documents = (0..<1200).map { i in
+            doc("d\(i)", (0..<40).map { k in "w\((i * 37 + k * 101) % 30_000)" }.joined(separator: " ") + " common")
+        }
+        let path = "/tmp/searchd-merge-test-\(UInt64.random(in: 0...UInt64.max))"
+        defer { _ = try? FileManager.default.removeItem(atPath: path) }
+        let writer = try IndexWriter(directory: try FileSystemDirectory(path), options: IndexWriter.Options(threads: 1))  // ties keep insertion order
+        for batch in stride(from: 0, to: documents.count, by: 300) {
+            try writer.add(Array(documents[batch..<min(batch + 300, documents.count)]))
+            try writer.commit()
+        }
+        #expect(try writer.forceMerge())
+        #expect(writer.snapshot.segmentCount == 1)
+        let reference = try Snapshot.build(documents)
+        for query in ["w1", "w777 w29999", "common", "\"w0 w101\""] {
+            let q = try QueryParser.parse(query)
+            let merged = try writer.snapshot.searcher().search(q, options: SearchOptions(limit: 50, snippets: false))
+            let expected = try reference.searcher().search(q, options: SearchOptions(limit: 50, snippets: false))
+            #expect(merged.total == expected.total, "\(query)")
+            #expect(merged.hits.map(\.id) == expected.hits.map(\.id), "\(query)")
+        }
+        _ = try IndexChecker.check(writer.directory)
+    }
+
     @Test func aForeignFormatVersionIsAClearError() throws {
         let directory = MemoryDirectory()
         do {

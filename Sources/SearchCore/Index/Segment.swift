@@ -46,6 +46,15 @@ final class Segment: @unchecked Sendable {
     /// Bytes of all its files.
     var byteCount: Int { files.reduce(0) { $0 + $1.buffer.count } }
 
+    /// For a merge that has read the postings and positions before these offsets, and every
+    /// per-document file: their pages can leave memory (see `FileBytes.dropPages`).
+    func dropMergedPages(postingsBefore postings: UInt64, positionsBefore positions: UInt64, documentFiles: Bool) {
+        // files: tdx, doc, pos, nrm, dts, sto, ids (the order of init)
+        files[1].dropPages(before: Int(postings))
+        files[2].dropPages(before: Int(positions))
+        if documentFiles { for f in files[3...] { f.dropPages(before: f.buffer.count) } }
+    }
+
     /// The postings information of a term, through a bounded cache: a query looks up each of
     /// its words in both fields, with its typo variants, synonyms and pinyin, and users and
     /// editors repeat and refine queries.

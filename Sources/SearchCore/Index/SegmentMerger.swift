@@ -42,6 +42,7 @@ struct SegmentMerger {
             }
         }
         try stored.finish(to: storedFile)
+        for (segment, _) in sources { segment.dropMergedPages(postingsBefore: 0, positionsBefore: 0, documentFiles: true) }
         try ids.finish(to: try file("ids"))
         let norms = try file("nrm")
         try norms.write(FieldNorms.encode(lengths))
@@ -57,7 +58,16 @@ struct SegmentMerger {
         var live = iterators.indices.filter { iterators[$0].next() }
         var positions: [UInt32] = []
         var deltas = ByteWriter()
+        var terms = 0
         while !live.isEmpty {
+            terms += 1
+            if terms % 8192 == 0 {
+                // postings are read in term order: what lies before each source's next term is done
+                for k in live {
+                    let next = iterators[k].info
+                    sources[k].segment.dropMergedPages(postingsBefore: next.postingsOffset, positionsBefore: next.positionsOffset, documentFiles: false)
+                }
+            }
             let smallest = live.min { iterators[$0].term.lexicographicallyPrecedes(iterators[$1].term) }!
             let term = iterators[smallest].term
             let holders = live.filter { iterators[$0].term == term }

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+@testable import SearchServer
+
+/// JSON Lines sources are read a batch of whole lines at a time: the batches must give every
+/// line exactly once, with its number, wherever the reads cut the file.
+struct JSONLinesSourceTests {
+    static let text = """
+        {"id":"a","text":"first"}
+
+        {"id":"b","title":"B","text":"second, a longer line than one small read"}
+        not json
+        {"id":"c","body":"third","date":"2024-06-29","lang":"es"}
+        {"text":"no id"}
+        {"id":"d","text":"last, without a final newline"}
+        """
+
+    func read(batchBytes: Int) throws -> (ids: [String], problems: [Int], lines: Int) {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("jsonl-\(UUID()).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Self.text.write(toFile: path, atomically: true, encoding: .utf8)
+        var ids: [String] = [], problems: [Int] = [], lines = 0
+        try JSONLinesSource.forEachBatch(path: path, batchBytes: batchBytes) { batch, first in
+            #expect(first == lines + 1)
+            for (k, line) in batch.enumerated() {
+                do throws(JSONLinesSource.LineError) {
+                    if let doc = try JSONLinesSource.document(line) { ids.append(doc.id) }
+                } catch {
+                    problems.append(first + k)
+                }
+            }
+            lines += batch.count
+            return true
+        }
+        return (ids, problems, lines)
+    }
+
+    @Test(arguments: [7, 16, 40, 64, 1 << 20])
+    func everyLineOnceWhateverTheBatchSize(batchBytes: Int) throws {
+        let r = try read(batchBytes: batchBytes)
+        #expect(r.ids == ["a", "b", "c", "d"])
+        #expect(r.problems == [4, 6])
+        #expect(r.lines == 7)
+    }
+
+    @Test func fieldsOfALine() throws {
+        let doc = try #require(try JSONLinesSource.document(ArraySlice(#"{"id":7,"body":"texto","date":"2024-06-29","lang":"es","path":"/x"}"#.utf8)))
+        #expect(doc.id == "7" && doc.title == "7" && doc.body == "texto")
+        #expect(doc.date == "2024-06-29" && doc.lang == "es" && doc.path == "/x")
+    }
+}
