@@ -114,6 +114,7 @@ final class ConnectionHandler: ChannelInboundHandler {
             context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
         }
         handleBacklog(context: context)
+        watchHalfLines(context: context)
     }
 
     private func write(_ line: String, context: ChannelHandlerContext) {
@@ -125,9 +126,10 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     // MARK: Stalled clients
 
-    /// Half a line waiting: the rest must come within the timeout.
+    /// Half a line waiting: the rest must come within the timeout (not while searchd itself
+    /// has stopped reading, waiting for a push's commit).
     private func watchHalfLines(context: ChannelHandlerContext) {
-        guard framer.isMidLine else {
+        guard framer.isMidLine, !awaitingPush else {
             stalledLine?.cancel()
             stalledLine = nil
             return

@@ -24,8 +24,10 @@ extension IndexService {
         }
     }
 
-    /// Seconds before a failed commit (a full disk, say) is tried again.
+    /// Seconds before a failed update (a full disk, say) is tried again; the delay doubles
+    /// while it keeps failing, up to `maxRetryDelay`.
     static let retryDelay = 5.0
+    static let maxRetryDelay = 300.0
 
     /// Queues work; the index queue applies everything queued at once.
     func submit(_ work: Work) {
@@ -96,15 +98,22 @@ extension IndexService {
                 logger.info("rescanned the sources: \(report.added) added, \(report.deleted) deleted")
             }
             if writer.hasChanges { publish(try writer.commit()) }
-            state.withLock { $0.commitError = nil }
+            state.withLock {
+                $0.commitError = nil
+                $0.failures = 0
+            }
             if try writer.merge() > 0 { publish(writer.snapshot) }
         } catch {
             // Nothing is lost: documents already added stay buffered in the writer for the
             // retry, and a rescan compares every file with the index again.
-            logger.error("cannot update the index: \(error); retrying in \(Int(Self.retryDelay)) s")
-            state.withLock { $0.commitError = "\(error)" }
+            let delay = state.withLock { s -> Double in
+                s.commitError = "\(error)"
+                s.failures += 1
+                return min(Self.maxRetryDelay, Self.retryDelay * Double(1 << min(s.failures - 1, 10)))
+            }
+            logger.error("cannot update the index: \(error); retrying in \(Int(delay)) s")
             results = work.map { _ in .failure(RPCFailure.notCommitted("\(error)")) }
-            queue.asyncAfter(deadline: .now() + Self.retryDelay) { [self] in submit(.changes([.rescan])) }
+            queue.asyncAfter(deadline: .now() + delay) { [self] in submit(.changes([.rescan])) }
         }
         for (w, r) in zip(work, results) { Self.reply(w, r) }
     }

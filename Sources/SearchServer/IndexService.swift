@@ -33,6 +33,8 @@ public final class IndexService: Sendable {
         var stopping = false
         /// The last commit failed (a full disk?): changes wait in memory for a retry.
         var commitError: String?
+        /// Updates that failed in a row (the retry delay doubles with each).
+        var failures = 0
     }
 
     /// The writer, touched only on `queue`.
