@@ -77,12 +77,18 @@ default:
     let queries = args.count > 3 ? [args[3]] : (try String(contentsOfFile: "/work/shared/bench/queries/perf.tsv", encoding: .utf8))
         .split(separator: "\n").compactMap { $0.split(separator: "\t", maxSplits: 1).last.map(String.init) }
     let searcher = writer.snapshot.searcher()
+    var options = SearchOptions(limit: 10, snippets: false)
+    // SEARCHD_COUNT_LIMIT: count every match (a large value) to compare with the default
+    if let limit = ProcessInfo.processInfo.environment["SEARCHD_COUNT_LIMIT"].flatMap(Int.init) { options.countLimit = limit }
+    if queries.count == 1, let r = try? searcher.search(QueryParser.parse(queries[0]), options: options) {
+        print("total \(r.total)\(r.totalIsLowerBound ? "+" : "")")
+    }
     let t0 = Date()
     var times = [[Double]](repeating: [], count: queries.count)
     while Date().timeIntervalSince(t0) < seconds {
         for (i, q) in queries.enumerated() {
             let s = DispatchTime.now().uptimeNanoseconds
-            _ = try? searcher.search(QueryParser.parse(q), options: SearchOptions(limit: 10, snippets: false))
+            _ = try? searcher.search(QueryParser.parse(q), options: options)
             times[i].append(Double(DispatchTime.now().uptimeNanoseconds - s) / 1000)
         }
         rounds += 1

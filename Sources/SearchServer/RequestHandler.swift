@@ -170,6 +170,7 @@ public struct RequestHandler: Sendable {
         let limit = try params.int("limit", default: 10, in: 0...config.maxResults)
         let offset = try params.int("offset", default: 0, in: 0...1_000_000)
         let snippets = try params.bool("snippets", default: true)
+        let countLimit = try params.int("count_limit", default: SearchOptions.defaultCountLimit, in: 0...Int(Int32.max))
         let mode = try params.string("mode", default: "any")
         guard mode == "any" || mode == "all" else {
             throw RPCError(code: RPCError.invalidParams, message: "mode must be \"any\" or \"all\"")
@@ -183,6 +184,7 @@ public struct RequestHandler: Sendable {
         do {
             let query = try QueryParser.parse(text)
             var options = SearchOptions(limit: limit, offset: offset, snippets: snippets, requireAll: mode == "all")
+            options.countLimit = countLimit
             options.deadline = start + .milliseconds(Int(config.requestTimeout * 1000))
             results = try analyzers.withAnalyzer { analyzer throws(QueryError) in
                 try snapshot.searcher(synonyms: service.synonyms, analyzer: analyzer).search(query, options: options)
@@ -194,6 +196,7 @@ public struct RequestHandler: Sendable {
         let micros = Int((clock.now - start) / .microseconds(1))
         let hits: [JSON] = results.hits.enumerated().map { i, hit in Self.json(hit, rank: offset + i + 1) }
         var pairs: [(String, JSON)] = [("total", .number(Double(results.total))), ("hits", .array(hits)), ("took_us", .number(Double(micros)))]
+        if results.totalIsLowerBound { pairs.append(("total_is_lower_bound", true)) }
         if results.timedOut { pairs.append(("timed_out", true)) }
         return .object(pairs)
     }

@@ -163,7 +163,7 @@ struct Query: ParsableCommand {
         case .text:
             let useColor = color == .always || (color == .auto && isatty(1) == 1 && getenv("NO_COLOR") == nil)
             print(HitPrinter(color: useColor).render(hits), terminator: "")
-            if hits.isEmpty { printNoHits(total: result["total"]?.intValue ?? 0) }
+            if hits.isEmpty { printNoHits(total: result["total"]?.intValue ?? 0, atLeast: result["total_is_lower_bound"] == .bool(true)) }
         }
         if hits.isEmpty { throw ExitCode(1) }
     }
@@ -189,9 +189,9 @@ struct Query: ParsableCommand {
         return "/" + parts.joined(separator: "/")
     }
 
-    private func printNoHits(total: Int) {
+    private func printNoHits(total: Int, atLeast: Bool) {
         var stderr = StandardError()
-        print(total > 0 ? "no more hits (\(total) in all)" : "no hits", to: &stderr)
+        print(total > 0 ? "no more hits (\(atLeast ? "at least " : "")\(total) in all)" : "no hits", to: &stderr)
     }
 }
 

@@ -114,6 +114,12 @@ final class PostingsCursor {
         return (skipEntry(block, 0), skipEntry(block, 3), skipEntry(block, 4))
     }
 
+    /// Calls `body` with each document and frequency of the decoded block (for postings of a
+    /// single block, or a phrase's matches: every one of them).
+    func forEachInBlock(_ body: (UInt32, UInt32) -> Void) {
+        for i in 0..<count { body(docs[i], freqs[i]) }
+    }
+
     /// The positions of the term in the current document, ascending.
     func positions(into out: inout [UInt32]) {
         out.removeAll(keepingCapacity: true)

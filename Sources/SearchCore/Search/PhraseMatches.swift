@@ -37,17 +37,23 @@ struct PhraseMatches {
     /// Occurrences of p such that positions[i] holds p + offsets[i] for every i
     /// (offsets[0] is 0).
     static func countPhrase(_ positions: [[UInt32]], offsets: [UInt32]) -> UInt32 {
-        var count: UInt32 = 0
-        var cursors = [Int](repeating: 0, count: positions.count)
-        outer: for p in positions[0] {
-            for i in 1..<positions.count {
-                let want = p + offsets[i]
-                while cursors[i] < positions[i].count && positions[i][cursors[i]] < want { cursors[i] += 1 }
-                guard cursors[i] < positions[i].count else { break outer }
-                if positions[i][cursors[i]] != want { continue outer }
+        // called once per candidate document: the cursors live on the stack
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: positions.count) { cursors in
+            cursors.initialize(repeating: 0)
+            var count: UInt32 = 0
+            outer: for p in positions[0] {
+                for i in 1..<positions.count {
+                    let want = p + offsets[i]
+                    let list = positions[i]
+                    var c = cursors[i]
+                    while c < list.count && list[c] < want { c += 1 }
+                    cursors[i] = c
+                    guard c < list.count else { break outer }
+                    if list[c] != want { continue outer }
+                }
+                count += 1
             }
-            count += 1
+            return count
         }
-        return count
     }
 }

@@ -9,6 +9,11 @@ public struct SearchOptions: Sendable, Equatable {
     public var requireAll: Bool
     /// When to stop looking and return what was found (a request timeout); nil: never.
     public var deadline: ContinuousClock.Instant?
+    /// Matching documents are counted exactly up to this many (Lucene's total hits
+    /// threshold); past it, runs of documents that cannot enter the top hits are skipped
+    /// unseen and `total` becomes a lower bound.
+    public var countLimit = SearchOptions.defaultCountLimit
+    public static let defaultCountLimit = 1000
 
     public init(limit: Int = 10, offset: Int = 0, snippets: Bool = true, requireAll: Bool = false) {
         self.limit = limit
@@ -46,9 +51,12 @@ public struct SearchHit: Sendable, Equatable {
 }
 
 public struct SearchResults: Sendable, Equatable {
-    /// Documents matching the query (all of them, not only those returned).
+    /// Documents matching the query (all of them, not only those returned), or at least
+    /// this many when `totalIsLowerBound`.
     public var total: Int
     public var hits: [SearchHit]
+    /// Some documents past `SearchOptions.countLimit` were skipped without being counted.
+    public var totalIsLowerBound = false
     /// The deadline passed: `total` and `hits` cover only the documents looked at.
     public var timedOut = false
 }

@@ -1,0 +1,173 @@
+/// A boolean combination: required children (must, filter) intersected with skips; else the
+/// union of the optional ones; excluded children checked per candidate. Spans stand for runs
+/// of children (a multi-word synonym): when one matches, the children it covers count as
+/// matched. At the root, the number of matched children is the first ranking tier.
+final class BoolScorer: Scorer {
+    private let scorers: [Scorer]
+    private let occurs: [Occur]
+    private let spanRanges: [ClosedRange<Int>]
+    private let spanScorers: [WordScorer]
+    private let isRoot: Bool
+    /// The root and conjunctions pay every clause's penalty; a nested OR pays its best one.
+    private let conjunctive: Bool
+    private let required: [Scorer]
+    private let excluded: [Scorer]
+    private let drivers: [Scorer]
+    /// Which children matched the current document (a `let`: no exclusivity checks).
+    private let matched: RawBuffer<Bool>
+    private var current: UInt32 = 0
+
+    init(children: [(scorer: Scorer, occur: Occur)], spans: [(children: ClosedRange<Int>, scorer: WordScorer)], isRoot: Bool) {
+        scorers = children.map(\.scorer)
+        occurs = children.map(\.occur)
+        spanRanges = spans.map(\.children)
+        spanScorers = spans.map(\.scorer)
+        self.isRoot = isRoot
+        conjunctive = isRoot || children.contains { $0.occur == .must }
+        required = children.filter { $0.occur == .must || $0.occur == .filter }.map(\.scorer)
+        excluded = children.filter { $0.occur == .mustNot }.map(\.scorer)
+        drivers = required.isEmpty ? children.filter { $0.occur == .should }.map(\.scorer) + spans.map(\.scorer) : []
+        var matched = RawBuffer<Bool>(capacity: children.count)
+        matched.append(repeating: false, count: children.count)
+        self.matched = matched
+        super.init()
+        find(from: 0)
+    }
+
+    deinit { matched.free() }
+
+    override var doc: UInt32 { current }
+
+    @discardableResult override func next() -> UInt32 { current == PostingsCursor.end ? current : find(from: current + 1) }
+
+    @discardableResult override func advance(to target: UInt32) -> UInt32 { current >= target ? current : find(from: target) }
+
+    /// The first document ≥ target that satisfies the required and excluded children.
+    @discardableResult
+    private func find(from target: UInt32) -> UInt32 {
+        var candidate = target
+        while true {
+            candidate = required.isEmpty ? union(from: candidate) : intersection(from: candidate)
+            if candidate == PostingsCursor.end || !isExcluded(candidate) { break }
+            candidate += 1
+        }
+        current = candidate
+        return candidate
+    }
+
+    private func union(from target: UInt32) -> UInt32 {
+        var best = PostingsCursor.end
+        for d in drivers {
+            let at = d.doc < target ? d.advance(to: target) : d.doc
+            if at < best { best = at }
+        }
+        return best
+    }
+
+    private func intersection(from target: UInt32) -> UInt32 {
+        var candidate = target
+        var agreed = 0
+        var i = 0
+        while agreed < required.count {
+            let d = required[i].advance(to: candidate)
+            if d == PostingsCursor.end { return d }
+            if d == candidate {
+                agreed += 1
+            } else {
+                candidate = d
+                agreed = 1
+            }
+            i = (i + 1) % required.count
+        }
+        return candidate
+    }
+
+    private func isExcluded(_ d: UInt32) -> Bool {
+        for c in excluded where c.advance(to: d) == d { return true }
+        return false
+    }
+
+    /// The children's bounds, then the spans' (kept to save an allocation per call).
+    private lazy var bounds = [Bound](repeating: Bound(upTo: 0, best: Match()), count: scorers.count + spanScorers.count)
+
+    /// Mirrors `visit` with every child that can match in the run counted as matching.
+    override func bound(from target: UInt32) -> Bound {
+        if !isRoot { advance(to: target) }  // the root stands on target already
+        var upTo = PostingsCursor.end
+        for i in scorers.indices where occurs[i] != .mustNot {
+            bounds[i] = scorers[i].bound(from: target)
+            upTo = min(upTo, bounds[i].upTo)
+        }
+        for k in spanScorers.indices {
+            bounds[scorers.count + k] = spanScorers[k].bound(from: target)
+            upTo = min(upTo, bounds[scorers.count + k].upTo)
+        }
+        var best = Match()
+        var count = 0, countable = 0, required = 0, bestShould = Int.max
+        for i in scorers.indices where occurs[i] != .mustNot {
+            if occurs[i] != .filter { countable += 1 }
+            guard scorers[i].doc <= upTo else { continue }
+            let b = bounds[i].best
+            best.score += b.score
+            best.exact += b.exact
+            if occurs[i] != .filter { count += 1 }
+            if occurs[i] == .should { bestShould = min(bestShould, b.penalty) } else { required += b.penalty }
+        }
+        for k in spanScorers.indices where spanScorers[k].doc <= upTo {
+            let b = bounds[scorers.count + k].best
+            best.score += b.score
+            best.exact += b.exact
+            count += spanRanges[k].count
+            bestShould = min(bestShould, b.penalty)
+        }
+        // should children may not match: only required ones surely pay their penalty
+        best.penalty = conjunctive ? required : (bestShould == Int.max ? 0 : bestShould)
+        if isRoot { best.matched = min(count, countable) }
+        return Bound(upTo: upTo, best: best)
+    }
+
+    override func add(to match: inout Match) { visit(&match, scoring: true) }
+
+    override func shape(_ match: inout Match) { visit(&match, scoring: false) }
+
+    private func visit(_ match: inout Match, scoring: Bool) {
+        let d = current
+        var score = 0.0, exact = 0, penalties = 0, bestShould = Int.max, count = 0
+        for i in 0..<scorers.count {
+            matched[i] = false
+            let occur = occurs[i]
+            guard occur != .mustNot else { continue }
+            let c = scorers[i]
+            if c.doc < d { c.advance(to: d) }
+            guard c.doc == d else { continue }
+            var m = Match()
+            if scoring { c.add(to: &m) } else { c.shape(&m) }
+            matched[i] = true
+            score += m.score
+            exact += m.exact
+            if occur == .should && m.penalty < bestShould { bestShould = m.penalty }
+            penalties += m.penalty
+            if occur != .filter { count += 1 }
+        }
+        for (k, span) in spanScorers.enumerated() {
+            if span.doc < d { span.advance(to: d) }
+            guard span.doc == d else { continue }
+            var uncovered = 0
+            for i in spanRanges[k] where !matched[i] && occurs[i] != .mustNot {
+                matched[i] = true
+                uncovered += 1
+            }
+            guard uncovered > 0 else { continue }
+            var m = Match()
+            if scoring { span.add(to: &m) } else { span.shape(&m) }
+            count += uncovered
+            score += m.score
+            penalties += m.penalty
+            if m.penalty < bestShould { bestShould = m.penalty }
+        }
+        match.score += score
+        match.exact += exact
+        match.penalty += conjunctive ? penalties : (bestShould == Int.max ? 0 : bestShould)
+        if isRoot { match.matched = count }
+    }
+}

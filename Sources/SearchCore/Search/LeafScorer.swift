@@ -1,0 +1,58 @@
+/// One leaf's postings (a term's, or a phrase's matches), scored by BM25 in its field.
+final class LeafScorer: Scorer {
+    let postings: PostingsCursor
+    /// weight × idf (0 for a filter).
+    let factor: Double
+    let penalty: Int
+    private let field: Field
+    private let norms: FieldNorms
+    private let averageLength: Double
+
+    init(postings: PostingsCursor, factor: Double, penalty: Int, field: Field, norms: FieldNorms, averageLength: Double) {
+        self.postings = postings
+        // keyword fields (path, lang) filter and are never scored
+        self.factor = Field.text.contains(field) ? factor : 0
+        self.penalty = penalty
+        self.field = field
+        self.norms = norms
+        self.averageLength = averageLength
+        super.init()
+        postings.next()
+    }
+
+    override var doc: UInt32 { postings.doc }
+    @discardableResult override func next() -> UInt32 { postings.next() }
+    @discardableResult override func advance(to target: UInt32) -> UInt32 { postings.advance(to: target) }
+
+    override func add(to match: inout Match) {
+        guard factor > 0 else { return }
+        match.score += score(freq: postings.freq, length: norms.length(postings.doc, field))
+    }
+
+    override func bound(from target: UInt32) -> Bound {
+        var best = Match()
+        best.penalty = penalty
+        guard postings.advance(to: target) != PostingsCursor.end else { return Bound(upTo: PostingsCursor.end, best: best) }
+        guard factor > 0 else { return Bound(upTo: PostingsCursor.end, best: best) }
+        if let block = postings.blockMaximum {
+            best.score = score(freq: block.maxFreq, length: block.minNorm)
+            return Bound(upTo: block.lastDoc, best: best)
+        }
+        // postings of one block (no skip table): the exact maximum, computed once
+        if wholeMaximum == nil {
+            var m = 0.0
+            postings.forEachInBlock { doc, freq in m = max(m, score(freq: freq, length: norms.length(doc, field))) }
+            wholeMaximum = m
+        }
+        best.score = wholeMaximum ?? 0
+        return Bound(upTo: PostingsCursor.end, best: best)
+    }
+
+    /// The best score of postings that fit in one block.
+    private var wholeMaximum: Double?
+
+    @inline(__always)
+    private func score(freq: UInt32, length: UInt32) -> Double {
+        factor * BM25.tfNorm(freq: Double(freq), length: Double(length), averageLength: averageLength)
+    }
+}

@@ -1,0 +1,43 @@
+/// What a document earns from a query: the ranking key, tier by tier.
+struct Match {
+    /// BM25, summed over the matching leaves (the last tier).
+    var score = 0.0
+    /// Typos and cross-script matches (lower first).
+    var penalty = 0
+    /// Exact-accent and whole-word matches (higher first).
+    var exact = 0
+    /// Top-level clauses matched (the first tier: documents matching all words first).
+    var matched = 0
+}
+
+/// A cursor over one segment's matching documents that knows what each match is worth
+/// (Lucene's Scorer). A scorer is created on its first document. A class hierarchy rather than
+/// a protocol: the scoring loop calls through a vtable, without existential boxes.
+class Scorer {
+    /// The current document, or `PostingsCursor.end`.
+    var doc: UInt32 { PostingsCursor.end }
+    /// Moves to the next document and returns it.
+    @discardableResult func next() -> UInt32 { PostingsCursor.end }
+    /// Moves to the first document ≥ target (never backwards).
+    @discardableResult func advance(to target: UInt32) -> UInt32 { PostingsCursor.end }
+    /// Adds what the current document earns.
+    func add(to match: inout Match) {}
+    /// Adds the current document's tiers (matched, penalty, exactness) without its score:
+    /// enough to know that a document cannot enter the top hits, and skip scoring it.
+    func shape(_ match: inout Match) {}
+    /// Moves to the first document ≥ target, then bounds what any document from target to
+    /// `upTo` can earn (block-max WAND's bound, from the blocks' maximum frequencies and
+    /// minimum lengths): the searcher skips such a run when even the bound cannot enter the
+    /// top hits. `doc > upTo` afterwards means nothing matches in the run.
+    func bound(from target: UInt32) -> Bound {
+        advance(to: target)
+        return Bound(upTo: PostingsCursor.end, best: Match())
+    }
+}
+
+/// The most documents from some target up to `upTo` can earn: the highest score, matched
+/// clauses and exactness, and the lowest penalty.
+struct Bound {
+    var upTo: UInt32
+    var best: Match
+}

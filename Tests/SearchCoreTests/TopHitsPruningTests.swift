@@ -1,0 +1,90 @@
+import Testing
+@testable import SearchCore
+
+/// Past the count limit the searcher skips runs of documents whose block bound cannot enter
+/// the top hits (block-max WAND). It must return exactly what scoring every document returns.
+struct TopHitsPruningTests {
+    /// A deterministic generator (SplitMix64), so a failure can be replayed.
+    struct Random {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    }
+
+    static let words = ["debian", "package", "server", "kernel", "install", "network", "archive", "mirror",
+                        "release", "security", "testing", "unstable", "stable", "manual", "system", "update",
+                        "文件", "系统", "服务器", "安装", "管理员", "的", "是"]
+
+    /// Documents with Zipf-like word frequencies and lengths from 3 to 300 words, in three
+    /// segments, with some deleted: the frequent words span many postings blocks.
+    static let snapshot: Snapshot = {
+        var random = Random(state: 42)
+        let writer = try! IndexWriter(directory: MemoryDirectory())
+        for batch in 0..<3 {
+            var docs: [Document] = []
+            for i in 0..<1500 {
+                let length = 3 + random.below(random.below(2) == 0 ? 30 : 300)
+                let body = (0..<length).map { _ in
+                    // rank r drawn with probability ∝ 1/(r+1)
+                    var r = random.below(words.count)
+                    while r > 0 && random.below(r + 1) != 0 { r = random.below(words.count) }
+                    return words[r]
+                }.joined(separator: " ")
+                let title = random.below(8) == 0 ? words[random.below(words.count)] : "doc \(i)"
+                docs.append(Document(id: "\(batch)-\(i)", title: title, body: body))
+            }
+            try! writer.add(docs)
+            try! writer.commit()
+        }
+        for i in stride(from: 0, to: 1500, by: 7) { _ = writer.delete(id: "1-\(i)") }
+        try! writer.commit()
+        return writer.snapshot
+    }()
+
+    static let queries = [
+        "debian", "的", "system", "debian package", "kernel mirror security", "debian -package",
+        "\"debian package\"", "debain", "instal*", "debian OR 文件", "title:debian server",
+        "服务器", "文件系统", "manual (testing OR unstable)", "stable update network archive release",
+    ]
+
+    @Test(arguments: queries)
+    func prunedHitsEqualExhaustiveHits(query: String) throws {
+        let searcher = Self.snapshot.searcher()
+        for (offset, limit) in [(0, 10), (0, 1), (7, 20)] {
+            for requireAll in [false, true] {
+                var all = SearchOptions(limit: limit, offset: offset, snippets: false, requireAll: requireAll)
+                all.countLimit = .max
+                var pruned = all
+                pruned.countLimit = 0
+                let exhaustive = try searcher.search(QueryParser.parse(query), options: all)
+                let fast = try searcher.search(QueryParser.parse(query), options: pruned)
+                #expect(!exhaustive.totalIsLowerBound)
+                #expect(fast.hits.map(\.id) == exhaustive.hits.map(\.id), "\(query) offset \(offset) limit \(limit)")
+                #expect(fast.hits.map(\.score) == exhaustive.hits.map(\.score))
+                #expect(fast.total <= exhaustive.total)
+                #expect(fast.totalIsLowerBound || fast.total == exhaustive.total)
+            }
+        }
+    }
+
+    @Test func frequentWordsSkipDocumentsAndSayTheTotalIsALowerBound() throws {
+        let searcher = Self.snapshot.searcher()
+        var options = SearchOptions(limit: 10, snippets: false)
+        options.countLimit = 100
+        for query in ["debian", "的", "debian package"] {
+            let results = try searcher.search(QueryParser.parse(query), options: options)
+            #expect(results.totalIsLowerBound, "\(query)")
+            #expect(results.total >= 100)
+            #expect(results.hits.count == 10)
+        }
+        // under the limit, the count is exact
+        options.countLimit = 1_000_000
+        #expect(try !searcher.search(QueryParser.parse("debian"), options: options).totalIsLowerBound)
+    }
+}
