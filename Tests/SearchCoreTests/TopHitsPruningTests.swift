@@ -19,7 +19,9 @@ struct TopHitsPruningTests {
 
     static let words = ["debian", "package", "server", "kernel", "install", "network", "archive", "mirror",
                         "release", "security", "testing", "unstable", "stable", "manual", "system", "update",
-                        "文件", "系统", "服务器", "安装", "管理员", "的", "是"]
+                        "文件", "系统", "服务器", "安装", "管理员", "的", "是",
+                        // one edit from words above: fuzzy alternatives beside exact ones
+                        "mirrors", "systems", "kernels"]
 
     /// Documents with Zipf-like word frequencies and lengths from 3 to 300 words, in three
     /// segments, with some deleted: the frequent words span many postings blocks.
@@ -51,6 +53,7 @@ struct TopHitsPruningTests {
         "debian", "的", "system", "debian package", "kernel mirror security", "debian -package",
         "\"debian package\"", "debain", "instal*", "debian OR 文件", "title:debian server",
         "服务器", "文件系统", "manual (testing OR unstable)", "stable update network archive release",
+        "mirror", "system kernel", "mirrors security", "kernal", "date:2024 debian",
     ]
 
     @Test(arguments: queries)

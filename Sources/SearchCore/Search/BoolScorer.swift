@@ -10,9 +10,13 @@ final class BoolScorer: Scorer {
     private let isRoot: Bool
     /// The root and conjunctions pay every clause's penalty; a nested OR pays its best one.
     private let conjunctive: Bool
-    private let required: [Scorer]
+    /// Children that must match, rarest first (they lead the intersection).
+    private var required: [Scorer]
     private let excluded: [Scorer]
-    private let drivers: [Scorer]
+    /// The children whose union gives the candidates when none is required.
+    private var drivers: [Scorer]
+    /// Children that count as matched clauses (neither filters nor excluded).
+    let clauseCount: Int
     /// Which children matched the current document (a `let`: no exclusivity checks).
     private let matched: RawBuffer<Bool>
     private var current: UInt32 = 0
@@ -24,7 +28,8 @@ final class BoolScorer: Scorer {
         spanScorers = spans.map(\.scorer)
         self.isRoot = isRoot
         conjunctive = isRoot || children.contains { $0.occur == .must }
-        required = children.filter { $0.occur == .must || $0.occur == .filter }.map(\.scorer)
+        required = children.filter { $0.occur == .must || $0.occur == .filter }.map(\.scorer).sorted { $0.cost < $1.cost }
+        clauseCount = children.count { $0.occur == .must || $0.occur == .should }
         excluded = children.filter { $0.occur == .mustNot }.map(\.scorer)
         drivers = required.isEmpty ? children.filter { $0.occur == .should }.map(\.scorer) + spans.map(\.scorer) : []
         var matched = RawBuffer<Bool>(capacity: children.count)
@@ -37,6 +42,33 @@ final class BoolScorer: Scorer {
     deinit { matched.free() }
 
     override var doc: UInt32 { current }
+
+    override var cost: Int { required.isEmpty ? drivers.reduce(0) { $0 + $1.cost } : required[0].cost }
+
+    /// Once every clause is required (or there is one), a document enters the top hits only
+    /// if each of its words has at most the worst kept hit's penalty (the root is conjunctive:
+    /// a document's penalty is the sum of its words'): the words stop looking for documents
+    /// through alternatives with more. False when that changes nothing.
+    func limitPenalties(to penalty: Int) -> Bool {
+        guard isRoot, spanScorers.isEmpty, drivers.isEmpty || (clauseCount == 1 && drivers.count == 1) else { return false }
+        var changed = false
+        for (scorer, occur) in zip(scorers, occurs) where occur == .should || occur == .must {
+            if let word = scorer as? WordScorer, word.limitPenalty(to: penalty) { changed = true }
+        }
+        if changed && current != PostingsCursor.end { find(from: current) }
+        return changed
+    }
+
+    /// Turns the root's union into an intersection of every clause, from the current document
+    /// on: once every kept hit matches all clauses, a document matching fewer cannot enter
+    /// the top hits. False when that cannot be done (spans stand for several clauses).
+    func requireEveryClause() -> Bool {
+        guard isRoot, clauseCount > 1, spanScorers.isEmpty, !drivers.isEmpty else { return false }
+        required = zip(scorers, occurs).filter { $0.1 != .mustNot }.map(\.0).sorted { $0.cost < $1.cost }
+        drivers = []
+        if current != PostingsCursor.end { find(from: current) }
+        return true
+    }
 
     @discardableResult override func next() -> UInt32 { current == PostingsCursor.end ? current : find(from: current + 1) }
 

@@ -12,6 +12,7 @@ final class DateScorer: Scorer {
     }
 
     override var doc: UInt32 { current }
+    override var cost: Int { dates.count }
 
     @discardableResult override func next() -> UInt32 { current == PostingsCursor.end ? current : seek(current + 1) }
 

@@ -21,6 +21,7 @@ final class LeafScorer: Scorer {
     }
 
     override var doc: UInt32 { postings.doc }
+    override var cost: Int { postings.docFreq }
     @discardableResult override func next() -> UInt32 { postings.next() }
     @discardableResult override func advance(to target: UInt32) -> UInt32 { postings.advance(to: target) }
 

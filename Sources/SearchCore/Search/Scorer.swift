@@ -16,6 +16,8 @@ struct Match {
 class Scorer {
     /// The current document, or `PostingsCursor.end`.
     var doc: UInt32 { PostingsCursor.end }
+    /// About how many documents it matches: intersections start from the cheapest child.
+    var cost: Int { 0 }
     /// Moves to the next document and returns it.
     @discardableResult func next() -> UInt32 { PostingsCursor.end }
     /// Moves to the first document ≥ target (never backwards).

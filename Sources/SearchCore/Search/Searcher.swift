@@ -59,6 +59,8 @@ public final class Searcher {
             // the run of documents from `run.doc` to `runEnd` and the best any of them can be
             var run: ScoredDoc?
             var runEnd: UInt32 = 0
+            var everyClauseRequired = false
+            var penaltyLimit = Int.max
             while root.doc != PostingsCursor.end {
                 visited &+= 1
                 if visited & 4095 == 0, let deadline = options.deadline, ContinuousClock.now > deadline {
@@ -67,6 +69,19 @@ public final class Searcher {
                 }
                 // Past the count limit, skip runs that cannot beat the worst kept hit (block-max WAND).
                 if total >= options.countLimit, let threshold = top.threshold {
+                    if !everyClauseRequired && threshold.matched >= root.clauseCount && root.requireEveryClause() {
+                        everyClauseRequired = true
+                        skipped = true
+                        run = nil
+                        continue
+                    }
+                    if threshold.matched >= root.clauseCount && threshold.penalty < penaltyLimit {
+                        penaltyLimit = threshold.penalty
+                        if root.limitPenalties(to: penaltyLimit) {
+                            run = nil
+                            continue
+                        }
+                    }
                     if run == nil || root.doc > runEnd {
                         let b = root.bound(from: root.doc)
                         // the margin covers rounding: the bound sums in the same order, but need not

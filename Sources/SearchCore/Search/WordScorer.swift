@@ -2,35 +2,52 @@
 final class WordScorer: Scorer {
     private let alternatives: [LeafScorer]
     private let bonuses: [LeafScorer]
+    /// The alternatives that find documents: all of them until `limitPenalty(to:)`; the
+    /// others follow only to score the documents found.
+    private var drivers: [LeafScorer]
     private var current: UInt32 = 0
 
     init(alternatives: [LeafScorer], bonuses: [LeafScorer]) {
         self.alternatives = alternatives
         self.bonuses = bonuses
+        drivers = alternatives
         super.init()
         settle()
     }
 
+    /// From the current document on, finds only documents matching an alternative with at
+    /// most this penalty (typos, other script): once the searcher knows no document with a
+    /// higher one can enter the top hits, fuzzy terms stop driving the walk. False when that
+    /// changes nothing.
+    func limitPenalty(to penalty: Int) -> Bool {
+        let kept = drivers.filter { $0.penalty <= penalty }
+        guard kept.count < drivers.count else { return false }
+        drivers = kept
+        settle()
+        return true
+    }
+
     override var doc: UInt32 { current }
+    override var cost: Int { drivers.reduce(0) { $0 + $1.cost } }
 
     @discardableResult
     override func next() -> UInt32 {
         let d = current
-        for a in alternatives where a.postings.doc == d { a.postings.next() }
+        for a in drivers where a.postings.doc == d { a.postings.next() }
         return settle()
     }
 
     @discardableResult
     override func advance(to target: UInt32) -> UInt32 {
         guard current < target else { return current }
-        for a in alternatives where a.postings.doc < target { a.postings.advance(to: target) }
+        for a in drivers where a.postings.doc < target { a.postings.advance(to: target) }
         return settle()
     }
 
     @discardableResult
     private func settle() -> UInt32 {
         var m = PostingsCursor.end
-        for a in alternatives where a.postings.doc < m { m = a.postings.doc }
+        for a in drivers where a.postings.doc < m { m = a.postings.doc }
         current = m
         return m
     }
@@ -72,7 +89,7 @@ final class WordScorer: Scorer {
     private func visit(_ match: inout Match, scoring: Bool) {
         let d = current
         var best = Int.max
-        for a in alternatives where a.postings.doc == d {
+        for a in alternatives where a.postings.advance(to: d) == d {  // non-drivers catch up here
             if scoring { a.add(to: &match) }
             if a.penalty < best { best = a.penalty }
         }
