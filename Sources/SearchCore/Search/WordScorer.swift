@@ -2,25 +2,33 @@
 final class WordScorer: Scorer {
     private let alternatives: [LeafScorer]
     private let bonuses: [LeafScorer]
-    /// The alternatives that find documents: all of them until `limitPenalty(to:)`; the
-    /// others follow only to score the documents found.
-    private var drivers: [LeafScorer]
+    /// Each alternative's current document, kept here so that the per-document loops read
+    /// plain memory instead of calling into every cursor (a fuzzy word has dozens).
+    private let at: RawBuffer<UInt32>
+    /// Indexes of the alternatives that find documents: all of them until
+    /// `limitPenalty(to:)`; the others follow only to score the documents found.
+    private var drivers: [Int]
     private var current: UInt32 = 0
 
     init(alternatives: [LeafScorer], bonuses: [LeafScorer]) {
         self.alternatives = alternatives
         self.bonuses = bonuses
-        drivers = alternatives
+        var at = RawBuffer<UInt32>(capacity: alternatives.count)
+        for a in alternatives { at.append(a.doc) }
+        self.at = at
+        drivers = Array(alternatives.indices)
         super.init()
         settle()
     }
+
+    deinit { at.free() }
 
     /// From the current document on, finds only documents matching an alternative with at
     /// most this penalty (typos, other script): once the searcher knows no document with a
     /// higher one can enter the top hits, fuzzy terms stop driving the walk. False when that
     /// changes nothing.
     func limitPenalty(to penalty: Int) -> Bool {
-        let kept = drivers.filter { $0.penalty <= penalty }
+        let kept = drivers.filter { alternatives[$0].penalty <= penalty }
         guard kept.count < drivers.count else { return false }
         drivers = kept
         settle()
@@ -28,26 +36,26 @@ final class WordScorer: Scorer {
     }
 
     override var doc: UInt32 { current }
-    override var cost: Int { drivers.reduce(0) { $0 + $1.cost } }
+    override var cost: Int { drivers.reduce(0) { $0 + alternatives[$1].cost } }
 
     @discardableResult
     override func next() -> UInt32 {
         let d = current
-        for a in drivers where a.postings.doc == d { a.postings.next() }
+        for i in drivers where at[i] == d { at[i] = alternatives[i].postings.next() }
         return settle()
     }
 
     @discardableResult
     override func advance(to target: UInt32) -> UInt32 {
         guard current < target else { return current }
-        for a in drivers where a.postings.doc < target { a.postings.advance(to: target) }
+        for i in drivers where at[i] < target { at[i] = alternatives[i].postings.advance(to: target) }
         return settle()
     }
 
     @discardableResult
     private func settle() -> UInt32 {
         var m = PostingsCursor.end
-        for a in drivers where a.postings.doc < m { m = a.postings.doc }
+        for i in drivers where at[i] < m { m = at[i] }
         current = m
         return m
     }
@@ -62,6 +70,7 @@ final class WordScorer: Scorer {
         var upTo = PostingsCursor.end
         for (i, a) in alternatives.enumerated() {
             bounds[i] = a.bound(from: target)
+            at[i] = a.doc
             upTo = min(upTo, bounds[i].upTo)
         }
         for (j, b) in bonuses.enumerated() {
@@ -70,7 +79,7 @@ final class WordScorer: Scorer {
         }
         var best = Match()
         var penalty = Int.max
-        for (i, a) in alternatives.enumerated() where a.doc <= upTo {
+        for i in alternatives.indices where at[i] <= upTo {
             best.score += bounds[i].best.score
             penalty = min(penalty, bounds[i].best.penalty)
         }
@@ -89,7 +98,10 @@ final class WordScorer: Scorer {
     private func visit(_ match: inout Match, scoring: Bool) {
         let d = current
         var best = Int.max
-        for a in alternatives where a.postings.advance(to: d) == d {  // non-drivers catch up here
+        for i in alternatives.indices {
+            if at[i] < d { at[i] = alternatives[i].postings.advance(to: d) }  // non-drivers catch up here
+            guard at[i] == d else { continue }
+            let a = alternatives[i]
             if scoring { a.add(to: &match) }
             if a.penalty < best { best = a.penalty }
         }
