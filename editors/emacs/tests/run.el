@@ -40,7 +40,10 @@
   ;; scoped to a directory
   (searchd-search "Boluarte" "/")
   (push `(scoped_root . ,(length (with-current-buffer "*searchd*" (split-string (buffer-string) "\n" t)))) out)
-  (push `(scoped_elsewhere . ,(length (searchd-hits "Boluarte" temporary-file-directory))) out)
+  ;; a new empty directory: the temporary directory itself may hold the repository (a CI clone)
+  (let ((elsewhere (make-temp-file "searchd-elsewhere" t)))
+    (push `(scoped_elsewhere . ,(length (searchd-hits "Boluarte" elsewhere))) out)
+    (delete-directory elsewhere))
 
   ;; xref
   (let ((item (car (xref-backend-references 'searchd "钱凯港"))))
