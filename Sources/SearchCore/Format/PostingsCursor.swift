@@ -13,7 +13,8 @@ final class PostingsCursor {
     private let blockCount: Int
     private let positionsStart: Int
 
-    private var block = -1
+    /// The decoded block (-1 before the first).
+    private(set) var block = -1
     private var docs: UnsafeMutablePointer<UInt32>
     private var freqs: UnsafeMutablePointer<UInt32>
     private var count = 0

@@ -205,15 +205,18 @@ struct BoundPlan {
     private func leafScorer(_ b: BoundLeaf, segment s: Int) -> LeafScorer? {
         let segment = searcher.segments[s]
         let postings: PostingsCursor
+        var impacts: (() -> BlockImpacts)?
         if let phrase = b.phrases[s] {
             guard !phrase.docs.isEmpty else { return nil }
             postings = PostingsCursor(matches: phrase)
         } else {
             guard let info = b.infos[s] else { return nil }
             postings = segment.postings(info)
+            let field = b.leaf.field
+            if Field.text.contains(field) { impacts = { segment.impacts(info, field: field) } }
         }
         return LeafScorer(postings: postings, factor: b.leaf.weight * b.idf, penalty: b.penalty, field: b.leaf.field,
-                          norms: segment.norms, averageLength: searcher.averageLength(b.leaf.field))
+                          norms: segment.norms, averageLength: searcher.averageLength(b.leaf.field), impacts: impacts)
     }
 
     // MARK: Highlighting

@@ -8,8 +8,14 @@ final class LeafScorer: Scorer {
     private let norms: FieldNorms
     private let averageLength: Double
 
-    init(postings: PostingsCursor, factor: Double, penalty: Int, field: Field, norms: FieldNorms, averageLength: Double) {
+    /// Makes the postings' impacts (the segment keeps them), for a tight bound per block.
+    private let loadImpacts: (() -> BlockImpacts)?
+    private var impacts: BlockImpacts?
+
+    init(postings: PostingsCursor, factor: Double, penalty: Int, field: Field, norms: FieldNorms, averageLength: Double,
+         impacts: (() -> BlockImpacts)? = nil) {
         self.postings = postings
+        loadImpacts = impacts
         // keyword fields (path, lang) filter and are never scored
         self.factor = Field.text.contains(field) ? factor : 0
         self.penalty = penalty
@@ -36,7 +42,13 @@ final class LeafScorer: Scorer {
         guard postings.advance(to: target) != PostingsCursor.end else { return Bound(upTo: PostingsCursor.end, best: best) }
         guard factor > 0 else { return Bound(upTo: PostingsCursor.end, best: best) }
         if let block = postings.blockMaximum {
-            best.score = score(freq: block.maxFreq, length: block.minNorm)
+            // bounds are asked for only past the count limit: worth reading the postings once
+            if impacts == nil, let load = loadImpacts { impacts = load() }
+            if let impacts {
+                best.score = impacts.maximum(block: postings.block) { score(freq: $0, length: $1) }
+            } else {
+                best.score = score(freq: block.maxFreq, length: block.minNorm)
+            }
             return Bound(upTo: block.lastDoc, best: best)
         }
         // postings of one block (no skip table): the exact maximum, computed once
