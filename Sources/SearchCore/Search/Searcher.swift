@@ -56,45 +56,16 @@ public final class Searcher {
         segments: for s in segments.indices {
             let root = bound.scorer(segment: s)
             let deleted = deletes[s]
-            // the run of documents from `run.doc` to `runEnd` and the best any of them can be
-            var run: ScoredDoc?
-            var runEnd: UInt32 = 0
-            var everyClauseRequired = false
-            var penaltyLimit = Int.max
+            var pruning = Pruning()
             while root.doc != PostingsCursor.end {
                 visited &+= 1
                 if visited & 4095 == 0, let deadline = options.deadline, ContinuousClock.now > deadline {
                     timedOut = true
                     break segments
                 }
-                // Past the count limit, skip runs that cannot beat the worst kept hit (block-max WAND).
-                if total >= options.countLimit, let threshold = top.threshold {
-                    if !everyClauseRequired && threshold.matched >= root.clauseCount && root.requireEveryClause() {
-                        everyClauseRequired = true
-                        skipped = true
-                        run = nil
-                        continue
-                    }
-                    if threshold.matched >= root.clauseCount && threshold.penalty < penaltyLimit {
-                        penaltyLimit = threshold.penalty
-                        if root.limitPenalties(to: penaltyLimit) {
-                            run = nil
-                            continue
-                        }
-                    }
-                    if run == nil || root.doc > runEnd {
-                        let b = root.bound(from: root.doc)
-                        // the margin covers rounding: the bound sums in the same order, but need not
-                        run = ScoredDoc(matched: b.best.matched, penalty: b.best.penalty, exact: b.best.exact,
-                                        score: b.best.score * (1 + 1e-9), segment: s, doc: root.doc)
-                        runEnd = b.upTo
-                    }
-                    if let best = run, !(best < threshold) {
-                        skipped = true
-                        if runEnd == PostingsCursor.end { continue segments }
-                        root.advance(to: runEnd + 1)
-                        continue
-                    }
+                if total >= options.countLimit, let threshold = top.threshold, pruning.skip(root, threshold: threshold, segment: s) {
+                    skipped = true
+                    continue
                 }
                 if deleted.count > 0 && deleted.contains(root.doc) {
                     root.next()

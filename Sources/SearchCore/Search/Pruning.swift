@@ -1,0 +1,45 @@
+/// What the searcher may skip in one segment once it has stopped counting (past
+/// `SearchOptions.countLimit`) and the top hits are full: documents that cannot beat the worst
+/// kept hit, found three ways —
+/// - when every kept hit matches all the clauses, documents matching fewer (the root's union
+///   becomes an intersection);
+/// - when they also have at most some penalty, documents found only through alternatives with
+///   more (a word's typo and pinyin alternatives stop driving);
+/// - runs of documents up to the end of a postings block whose bound (`Scorer.bound`) is not
+///   better than the worst kept hit (block-max WAND).
+struct Pruning {
+    /// The run from `run.doc` to `runEnd`, with the best any document of it can be.
+    private var run: ScoredDoc?
+    private var runEnd: UInt32 = 0
+    private var everyClauseRequired = false
+    private var penaltyLimit = Int.max
+
+    /// Moves the root past what cannot enter above `threshold`; true when it did (the root
+    /// stands on another document, or the same with fewer ways to match).
+    mutating func skip(_ root: BoolScorer, threshold: ScoredDoc, segment: Int) -> Bool {
+        if threshold.matched >= root.clauseCount {
+            if !everyClauseRequired && root.requireEveryClause() {
+                everyClauseRequired = true
+                run = nil
+                return true
+            }
+            if threshold.penalty < penaltyLimit {
+                penaltyLimit = threshold.penalty
+                if root.limitPenalties(to: penaltyLimit) {
+                    run = nil
+                    return true
+                }
+            }
+        }
+        if run == nil || root.doc > runEnd {
+            let b = root.bound(from: root.doc)
+            // the margin covers rounding: the bound adds up in the order scores do, but need not
+            run = ScoredDoc(matched: b.best.matched, penalty: b.best.penalty, exact: b.best.exact,
+                            score: b.best.score * (1 + 1e-9), segment: segment, doc: root.doc)
+            runEnd = b.upTo
+        }
+        guard let best = run, !(best < threshold) else { return false }
+        root.advance(to: runEnd == PostingsCursor.end ? runEnd : runEnd + 1)
+        return true
+    }
+}
