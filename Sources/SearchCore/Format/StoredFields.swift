@@ -73,6 +73,12 @@ struct StoredFields {
         guard tableOffset + count * 8 + 12 == data.count else { throw .corrupt("stored fields table") }
     }
 
+    /// Where a document's record starts in the file (records are in document order).
+    func offset(of doc: Int) -> Int {
+        guard doc < count else { return tableOffset }
+        return Int(UInt64(littleEndian: data.loadUnaligned(fromByteOffset: tableOffset + doc * 8, as: UInt64.self)))
+    }
+
     /// The raw record of a document (for copying it into a merged segment).
     func record(_ doc: Int) throws(FormatError) -> UnsafeRawBufferPointer {
         guard doc < count else { throw .corrupt("document \(doc) out of range") }

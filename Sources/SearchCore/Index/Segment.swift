@@ -55,6 +55,12 @@ final class Segment: @unchecked Sendable {
         if documentFiles { for f in files[3...] { f.dropPages(before: f.buffer.count) } }
     }
 
+    /// For a merge that has copied the stored records of the documents before `doc`: a
+    /// segment's stored text is about the size of its corpus, too much to keep mapped.
+    func dropStoredPages(before doc: Int) {
+        files[5].dropPages(before: stored.offset(of: doc))
+    }
+
     /// The postings information of a term, through a bounded cache: a query looks up each of
     /// its words in both fields, with its typo variants, synonyms and pinyin, and users and
     /// editors repeat and refine queries.

@@ -34,7 +34,10 @@ struct SegmentMerger {
                 dates.u32(low)
                 dates.u32(high)
                 stored.add(record: try segment.stored.record(old))
-                if stored.memoryBytes > 1 << 20 { try stored.flush(to: storedFile) }
+                if stored.memoryBytes > 1 << 20 {
+                    try stored.flush(to: storedFile)
+                    segment.dropStoredPages(before: old)
+                }
             }
             segment.ids.forEach { e in
                 if let new = mapping[k][Int(e.doc)] { ids.add(id: e.id, doc: new, stamp: e.stamp) }
