@@ -121,6 +121,20 @@ final class PostingsCursor {
         for i in 0..<count { body(docs[i], freqs[i]) }
     }
 
+    /// The current document's position deltas as stored (varints): what a merge copies,
+    /// since positions do not change when documents are renumbered.
+    func rawPositions() -> UnsafeRawBufferPointer {
+        guard !materialized else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        while posIndex < index {  // skip the positions of the documents passed over
+            for _ in 0..<freqs[posIndex] { _ = readVarint(posData, &posOffset) }
+            posIndex += 1
+        }
+        let start = posOffset
+        for _ in 0..<freqs[index] { guard readVarint(posData, &posOffset) != nil else { break } }
+        posIndex += 1
+        return UnsafeRawBufferPointer(rebasing: posData[start..<posOffset])
+    }
+
     /// The positions of the term in the current document, ascending.
     func positions(into out: inout [UInt32]) {
         out.removeAll(keepingCapacity: true)

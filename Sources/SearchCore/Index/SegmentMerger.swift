@@ -59,8 +59,6 @@ struct SegmentMerger {
         var dictionary = TermDictionaryWriter(try file("tdx"))
         var iterators = sources.map { TermDictionary.Iterator($0.segment.dictionary) }
         var live = iterators.indices.filter { iterators[$0].next() }
-        var positions: [UInt32] = []
-        var deltas = ByteWriter()
         var terms = 0
         while !live.isEmpty {
             terms += 1
@@ -80,17 +78,8 @@ struct SegmentMerger {
                 let cursor = sources[k].segment.postings(iterators[k].info)
                 while cursor.next() != PostingsCursor.end {
                     guard let new = mapping[k][Int(cursor.doc)] else { continue }
-                    cursor.positions(into: &positions)
-                    deltas.bytes.removeAll(keepingCapacity: true)
-                    var previous: UInt32 = 0
-                    for p in positions {
-                        deltas.varint(p - previous)
-                        previous = p
-                    }
-                    deltas.bytes.withUnsafeBufferPointer {
-                        postings.add(doc: new, freq: cursor.freq, positionDeltas: $0,
-                                     norm: field < lengths.count ? lengths[field][Int(new)] : 0)
-                    }
+                    postings.add(doc: new, freq: cursor.freq, positionDeltas: cursor.rawPositions().assumingMemoryBound(to: UInt8.self),
+                                 norm: field < lengths.count ? lengths[field][Int(new)] : 0)
                 }
             }
             let info = try postings.finishTerm()
