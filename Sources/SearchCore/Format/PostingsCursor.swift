@@ -125,10 +125,7 @@ final class PostingsCursor {
     /// since positions do not change when documents are renumbered.
     func rawPositions() -> UnsafeRawBufferPointer {
         guard !materialized else { return UnsafeRawBufferPointer(start: nil, count: 0) }
-        while posIndex < index {  // skip the positions of the documents passed over
-            for _ in 0..<freqs[posIndex] { _ = readVarint(posData, &posOffset) }
-            posIndex += 1
-        }
+        skipPassedPositions()
         let start = posOffset
         for _ in 0..<freqs[index] { guard readVarint(posData, &posOffset) != nil else { break } }
         posIndex += 1
@@ -139,10 +136,7 @@ final class PostingsCursor {
     func positions(into out: inout [UInt32]) {
         out.removeAll(keepingCapacity: true)
         guard !materialized else { return }
-        while posIndex < index {  // skip the positions of the documents passed over
-            for _ in 0..<freqs[posIndex] { _ = readVarint(posData, &posOffset) }
-            posIndex += 1
-        }
+        skipPassedPositions()
         var p: UInt32 = 0
         for _ in 0..<freqs[index] {
             guard let delta = readVarint(posData, &posOffset) else { break }
@@ -150,6 +144,14 @@ final class PostingsCursor {
             out.append(p)
         }
         posIndex += 1
+    }
+
+    /// Moves the positions reader past the documents of the block passed over.
+    private func skipPassedPositions() {
+        while posIndex < index {
+            for _ in 0..<freqs[posIndex] { _ = readVarint(posData, &posOffset) }
+            posIndex += 1
+        }
     }
 
     private func finish() -> UInt32 {

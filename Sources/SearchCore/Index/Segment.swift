@@ -58,7 +58,7 @@ final class Segment: @unchecked Sendable {
     /// For a merge that has copied the stored records of the documents before `doc`: a
     /// segment's stored text is about the size of its corpus, too much to keep mapped.
     func dropStoredPages(before doc: Int) {
-        files[5].dropPages(before: stored.offset(of: doc))
+        files[5].dropPages(before: stored.offset(of: doc))  // sto (see the order above)
     }
 
     /// The postings information of a term, through a bounded cache: a query looks up each of

@@ -11,6 +11,8 @@ final class LeafScorer: Scorer {
     /// Makes the postings' impacts (the segment keeps them), for a tight bound per block.
     private let loadImpacts: (() -> BlockImpacts)?
     private var impacts: BlockImpacts?
+    /// The best score of postings that fit in one block (no skip table, no impacts needed).
+    private var wholeMaximum: Double?
 
     init(postings: PostingsCursor, factor: Double, penalty: Int, field: Field, norms: FieldNorms, averageLength: Double,
          impacts: (() -> BlockImpacts)? = nil) {
@@ -60,9 +62,6 @@ final class LeafScorer: Scorer {
         best.score = wholeMaximum ?? 0
         return Bound(upTo: PostingsCursor.end, best: best)
     }
-
-    /// The best score of postings that fit in one block.
-    private var wholeMaximum: Double?
 
     @inline(__always)
     private func score(freq: UInt32, length: UInt32) -> Double {
