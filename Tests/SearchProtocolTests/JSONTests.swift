@@ -16,6 +16,13 @@ struct JSONTests {
         #expect(value.serialized() == #"{"z":1,"a":"line\nbreak\u0001","m":[1.5,null]}"#)
     }
 
+    @Test func everyEscapeAndTheRunsBetween() {
+        let value: JSON = .string("a\"b\\c\nd\re\tf\u{7F}g\u{1F}钱")
+        #expect(value.serialized() == #""a\"b\\c\nd\re\tf\u007fg\u001f钱""#)
+        #expect(JSON.string("").serialized() == #""""#)
+        #expect(JSON.string("\n").serialized() == #""\n""#)
+    }
+
     @Test func unicodeEscapesAndSurrogates() throws {
         #expect(try JSON.parse(#""\u94b1\ud83c\udf89""#) == .string("钱🎉"))
         #expect(throws: JSONError.self) { try JSON.parse(#""\ud83c""#) }
