@@ -1,0 +1,38 @@
+import Testing
+@testable import SearchCore
+
+/// A block's impacts give its exact best BM25 part, whatever avgdl is: the same as scoring
+/// every document of the block.
+struct BlockImpactsTests {
+    @Test func blockMaximaEqualABruteForceScan() throws {
+        // 1000 documents: "port" 1 to 6 times among 0 to 40 other words, so that
+        // frequencies and lengths vary independently across 8 blocks
+        let writer = try IndexWriter(directory: MemoryDirectory())
+        try writer.add((0..<1000).map { i in
+            let port = Array(repeating: "port", count: 1 + (i * 7) % 6)
+            let filler = Array(repeating: "harbour", count: (i * 13) % 41)
+            return doc("d\(i)", (port + filler).joined(separator: " "))
+        })
+        try writer.commit()
+        try writer.forceMerge()  // the indexing threads may have written a segment each
+        let segment = try #require(writer.snapshot.segments.first)
+        let info = try #require(segment.termInfo([Field.body.rawValue] + Array("port".utf8)))
+        #expect(info.docFreq == 1000)
+        let impacts = segment.impacts(info, field: .body)
+        for averageLength in [5.0, 20.0, 60.0] {
+            let score = { (freq: UInt32, length: UInt32) in
+                BM25.tfNorm(freq: Double(freq), length: Double(length), averageLength: averageLength)
+            }
+            var best: [Int: Double] = [:]
+            let cursor = segment.postings(info)
+            while cursor.next() != PostingsCursor.end {
+                best[cursor.block, default: 0] = max(best[cursor.block, default: 0],
+                                                     score(cursor.freq, segment.norms.length(cursor.doc, .body)))
+            }
+            #expect(best.count == 8)
+            for (block, maximum) in best {
+                #expect(impacts.maximum(block: block, score) == maximum, "block \(block), avgdl \(averageLength)")
+            }
+        }
+    }
+}
