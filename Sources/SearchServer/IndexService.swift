@@ -187,11 +187,17 @@ public final class IndexService: Sendable {
         var toRead: [SourceCrawler.Found] = []
         var unchanged = 0
         let crawler = SourceCrawler(config)
+        // A file's id is its path under its root: under other roots, the same id may be
+        // another file. When the roots change, every file is read again (and the documents
+        // get their new paths); the commit records the roots.
+        let roots = "roots\n" + crawler.roots.sorted().joined(separator: "\n")
+        let compared = writer.committedUserData == roots ? known : [:]
+        writer.stageUserData(roots)
         for file in crawler.crawl(problem: { logger.warning("\($0)") }) {
             if SourceCrawler.isJSONLines(file.path) {
                 // a JSON Lines file stamps its documents with its own stamp
-                if let stamp = file.stamp, known.values.contains(where: { $0.sameFile(stamp) }) {
-                    for (id, s) in known where s.sameFile(stamp) { seen.insert(id) }
+                if let stamp = file.stamp, compared.values.contains(where: { $0.sameFile(stamp) }) {
+                    for (id, s) in compared where s.sameFile(stamp) { seen.insert(id) }
                     unchanged += 1
                 } else {
                     toRead.append(file)
@@ -199,7 +205,7 @@ public final class IndexService: Sendable {
                 continue
             }
             seen.insert(file.id)
-            if let old = known[file.id], let stamp = file.stamp, old.sameFile(stamp) {
+            if let old = compared[file.id], let stamp = file.stamp, old.sameFile(stamp) {
                 unchanged += 1
             } else {
                 toRead.append(file)
@@ -270,7 +276,7 @@ public final class IndexService: Sendable {
             try writer.add(count: batchEnd - batchStart) { k in
                 let file = files.value[base + k]
                 defer { if let progress { progress(counters.done(bytes: file.size)) } }
-                switch Self.read(file, known: known[file.id], maxSize: config.maxFileSize) {
+                switch Self.read(file, known: compared[file.id], maxSize: config.maxFileSize) {
                 case .document(let doc):
                     counters.added(bytes: Int(doc.stamp?.size ?? 0))
                     return doc

@@ -309,6 +309,7 @@ public final class IndexWriter {
     /// changes stay pending: a later commit can still succeed.
     @discardableResult
     public func commit(userData: String? = nil) throws -> Snapshot {
+        let userData = userData ?? stagedUserData
         try flushBuffers()
         var newFiles: [String] = []
         let committed = manifest.files
@@ -327,6 +328,7 @@ public final class IndexWriter {
                             segments: entries.map(\.info), userData: userData ?? manifest.userData)
         try next.commit(to: directory)
         manifest = next
+        stagedUserData = nil
         for i in entries.indices { entries[i].deletesDirty = false }
         snapshot = Snapshot(segments: entries.map(\.segment), deletes: entries.map(\.deletes), manifest: manifest)
         try? removeUnreferencedFiles()
@@ -336,11 +338,18 @@ public final class IndexWriter {
     /// Whether anything changed since the last commit.
     public var hasChanges: Bool {
         !unflushed.isEmpty || buffers.contains { ($0?.writer.docCount ?? 0) > 0 } || entries.contains { $0.deletesDirty }
-            || entries.map(\.info.name) != manifest.segments.map(\.name)
+            || entries.map(\.info.name) != manifest.segments.map(\.name) || stagedUserData != nil
     }
 
     /// The user data of the last commit.
     public var committedUserData: String { manifest.userData }
+
+    /// User data for the next commit, whoever makes it (and a reason to make one).
+    public func stageUserData(_ data: String) {
+        stagedUserData = data == manifest.userData ? nil : data
+    }
+
+    private var stagedUserData: String?
 
     /// Deletes every file that neither the last commit nor a pending segment uses.
     private func removeUnreferencedFiles() throws {
