@@ -25,14 +25,7 @@ let package = Package(
             name: "CICU",
             linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icui18n"), .linkedLibrary("icudata")]
         ),
-        .target(
-            name: "SearchCore",
-            dependencies: ["CICU"],
-            // The scorers and the analyser keep their state in class properties; Swift's
-            // run-time exclusivity checks on them cost ~10% of query time (perf). Debug
-            // builds, which the tests run, keep the checks and would catch a conflict.
-            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
-        ),
+        .target(name: "SearchCore", dependencies: ["CICU"]),
         .target(name: "SearchProtocol"),
         .target(
             name: "SearchServer",

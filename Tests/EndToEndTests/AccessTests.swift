@@ -23,6 +23,21 @@ struct AccessTests {
         return (st.st_mode & 0o7777, st.st_gid)
     }
 
+    /// searchd over the seeds with its socket in a directory anyone may enter (0755, as in
+    /// system mode): only the socket's mode and SO_PEERCRED keep other users out.
+    func daemonInOpenDirectory(extra: String = "") throws -> (directory: URL, socket: String, daemon: RunningDaemon) {
+        let directory = try temporaryDirectory("searchd-access")
+        chmod(directory.path, 0o755)
+        let socket = directory.appendingPathComponent("searchd.sock").path
+        do {
+            let config = try writeConfig(in: directory, socket: socket, sources: [Binaries.seeds], extra: extra)
+            return (directory, socket, try RunningDaemon(configFile: config, socket: socket))
+        } catch {
+            try? FileManager.default.removeItem(at: directory)
+            throw error
+        }
+    }
+
     @Test func userModeSocketIsPrivate() throws {
         let directory = try temporaryDirectory("searchd-access")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -36,12 +51,8 @@ struct AccessTests {
 
     @Test(.enabled(if: isRoot, "other users are played through setpriv, which needs root"))
     func otherUsersAreRefused() throws {
-        let directory = try temporaryDirectory("searchd-access")
+        let (directory, socket, daemon) = try daemonInOpenDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        chmod(directory.path, 0o755)
-        let socket = directory.appendingPathComponent("searchd.sock").path
-        let config = try writeConfig(in: directory, socket: socket, sources: [Binaries.seeds])
-        let daemon = try RunningDaemon(configFile: config, socket: socket)
 
         // the socket's mode keeps nobody out
         let denied = try search(as: "nobody", group: "nogroup", ["status", "--socket", socket])
@@ -61,12 +72,8 @@ struct AccessTests {
 
     @Test(.enabled(if: isRoot, "other users are played through setpriv, which needs root"))
     func systemModeAdmitsTheSocketGroup() throws {
-        let directory = try temporaryDirectory("searchd-access")
+        let (directory, socket, daemon) = try daemonInOpenDirectory(extra: "socket_group = \"nogroup\"")
         defer { try? FileManager.default.removeItem(at: directory) }
-        chmod(directory.path, 0o755)
-        let socket = directory.appendingPathComponent("searchd.sock").path
-        let config = try writeConfig(in: directory, socket: socket, sources: [Binaries.seeds], extra: "socket_group = \"nogroup\"")
-        let daemon = try RunningDaemon(configFile: config, socket: socket)
         let (socketMode, socketGroup) = mode(socket)
         #expect(socketMode == 0o660)
         #expect(socketGroup == 65534)
