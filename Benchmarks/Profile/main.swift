@@ -21,6 +21,7 @@ let documents: [Document] = data.split(separator: UInt8(ascii: "\n")).compactMap
           let id = o["id"] as? String, let text = o["text"] as? String else { return nil }
     return Document(id: id, title: o["title"] as? String ?? id, body: text)
 }
+let queriesFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/bench/queries/perf.tsv").path
 let bytes = documents.reduce(0) { $0 + $1.body.utf8.count + $1.title.utf8.count }
 let start = Date()
 var rounds = 0
@@ -38,11 +39,13 @@ case "request":
     var config = Config()
     config.sources = [dir + "/corpus.jsonl"]
     config.dataDirectory = ProcessInfo.processInfo.environment["SEARCHD_PROFILE_DATA"] ?? "/tmp/ix/data"
-    config.synonyms = ""
+    // the project's synonyms, as the daemon and the benchmark adapter use them
+    config.synonyms = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../config/synonyms.txt").path
     let service = IndexService(config: config, logger: Logger(label: "profile"))
+    _ = try service.loadSynonyms()
     try service.open()
     let handler = RequestHandler(service: service)
-    let queries = (try String(contentsOfFile: "/work/shared/bench/queries/perf.tsv", encoding: .utf8))
+    let queries = args.count > 3 ? [args[3]] : (try String(contentsOfFile: queriesFile, encoding: .utf8))
         .split(separator: "\n").compactMap { $0.split(separator: "\t", maxSplits: 1).last.map(String.init) }
     let lines = queries.map { Array(Request(id: 1, method: "search", params: ["query": .string($0), "snippets": false]).line.utf8) }
     var all: [Double] = []
@@ -74,7 +77,7 @@ default:
         try writer.merge()
     }
     print("\(writer.snapshot.segmentCount) segments")
-    let queries = args.count > 3 ? [args[3]] : (try String(contentsOfFile: "/work/shared/bench/queries/perf.tsv", encoding: .utf8))
+    let queries = args.count > 3 ? [args[3]] : (try String(contentsOfFile: queriesFile, encoding: .utf8))
         .split(separator: "\n").compactMap { $0.split(separator: "\t", maxSplits: 1).last.map(String.init) }
     let searcher = writer.snapshot.searcher()
     var options = SearchOptions(limit: 10, snippets: false)

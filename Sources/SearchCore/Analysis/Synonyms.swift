@@ -22,6 +22,9 @@ public struct Synonyms: Sendable {
     private(set) var entries: [String: [Entry]] = [:]
     /// Number of lines that define synonyms.
     public private(set) var ruleCount = 0
+    /// The longest phrase, in terms (bounds the spans the planner tries). Kept, not computed:
+    /// the planner asks for every query.
+    private(set) var longestPhrase = 0
 
     public static let empty = Synonyms()
 
@@ -48,6 +51,7 @@ public struct Synonyms: Sendable {
                 let others = right.filter { terms($0) != t }
                 guard !others.isEmpty || sides.count == 2 else { continue }
                 result.entries[t[0], default: []].append(Entry(terms: t, alternatives: others, replaces: sides.count == 2))
+                result.longestPhrase = max(result.longestPhrase, t.count)
             }
             result.ruleCount += 1
         }
@@ -84,9 +88,6 @@ public struct Synonyms: Sendable {
 
     /// The entries whose phrase starts with `term`.
     func entries(startingWith term: String) -> [Entry] { entries[term] ?? [] }
-
-    /// The longest phrase, in terms (bounds the spans the planner tries).
-    var longestPhrase: Int { entries.values.joined().map(\.terms.count).max() ?? 0 }
 }
 
 /// A synonyms file that cannot be used: the line and what is wrong with it.
