@@ -99,7 +99,9 @@ default:
     let all = times.flatMap { $0 }.sorted()
     print("\(all.count) queries: p50 \(Int(all[all.count / 2])) µs, p90 \(Int(all[all.count * 9 / 10])) µs, p99 \(Int(all[all.count * 99 / 100])) µs")
     let medians = times.enumerated().map { (queries[$0.offset], $0.element.sorted()[$0.element.count / 2]) }.sorted { $0.1 > $1.1 }
-    for (q, t) in medians.prefix(12) { print("  \(Int(t)) µs  \(q)") }
+    // SEARCHD_ALL_QUERIES=1: every query's median, slowest first
+    let shown = ProcessInfo.processInfo.environment["SEARCHD_ALL_QUERIES"] == nil ? 12 : medians.count
+    for (q, t) in medians.prefix(shown) { print("  \(Int(t)) µs  \(q)") }
     exit(0)
 }
 let elapsed = Date().timeIntervalSince(start)

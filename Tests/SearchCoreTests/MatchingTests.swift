@@ -127,6 +127,17 @@ struct MatchingTests {
         #expect(try ids("Boluatre").contains("typo-source"))          // a transposition is one edit
     }
 
+    @Test func typoVariantsAddNothingToTheWordAsTyped() throws {
+        // ranked by the word as typed: its typo variants count only where it is missing
+        let searcher = try Snapshot.build([
+            Document(id: "typed-twice", title: "a", body: "machines machines and other words"),
+            Document(id: "variant-heavy", title: "b", body: "machines machine machine machine machine"),
+            Document(id: "variant-only", title: "c", body: "machine machine"),
+        ]).searcher()
+        let ids = try searcher.search(QueryParser.parse("machines")).hits.map(\.id)
+        #expect(ids == ["typed-twice", "variant-heavy", "variant-only"])
+    }
+
     @Test func typoLimitsByLength() throws {
         #expect(try ids("Peri").isEmpty)                               // 4 letters: exact only
         #expect(try ids("Xoluarte").contains("typo-source"))           // a typo in the first letter costs the same

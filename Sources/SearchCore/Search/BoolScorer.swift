@@ -122,7 +122,7 @@ final class BoolScorer: Scorer {
     /// The children's bounds, then the spans' (kept to save an allocation per call).
     private lazy var bounds = [Bound](repeating: Bound(upTo: 0, best: Match()), count: scorers.count + spanScorers.count)
 
-    /// Mirrors `visit` with every child that can match in the run counted as matching.
+    /// Mirrors `add` with every child that can match in the run counted as matching.
     override func bound(from target: UInt32) -> Bound {
         if !isRoot { advance(to: target) }  // the root stands on target already
         var upTo = PostingsCursor.end
@@ -158,11 +158,7 @@ final class BoolScorer: Scorer {
         return Bound(upTo: upTo, best: best)
     }
 
-    override func add(to match: inout Match) { visit(&match, scoring: true) }
-
-    override func shape(_ match: inout Match) { visit(&match, scoring: false) }
-
-    private func visit(_ match: inout Match, scoring: Bool) {
+    override func add(to match: inout Match) {
         let d = current
         var score = 0.0, exact = 0, penalties = 0, bestShould = Int.max, count = 0
         for i in 0..<scorers.count {
@@ -173,7 +169,7 @@ final class BoolScorer: Scorer {
             if c.doc < d { c.advance(to: d) }
             guard c.doc == d else { continue }
             var m = Match()
-            if scoring { c.add(to: &m) } else { c.shape(&m) }
+            c.add(to: &m)
             matched[i] = true
             score += m.score
             exact += m.exact
@@ -191,7 +187,7 @@ final class BoolScorer: Scorer {
             }
             guard uncovered > 0 else { continue }
             var m = Match()
-            if scoring { span.add(to: &m) } else { span.shape(&m) }
+            span.add(to: &m)
             count += uncovered
             score += m.score
             penalties += m.penalty

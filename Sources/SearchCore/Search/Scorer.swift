@@ -24,9 +24,6 @@ class Scorer {
     @discardableResult func advance(to target: UInt32) -> UInt32 { PostingsCursor.end }
     /// Adds what the current document earns.
     func add(to match: inout Match) {}
-    /// Adds the current document's tiers (matched, penalty, exactness) without its score:
-    /// enough to know that a document cannot enter the top hits, and skip scoring it.
-    func shape(_ match: inout Match) {}
     /// Moves to the first document ≥ target, then bounds what any document from target to
     /// `upTo` can earn (block-max WAND's bound, from the blocks' maximum frequencies and
     /// minimum lengths): the searcher skips such a run when even the bound cannot enter the

@@ -71,17 +71,13 @@ public final class Searcher {
                     root.next()
                     continue
                 }
-                // Tiers first: a document whose tiers cannot beat the worst kept hit is only counted.
-                var tiers = Match()
-                root.shape(&tiers)
-                if tiers.matched >= requiredClauses {
+                // one walk over the tree gives the tiers and the score: a walk for the tiers
+                // alone, to skip scoring, costs about as much as scoring
+                var m = Match()
+                root.add(to: &m)
+                if m.matched >= requiredClauses {
                     total += 1
-                    let best = ScoredDoc(matched: tiers.matched, penalty: tiers.penalty, exact: tiers.exact, score: .infinity, segment: s, doc: root.doc)
-                    if top.threshold.map({ best < $0 }) ?? true {
-                        var m = Match()
-                        root.add(to: &m)
-                        top.insert(ScoredDoc(matched: m.matched, penalty: m.penalty, exact: m.exact, score: m.score, segment: s, doc: root.doc))
-                    }
+                    top.insert(ScoredDoc(matched: m.matched, penalty: m.penalty, exact: m.exact, score: m.score, segment: s, doc: root.doc))
                 }
                 root.next()
             }

@@ -1,4 +1,5 @@
-/// A user word: the union of its alternatives (the best one sets the penalty), plus bonuses.
+/// A user word: the union of its alternatives (the best one sets the penalty and, with the
+/// others of that penalty, the score), plus bonuses.
 final class WordScorer: Scorer {
     private let alternatives: [LeafScorer]
     private let bonuses: [LeafScorer]
@@ -6,7 +7,7 @@ final class WordScorer: Scorer {
     /// plain memory instead of calling into every cursor (a fuzzy word has dozens).
     private let at: RawBuffer<UInt32>
     /// Indexes of the alternatives that find documents: all of them until
-    /// `limitPenalty(to:)`; the others follow only to score the documents found.
+    /// `limitPenalty(to:)`, which drops the others for good.
     private var drivers: [Int]
     private var current: UInt32 = 0
 
@@ -60,30 +61,37 @@ final class WordScorer: Scorer {
         return m
     }
 
-    /// The alternatives' bounds, then the bonuses' (kept to save an allocation per call).
+    /// The drivers' bounds, then the bonuses' (kept to save an allocation per call).
     private lazy var bounds = [Bound](repeating: Bound(upTo: 0, best: Match()), count: alternatives.count + bonuses.count)
 
-    /// Mirrors `visit`: the alternatives' scores add up, the best one sets the penalty, a
-    /// bonus adds its score and one point of exactness.
+    /// Mirrors `add`: the lowest penalty among the alternatives that can match, with the
+    /// most the alternatives of any one penalty can add up to; a bonus adds its score and one
+    /// point of exactness.
     override func bound(from target: UInt32) -> Bound {
         advance(to: target)
         var upTo = PostingsCursor.end
-        for (i, a) in alternatives.enumerated() {
-            bounds[i] = a.bound(from: target)
-            at[i] = a.doc
+        for i in drivers {
+            bounds[i] = alternatives[i].bound(from: target)
+            at[i] = alternatives[i].doc
             upTo = min(upTo, bounds[i].upTo)
         }
         for (j, b) in bonuses.enumerated() {
             bounds[alternatives.count + j] = b.bound(from: target)
             upTo = min(upTo, bounds[alternatives.count + j].upTo)
         }
-        var best = Match()
-        var penalty = Int.max
-        for i in alternatives.indices where at[i] <= upTo {
-            best.score += bounds[i].best.score
-            penalty = min(penalty, bounds[i].best.penalty)
+        // the sum per penalty (a word has few distinct penalties: 0, 1, 2)
+        var sums: [(penalty: Int, score: Double)] = []
+        for i in drivers where at[i] <= upTo {
+            let p = alternatives[i].penalty
+            if let k = sums.firstIndex(where: { $0.penalty == p }) {
+                sums[k].score += bounds[i].best.score
+            } else {
+                sums.append((p, bounds[i].best.score))
+            }
         }
-        best.penalty = penalty == Int.max ? 0 : penalty
+        var best = Match()
+        best.penalty = sums.map(\.penalty).min() ?? 0
+        best.score = sums.map(\.score).max() ?? 0
         for (j, b) in bonuses.enumerated() where b.doc <= upTo {
             best.score += bounds[alternatives.count + j].best.score
             best.exact = 1
@@ -91,24 +99,20 @@ final class WordScorer: Scorer {
         return Bound(upTo: upTo, best: best)
     }
 
-    override func add(to match: inout Match) { visit(&match, scoring: true) }
-
-    override func shape(_ match: inout Match) { visit(&match, scoring: false) }
-
-    private func visit(_ match: inout Match, scoring: Bool) {
+    /// The document's penalty is its best alternative's; only the alternatives with that
+    /// penalty score (a document with the word as typed ranks by that, not by its typo
+    /// variants besides). So once the penalty is limited, the other alternatives are never
+    /// looked at again.
+    override func add(to match: inout Match) {
         let d = current
         var best = Int.max
-        for i in alternatives.indices {
-            if at[i] < d { at[i] = alternatives[i].postings.advance(to: d) }  // non-drivers catch up here
-            guard at[i] == d else { continue }
-            let a = alternatives[i]
-            if scoring { a.add(to: &match) }
-            if a.penalty < best { best = a.penalty }
-        }
-        match.penalty += best == Int.max ? 0 : best
+        for i in drivers where at[i] == d { best = min(best, alternatives[i].penalty) }
+        guard best != Int.max else { return }
+        for i in drivers where at[i] == d && alternatives[i].penalty == best { alternatives[i].add(to: &match) }
+        match.penalty += best
         var exact = false
         for b in bonuses where b.postings.advance(to: d) == d {
-            if scoring { b.add(to: &match) }
+            b.add(to: &match)
             exact = true
         }
         if exact { match.exact += 1 }
