@@ -206,6 +206,14 @@ final class PostingsCursor {
 /// Reads a LEB128 varint of up to 32 bits at `offset`; nil when the data ends first.
 @inline(__always)
 func readVarint(_ data: UnsafeRawBufferPointer, _ offset: inout Int) -> UInt32? {
+    // Most postings numbers fit one byte: that case costs one load and one test.
+    if offset < data.count {
+        let b = data[offset]
+        if b < 0x80 {
+            offset += 1
+            return UInt32(b)
+        }
+    }
     var result: UInt32 = 0
     var shift: UInt32 = 0
     while offset < data.count && shift < 35 {
