@@ -76,6 +76,39 @@ struct TopHitsPruningTests {
         }
     }
 
+    @Test(arguments: queries)
+    func partsOnSeveralThreadsFindWhatOnePartFinds(query: String) throws {
+        let one = Self.snapshot.searcher()
+        one.partDocuments = .max
+        let split = Self.snapshot.searcher()
+        (split.partDocuments, split.maxParts) = (1000, 4)  // parts cut across segments
+        #expect(one.parts().count == 1 && split.parts().count == 4)
+        for countLimit in [Int.max, 0] {
+            for requireAll in [false, true] {
+                var options = SearchOptions(limit: 10, snippets: false, requireAll: requireAll)
+                options.countLimit = countLimit
+                let whole = try one.search(QueryParser.parse(query), options: options)
+                let parts = try split.search(QueryParser.parse(query), options: options)
+                #expect(parts.hits.map(\.id) == whole.hits.map(\.id), "\(query)")
+                #expect(parts.hits.map(\.score) == whole.hits.map(\.score))
+                if countLimit == .max { #expect(parts.total == whole.total) }
+            }
+        }
+    }
+
+    @Test(arguments: [["debian", "package"], ["的", "是"], ["server", "kernel", "mirror"]])
+    func phrasesMatchedInPartsEqualOneWalk(words: [String]) throws {
+        for segment in Self.snapshot.segments {
+            let infos = words.compactMap { segment.termInfo(TermKey(field: .body, kind: $0.count > 1 ? .word : .cjkChar, text: $0).bytes) }
+            #expect(infos.count == words.count)
+            let offsets = words.indices.map { UInt32($0) }
+            let whole = PhraseMatches.find(infos.map { segment.postings($0) }, offsets: offsets)
+            let parts = PhraseMatches.find(in: segment, infos, offsets: offsets, partPostings: 10, maxParts: 3)
+            #expect(!whole.docs.isEmpty)
+            #expect(parts.docs == whole.docs && parts.freqs == whole.freqs)
+        }
+    }
+
     @Test func frequentWordsSkipDocumentsAndSayTheTotalIsALowerBound() throws {
         let searcher = Self.snapshot.searcher()
         var options = SearchOptions(limit: 10, snippets: false)

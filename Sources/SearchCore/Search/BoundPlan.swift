@@ -125,9 +125,10 @@ struct BoundPlan {
                 }
                 infos.append(nil)
                 let infos = leaf.terms.map { segment.termInfo($0.key) }
-                let matches = infos.contains(where: { $0 == nil })
+                let found = infos.compactMap { $0 }
+                let matches = found.count < infos.count
                     ? PhraseMatches.none
-                    : PhraseMatches.find(infos.map { segment.postings($0!) }, offsets: leaf.terms.map(\.offset))
+                    : PhraseMatches.find(in: segment, found, offsets: leaf.terms.map(\.offset))
                 df += matches.docs.count
                 phrases.append(matches)
             }

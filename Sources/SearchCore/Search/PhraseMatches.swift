@@ -1,3 +1,5 @@
+import Dispatch
+
 /// The documents of one segment where a phrase occurs (its terms at their offsets), with
 /// how often: what BM25 needs of a phrase, computed once when the query is bound, so that its
 /// document frequency is exact.
@@ -7,15 +9,40 @@ struct PhraseMatches {
 
     static let none = PhraseMatches(docs: [], freqs: [])
 
-    /// The documents where the terms occur at their offsets (term i at p + offsets[i]), with
-    /// the number of such occurrences; found by intersecting the cursors, rarest first.
-    static func find(_ cursors: [PostingsCursor], offsets: [UInt32]) -> PhraseMatches {
+    /// Rarest-term postings at least this long are matched by several threads, each over a
+    /// range of the segment's documents (a Chinese word of three characters or more is a
+    /// phrase of bigrams: in a large index, their postings are long).
+    static let partPostings = 1 << 13
+
+    /// The phrase's matches in one segment (`infos`: each term's postings there).
+    static func find(in segment: Segment, _ infos: [TermInfo], offsets: [UInt32],
+                     partPostings: Int = partPostings, maxParts: Int = Cores.available) -> PhraseMatches {
+        let rarest = infos.map(\.docFreq).min() ?? 0
+        let count = max(1, min(maxParts, Int(rarest) / partPostings))
+        guard count > 1 else { return find(infos.map { segment.postings($0) }, offsets: offsets) }
+        let share = (segment.docCount + count - 1) / count
+        var parts = [PhraseMatches](repeating: .none, count: count)
+        parts.withUnsafeMutableBufferPointer { slots in
+            let shared = UncheckedSendable((segment: segment, slots: slots))
+            DispatchQueue.concurrentPerform(iterations: count) { i in
+                let (segment, slots) = shared.value
+                let docs = UInt32(i * share)..<UInt32(min(segment.docCount, (i + 1) * share))
+                slots[i] = find(infos.map { segment.postings($0) }, offsets: offsets, docs: docs)
+            }
+        }
+        return PhraseMatches(docs: parts.flatMap(\.docs), freqs: parts.flatMap(\.freqs))
+    }
+
+    /// The documents (in `docs`) where the terms occur at their offsets (term i at
+    /// p + offsets[i]), with the number of such occurrences; found by intersecting the
+    /// cursors, rarest first.
+    static func find(_ cursors: [PostingsCursor], offsets: [UInt32], docs range: Range<UInt32> = 0..<PostingsCursor.end) -> PhraseMatches {
         var docs: [UInt32] = []
         var freqs: [UInt32] = []
         let order = cursors.indices.sorted { cursors[$0].docFreq < cursors[$1].docFreq }
         var positions = [[UInt32]](repeating: [], count: cursors.count)
-        var candidate = cursors[order[0]].next()
-        search: while candidate != PostingsCursor.end {
+        var candidate = cursors[order[0]].advance(to: range.lowerBound)
+        search: while candidate < range.upperBound {
             for k in order.dropFirst() {
                 let d = cursors[k].advance(to: candidate)
                 if d != candidate {

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Runs queries over a fixed set of segments (a snapshot of the index).
 ///
 /// Query flow: `QueryParser` → `Query` → `QueryPlanner` (analysis, synonyms, pinyin) →
@@ -48,40 +50,28 @@ public final class Searcher {
             }
         }
         let bound = BoundPlan(plan, searcher: self)
-        var top = TopDocs(capacity: max(0, options.offset) + max(0, options.limit))
-        var total = 0
-        var timedOut = false
-        var skipped = false
-        var visited = 0
-        segments: for s in segments.indices {
-            let root = bound.scorer(segment: s)
-            let deleted = deletes[s]
-            var pruning = Pruning()
-            while root.doc != PostingsCursor.end {
-                visited &+= 1
-                if visited & 4095 == 0, let deadline = options.deadline, ContinuousClock.now > deadline {
-                    timedOut = true
-                    break segments
+        let capacity = max(0, options.offset) + max(0, options.limit)
+        let parts = self.parts()
+        var collected = [Collected](repeating: Collected(top: TopDocs(capacity: capacity)), count: parts.count)
+        if parts.count == 1 {
+            collected[0] = collect(parts[0], bound: bound, options: options, requiredClauses: requiredClauses, capacity: capacity)
+        } else {
+            // each part on its own thread, into its own slot; during the walk the searcher
+            // and the bound plan are only read, and cursors are per part
+            let required = requiredClauses
+            collected.withUnsafeMutableBufferPointer { slots in
+                let shared = UncheckedSendable((searcher: self, bound: bound, slots: slots))
+                DispatchQueue.concurrentPerform(iterations: parts.count) { i in
+                    let (searcher, bound, slots) = shared.value
+                    slots[i] = searcher.collect(parts[i], bound: bound, options: options, requiredClauses: required, capacity: capacity)
                 }
-                if total >= options.countLimit, let threshold = top.threshold, pruning.skip(root, threshold: threshold, segment: s) {
-                    skipped = true
-                    continue
-                }
-                if deleted.count > 0 && deleted.contains(root.doc) {
-                    root.next()
-                    continue
-                }
-                // one walk over the tree gives the tiers and the score: a walk for the tiers
-                // alone, to skip scoring, costs about as much as scoring
-                var m = Match()
-                root.add(to: &m)
-                if m.matched >= requiredClauses {
-                    total += 1
-                    top.insert(ScoredDoc(matched: m.matched, penalty: m.penalty, exact: m.exact, score: m.score, segment: s, doc: root.doc))
-                }
-                root.next()
             }
         }
+        var top = TopDocs(capacity: capacity)
+        for c in collected { for hit in c.top.sorted() { top.insert(hit) } }
+        let total = collected.reduce(0) { $0 + $1.total }
+        let skipped = collected.contains { $0.skipped }
+        let timedOut = collected.contains { $0.timedOut }
         let ranked = top.sorted().dropFirst(max(0, options.offset))
         let snippets = SnippetBuilder(analyzer: analyzer, leaves: options.snippets ? bound.bodyLeaves : [])
         let hits = ranked.compactMap { scored -> SearchHit? in
@@ -98,5 +88,91 @@ public final class Searcher {
             return hit
         }
         return SearchResults(total: total, hits: Array(hits), totalIsLowerBound: skipped, timedOut: timedOut)
+    }
+
+    // MARK: Collecting in parts
+
+    /// Segments with more documents than this are searched by several threads at once, in
+    /// ranges of at least this many documents (a search of a large index is mostly scoring,
+    /// which splits by document; a small one would only pay for the threads).
+    var partDocuments = 1 << 17
+    /// Most parts (threads) one search uses.
+    var maxParts = Cores.available
+
+    /// A run of documents of one segment.
+    struct Piece {
+        var segment: Int
+        var docs: Range<UInt32>
+    }
+
+    /// What one part found.
+    struct Collected {
+        var top: TopDocs
+        var total = 0
+        var skipped = false
+        var timedOut = false
+    }
+
+    /// The index's documents in consecutive parts, one per core when it is large enough;
+    /// segments in order, so that each part's worst kept hit rises as it goes.
+    func parts() -> [[Piece]] {
+        let all = segments.reduce(0) { $0 + $1.docCount }
+        let count = max(1, min(maxParts, all / max(1, partDocuments)))
+        let share = (all + count - 1) / count
+        var parts: [[Piece]] = [[]]
+        var room = share
+        for (s, segment) in segments.enumerated() {
+            var start = 0
+            while start < segment.docCount {
+                if room == 0 {
+                    parts.append([])
+                    room = share
+                }
+                let n = min(room, segment.docCount - start)
+                parts[parts.count - 1].append(Piece(segment: s, docs: UInt32(start)..<UInt32(start + n)))
+                start += n
+                room -= n
+            }
+        }
+        return parts
+    }
+
+    /// Walks the pieces' matching documents into the best `capacity` hits: exactly up to the
+    /// count limit, then skipping what cannot enter (see `Pruning`).
+    private func collect(_ pieces: [Piece], bound: BoundPlan, options: SearchOptions, requiredClauses: Int, capacity: Int) -> Collected {
+        var c = Collected(top: TopDocs(capacity: capacity))
+        var visited = 0
+        pieces: for piece in pieces {
+            let s = piece.segment
+            let root = bound.scorer(segment: s)
+            root.advance(to: piece.docs.lowerBound)
+            let deleted = deletes[s]
+            var pruning = Pruning()
+            while root.doc < piece.docs.upperBound {
+                visited &+= 1
+                if visited & 4095 == 0, let deadline = options.deadline, ContinuousClock.now > deadline {
+                    c.timedOut = true
+                    break pieces
+                }
+                if c.total >= options.countLimit, let threshold = c.top.threshold, pruning.skip(root, threshold: threshold, segment: s) {
+                    c.skipped = true
+                    continue
+                }
+                if deleted.count > 0 && deleted.contains(root.doc) {
+                    root.next()
+                    continue
+                }
+                // one walk over the tree gives the tiers and the score: a walk for the tiers
+                // alone, to skip scoring, costs about as much as scoring
+                var m = Match()
+                root.add(to: &m)
+                if m.matched >= requiredClauses {
+                    c.total += 1
+                    c.top.insert(ScoredDoc(matched: m.matched, penalty: m.penalty, exact: m.exact, score: m.score, segment: s, doc: root.doc))
+                }
+                root.next()
+            }
+        }
+        return c
     }
 }
