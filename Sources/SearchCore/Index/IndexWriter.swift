@@ -433,6 +433,6 @@ struct UncheckedSendable<T>: @unchecked Sendable {
 }
 
 public enum Cores {
-    /// Cores online.
-    public static var available: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+    /// Cores online, read once: sysconf reads a file under /sys each time, and searches ask.
+    public static let available = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 }

@@ -17,7 +17,7 @@ struct PhraseMatches {
     /// The phrase's matches in one segment (`infos`: each term's postings there).
     static func find(in segment: Segment, _ infos: [TermInfo], offsets: [UInt32],
                      partPostings: Int = partPostings, maxParts: Int = Cores.available) -> PhraseMatches {
-        let rarest = infos.map(\.docFreq).min() ?? 0
+        let rarest = infos.lazy.map { $0.docFreq }.min() ?? 0
         let count = max(1, min(maxParts, Int(rarest) / partPostings))
         guard count > 1 else { return find(infos.map { segment.postings($0) }, offsets: offsets) }
         let share = (segment.docCount + count - 1) / count
