@@ -10,6 +10,8 @@ final class WordScorer: Scorer {
     /// `limitPenalty(to:)`, which drops the others for good.
     private var drivers: [Int]
     private var current: UInt32 = 0
+    /// One more than the highest penalty of an alternative.
+    private let penaltyLevels: Int
 
     init(alternatives: [LeafScorer], bonuses: [LeafScorer]) {
         self.alternatives = alternatives
@@ -18,6 +20,7 @@ final class WordScorer: Scorer {
         for a in alternatives { at.append(a.doc) }
         self.at = at
         drivers = Array(alternatives.indices)
+        penaltyLevels = (alternatives.lazy.map { $0.penalty }.max() ?? 0) + 1
         super.init()
         settle()
     }
@@ -79,19 +82,17 @@ final class WordScorer: Scorer {
             bounds[alternatives.count + j] = b.bound(from: target)
             upTo = min(upTo, bounds[alternatives.count + j].upTo)
         }
-        // the sum per penalty (a word has few distinct penalties: 0, 1, 2)
-        var sums: [(penalty: Int, score: Double)] = []
-        for i in drivers where at[i] <= upTo {
-            let p = alternatives[i].penalty
-            if let k = sums.firstIndex(where: { $0.penalty == p }) {
-                sums[k].score += bounds[i].best.score
-            } else {
-                sums.append((p, bounds[i].best.score))
-            }
-        }
+        // the sum per penalty (a word has few: 0, 1, 2), on the stack: bounds are asked per run
         var best = Match()
-        best.penalty = sums.map(\.penalty).min() ?? 0
-        best.score = sums.map(\.score).max() ?? 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: penaltyLevels) { sums in
+            sums.initialize(repeating: -1)
+            for i in drivers where at[i] <= upTo {
+                let p = alternatives[i].penalty
+                sums[p] = max(sums[p], 0) + bounds[i].best.score
+            }
+            if let lowest = sums.firstIndex(where: { $0 >= 0 }) { best.penalty = lowest }
+            best.score = max(0, sums.max() ?? 0)
+        }
         for (j, b) in bonuses.enumerated() where b.doc <= upTo {
             best.score += bounds[alternatives.count + j].best.score
             best.exact = 1
