@@ -9,6 +9,7 @@
 #include <unicode/ustring.h>
 #include <unicode/utext.h>
 #include <unicode/utrans.h>
+#include <unicode/uversion.h>
 
 int32_t sd_char_class(uint32_t cp) {
     UChar32 c = (UChar32)cp;
@@ -45,6 +46,17 @@ static int accents_strippable(UChar32 c) {
 }
 
 int32_t sd_accents_strippable(uint32_t cp) { return accents_strippable((UChar32)cp); }
+
+void sd_icu_version(char *out, int32_t cap) {
+    UVersionInfo v;
+    char text[U_MAX_VERSION_STRING_LENGTH];
+    u_getVersion(v);
+    u_versionToString(v, text);
+    if (cap > 0) {
+        strncpy(out, text, (size_t)cap - 1);
+        out[cap - 1] = 0;
+    }
+}
 
 /* Normalizes src into a new buffer (preflighting its size). */
 static UChar *normalize(const UNormalizer2 *n, const UChar *src, int32_t len, int32_t *out_len) {

@@ -31,6 +31,9 @@ int32_t sd_fold_many(const uint32_t *cps, int32_t count, int32_t strip_accents,
 int32_t sd_transliterate_many(const char *id, const uint32_t *cps, int32_t count,
                               uint8_t *out, int32_t cap, int32_t *ends);
 
+/// The version of the ICU library loaded (e.g. "72.1"), NUL-terminated in out (cap >= 20).
+void sd_icu_version(char *out, int32_t cap);
+
 /// Whether folding removes accents from this code point: a Latin, Greek or Cyrillic letter.
 int32_t sd_accents_strippable(uint32_t cp);
 

@@ -86,6 +86,11 @@ final class CharacterTables: @unchecked Sendable {
     /// Folded UTF-8 of every code point, and the end offset of each one's piece; on an ICU
     /// failure, empty pieces (the caller keeps the characters unfolded).
     private static func fold(_ cps: [UInt32], stripAccents: Bool) -> ([UInt8], [Int32]) {
+        let result = ICUCache.pieces(kind: stripAccents ? "fold-strip" : "fold", inputs: cps) { foldWithICU(cps, stripAccents: stripAccents) }
+        return result ?? ([], [Int32](repeating: -1, count: cps.count))
+    }
+
+    static func foldWithICU(_ cps: [UInt32], stripAccents: Bool) -> (pieces: [UInt8], ends: [Int32])? {
         var ends = [Int32](repeating: -1, count: cps.count)
         var out = [UInt8](repeating: 0, count: cps.count * 4)
         while true {
@@ -96,7 +101,7 @@ final class CharacterTables: @unchecked Sendable {
                     }
                 }
             }
-            if need < 0 { return ([], [Int32](repeating: -1, count: cps.count)) }
+            if need < 0 { return nil }
             if Int(need) <= out.count { return (Array(out[..<Int(need)]), ends) }
             out = [UInt8](repeating: 0, count: Int(need))
         }

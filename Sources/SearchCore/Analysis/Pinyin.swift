@@ -28,22 +28,28 @@ final class Pinyin: @unchecked Sendable {
     /// Longest syllable, in letters ("zhuang").
     let longest: Int
 
-    private init() {
-        let cps = (0..<UInt32(Self.count)).map { Self.first + $0 }
+    /// Each code point's pinyin from ICU (the convention of `sd_fold_many`); nil on an error.
+    private static func transliterate(_ cps: [UInt32]) -> (pieces: [UInt8], ends: [Int32])? {
         var out = [UInt8](repeating: 0, count: cps.count * 8)
         var ends = [Int32](repeating: -1, count: cps.count)
-        var need: Int32 = 0
         while true {
-            need = cps.withUnsafeBufferPointer { c in
+            let need = cps.withUnsafeBufferPointer { c in
                 out.withUnsafeMutableBufferPointer { o in
                     ends.withUnsafeMutableBufferPointer { e in
                         sd_transliterate_many("Han-Latin; Latin-ASCII", c.baseAddress, Int32(c.count), o.baseAddress, Int32(o.count), e.baseAddress)
                     }
                 }
             }
-            if need < 0 || Int(need) <= out.count { break }
+            if need < 0 { return nil }
+            if Int(need) <= out.count { return (Array(out[..<Int(need)]), ends) }
             out = [UInt8](repeating: 0, count: Int(need))
         }
+    }
+
+    private init() {
+        let cps = (0..<UInt32(Self.count)).map { Self.first + $0 }
+        let (out, ends) = ICUCache.pieces(kind: "Han-Latin; Latin-ASCII", inputs: cps) { Self.transliterate(cps) }
+            ?? ([], [Int32](repeating: -1, count: cps.count))
         var table = [UInt16](repeating: 0, count: Self.count)
         var syllables: [[UInt8]] = []
         var index: [[UInt8]: UInt16] = [:]
@@ -53,17 +59,15 @@ final class Pinyin: @unchecked Sendable {
             index[s] = UInt16(syllables.count)
             return UInt16(syllables.count)
         }
-        if need >= 0 {
-            var start = 0
-            for i in 0..<cps.count {
-                let end = Int(ends[i])
-                defer { start = max(start, end) }
-                guard end > start else { continue }
-                let piece = out[start..<end].filter { $0 != 0x20 }.map { $0 | 0x20 }
-                // a syllable is 1 to 6 ASCII letters; anything else means ICU had no reading
-                guard (1...6).contains(piece.count), piece.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }) else { continue }
-                table[i] = id(piece)
-            }
+        var start = 0
+        for i in 0..<cps.count {
+            let end = Int(ends[i])
+            defer { start = max(start, end) }
+            guard end > start else { continue }
+            let piece = out[start..<end].filter { $0 != 0x20 }.map { $0 | 0x20 }
+            // a syllable is 1 to 6 ASCII letters; anything else means ICU had no reading
+            guard (1...6).contains(piece.count), piece.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }) else { continue }
+            table[i] = id(piece)
         }
         var more: [UInt32: [UInt16]] = [:]
         for (c, readings) in Self.polyphones {

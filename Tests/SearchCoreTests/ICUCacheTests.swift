@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+@testable import SearchCore
+
+/// The on-disk cache of the ICU calls that build the analysis tables: computed once, read
+/// after, computed again when damaged; and the tables this process uses (from the cache when
+/// an earlier run filled it) fold like ICU itself.
+struct ICUCacheTests {
+    @Test func computedOnceThenReadAndComputedAgainWhenDamaged() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let inputs: [UInt32] = [0x4E2D, 0x6587, 0x41]
+        let result: (pieces: [UInt8], ends: [Int32]) = (Array("中文a".utf8), [3, 6, 7])
+        var calls = 0
+        func lookUp() -> (pieces: [UInt8], ends: [Int32])? {
+            ICUCache.pieces(kind: "test", inputs: inputs, in: dir) {
+                calls += 1
+                return result
+            }
+        }
+        for _ in 0..<3 {
+            let found = try #require(lookUp())
+            #expect(found.pieces == result.pieces && found.ends == result.ends)
+        }
+        #expect(calls == 1)
+
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir)
+        #expect(files.count == 1 && files[0].hasPrefix(ICUCache.prefix))
+        let path = dir + "/" + files[0]
+        var bytes = try #require(FileManager.default.contents(atPath: path))
+        bytes[2] ^= 0xFF
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let again = try #require(lookUp())
+        #expect(again.pieces == result.pieces && again.ends == result.ends)
+        #expect(calls == 2)
+
+        // a failure is not kept
+        #expect(ICUCache.pieces(kind: "failing", inputs: inputs, in: dir) { nil } == nil)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).count == 1)
+    }
+
+    @Test func theTablesInUseFoldLikeICU() throws {
+        // Latin with accents, Traditional Han, full-width, kana, Cyrillic, a ligature
+        let sample: [UInt32] = [0xC9, 0xF1, 0x9322, 0x6A02, 0xFF21, 0x3042, 0x438, 0xFB01]
+        let tables = CharacterTables.shared
+        for strip in [false, true] {
+            let icu = try #require(CharacterTables.foldWithICU(sample, stripAccents: strip))
+            var start = 0
+            for (i, cp) in sample.enumerated() {
+                let end = Int(icu.ends[i])
+                let entry = strip ? tables.folded[Int(cp)] : tables.foldedKeepingAccents[Int(cp)]
+                let inUse = Array(UnsafeBufferPointer(start: tables.bytes + Int(entry >> 8), count: Int(entry & 0xFF)))
+                #expect(inUse == Array(icu.pieces[start..<end]), "U+\(String(cp, radix: 16))")
+                start = end
+            }
+        }
+    }
+}
