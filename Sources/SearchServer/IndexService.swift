@@ -143,26 +143,31 @@ public final class IndexService: Sendable {
     // MARK: Updating
 
     /// Merges the whole index into one segment (what the offline `searchd index` does after a
-    /// build: a static index is then searched with one segment's costs).
+    /// build: a static index is then searched with one segment's costs) — or, for an index
+    /// that searches split across the cores anyway (`Searcher.partDocuments`), into one
+    /// segment per core, merged side by side.
     public func optimize() throws {
         try queue.sync {
-            guard let writer = writerBox.writer, try writer.forceMerge() else { return }
+            guard let writer = writerBox.writer else { return }
+            let large = writer.snapshot.documentCount >= 2 * Searcher.partDocuments
+            guard try writer.forceMerge(into: large ? Cores.available : 1) else { return }
             publish(writer.snapshot)
         }
     }
 
     /// Brings the index up to date with the sources, committing along the way (a crash loses
-    /// at most one batch of work), then merges. `progress` is called from the indexing threads
-    /// as files are read.
+    /// at most one batch of work), then merges by the tiered policy unless `merging` is false
+    /// (`searchd index`, which merges the whole index side by side afterwards: see `optimize`).
+    /// `progress` is called from the indexing threads as files are read.
     @discardableResult
-    public func update(progress: (@Sendable (Progress) -> Void)? = nil) throws -> UpdateReport {
+    public func update(merging: Bool = true, progress: (@Sendable (Progress) -> Void)? = nil) throws -> UpdateReport {
         try queue.sync {
             guard let writer = writerBox.writer else { throw SystemError("the index is not open", code: EBADF) }
             state.withLock { $0.indexing = true }
             defer { state.withLock { $0.indexing = false } }
             let report = try update(writer, progress: progress)
             if writer.hasChanges { publish(try writer.commit()) }
-            let merges = try writer.merge()
+            let merges = merging ? try writer.merge() : 0
             if merges > 0 {
                 logger.debug("\(merges) merges")
                 publish(writer.snapshot)

@@ -27,8 +27,9 @@ struct Index: ParsableCommand {
             _ = try service.loadSynonyms()
             try service.open()
             let bar = ProgressBar(terminal: isatty(2) == 1)
-            let report = try service.update { bar.show($0) }
+            let report = try service.update(merging: false) { bar.show($0) }
             bar.finish()
+            // one merge of everything (side by side for a large index), not the tiered ones first
             if report.added + report.deleted > 0 { try service.optimize() }
             let mb = Double(report.bytes) / 1e6
             logger.info("""

@@ -142,6 +142,40 @@ struct IndexWriterTests {
         _ = try IndexChecker.check(writer.directory)
     }
 
+    @Test func mergingIntoOneSegmentPerCoreSideBySide() throws {
+        let documents = (0..<1000).map { i in doc("d\(i)", "w\(i % 97) w\(i % 13) common") }
+        let path = "/tmp/searchd-merge-test-\(UInt64.random(in: 0...UInt64.max))"
+        defer { _ = try? FileManager.default.removeItem(atPath: path) }
+        let writer = try IndexWriter(directory: try FileSystemDirectory(path), options: IndexWriter.Options(threads: 1))
+        for batch in stride(from: 0, to: documents.count, by: 125) {
+            try writer.add(Array(documents[batch..<batch + 125]))
+            try writer.commit()
+        }
+        for i in stride(from: 0, to: 1000, by: 9) { _ = writer.delete(id: "d\(i)") }
+        try writer.commit()
+        #expect(writer.snapshot.segmentCount == 8)
+        #expect(IndexWriter.balancedGroups([5, 5, 5, 5], count: 2) == [[0, 1], [2, 3]])
+        #expect(IndexWriter.balancedGroups([10, 1, 1, 1], count: 2) == [[0], [1, 2, 3]])
+        #expect(try writer.forceMerge(into: 2))
+        #expect(writer.snapshot.segmentCount == 2)
+        #expect(writer.snapshot.documentCount == 1000 - 112)
+        let live = documents.enumerated().filter { $0.offset % 9 != 0 }.map(\.element)
+        let reference = try Snapshot.build(live)
+        for query in ["w1", "w5 w7", "common", "\"w3 w3\""] {
+            let q = try QueryParser.parse(query)
+            let merged = try writer.snapshot.searcher().search(q, options: SearchOptions(limit: 1000, snippets: false))
+            let expected = try reference.searcher().search(q, options: SearchOptions(limit: 1000, snippets: false))
+            #expect(merged.total == expected.total, "\(query)")
+            #expect(Set(merged.hits.map(\.id)) == Set(expected.hits.map(\.id)), "\(query)")
+        }
+        // documents moved to their new numbers: replacing one leaves one copy
+        try writer.add([doc("d1", "replaced")])
+        try writer.commit()
+        #expect(try ids(writer.snapshot, "replaced") == ["d1"])
+        #expect(try !ids(writer.snapshot, "w1").contains("d1"))
+        _ = try IndexChecker.check(writer.directory)
+    }
+
     @Test func aForeignFormatVersionIsAClearError() throws {
         let directory = MemoryDirectory()
         do {

@@ -380,14 +380,50 @@ public final class IndexWriter {
         return merges
     }
 
-    /// Merges every segment into one (after a bulk build: each search then visits one
-    /// segment). Returns whether it merged anything.
+    /// Merges the index into at most `count` segments of about equal size, the merges running
+    /// side by side, then commits (after a bulk build: a search then visits one segment, or
+    /// one per core, each on its own thread). Returns whether it merged anything.
     @discardableResult
-    public func forceMerge() throws -> Bool {
+    public func forceMerge(into count: Int = 1) throws -> Bool {
         if hasChanges { try commit() }
-        guard entries.count > 1 || entries.contains(where: { $0.info.deletedCount > 0 }) else { return false }
-        try merge(Array(entries.indices))
+        let groups = Self.balancedGroups(entries.map(\.info.docCount), count: count)
+            .filter { $0.count > 1 || entries[$0[0]].info.deletedCount > 0 }
+        guard !groups.isEmpty else { return false }
+        let sources = groups.map { g in g.map { (entries[$0].segment, entries[$0].deletes) } }
+        let names = groups.map { _ in Self.segmentName(self.names.next()) }
+        var merged = [Result<(SegmentInfo, [[UInt32?]]), Error>](repeating: .failure(StoreError(.io, "not merged")), count: groups.count)
+        merged.withUnsafeMutableBufferPointer { slots in
+            // each merge reads its own segments and writes its own files
+            let shared = UncheckedSendable((slots: slots, sources: sources, names: names, directory: directory))
+            DispatchQueue.concurrentPerform(iterations: groups.count) { i in
+                let (slots, sources, names, directory) = shared.value
+                slots[i] = Result { try SegmentMerger(sources: sources[i]).merge(into: directory, name: names[i]) }
+            }
+        }
+        // the last group first: the indices of the earlier ones stay valid
+        for (group, (result, name)) in zip(groups, zip(merged, names)).reversed() {
+            let (info, mapping) = try result.get()
+            try install(info, name: name, replacing: group, mapping: mapping)
+        }
+        try commit()
         return true
+    }
+
+    /// Consecutive runs of indices into `sizes`, at most `count`, of about equal total size.
+    static func balancedGroups(_ sizes: [Int], count: Int) -> [[Int]] {
+        guard !sizes.isEmpty else { return [] }
+        let total = max(1, sizes.reduce(0, +))
+        var groups: [[Int]] = [[]]
+        var done = 0
+        for (i, size) in sizes.enumerated() {
+            // start the next group once this one holds its share
+            if !groups[groups.count - 1].isEmpty && groups.count < count && done * count >= groups.count * total {
+                groups.append([])
+            }
+            groups[groups.count - 1].append(i)
+            done += size
+        }
+        return groups
     }
 
     /// Merges the segments at these indices into one (dropping deleted documents) and commits.
@@ -395,6 +431,13 @@ public final class IndexWriter {
         let sources = indices.map { (entries[$0].segment, entries[$0].deletes) }
         let name = Self.segmentName(names.next())
         let (info, mapping) = try SegmentMerger(sources: sources).merge(into: directory, name: name)
+        try install(info, name: name, replacing: indices, mapping: mapping)
+        try commit()
+    }
+
+    /// Puts a merged segment in place of its sources (not committed yet): documents move to
+    /// their new numbers.
+    private func install(_ info: SegmentInfo, name: String, replacing indices: [Int], mapping: [[UInt32?]]) throws {
         let segment = try Segment(directory, info)
         let container = containerIDs.nextID()
         containers[container] = .segment(name: name)
@@ -413,7 +456,6 @@ public final class IndexWriter {
         let merged = Entry(segment: segment, info: info, deletes: Deletes(docCount: info.docCount), container: container)
         for i in indices.sorted(by: >) { entries.remove(at: i) }
         entries.insert(merged, at: first)
-        try commit()
     }
 }
 

@@ -92,10 +92,12 @@ public final class Searcher {
 
     // MARK: Collecting in parts
 
-    /// Segments with more documents than this are searched by several threads at once, in
+    /// An index of more documents than this is searched by several threads at once, in
     /// ranges of at least this many documents (a search of a large index is mostly scoring,
     /// which splits by document; a small one would only pay for the threads).
-    var partDocuments = 1 << 17
+    public static let partDocuments = 1 << 17
+    /// `partDocuments` for this searcher (tests make it small).
+    var partDocuments = Searcher.partDocuments
     /// Most parts (threads) one search uses.
     var maxParts = Cores.available
 
