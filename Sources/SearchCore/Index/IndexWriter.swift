@@ -400,9 +400,11 @@ public final class IndexWriter {
                 slots[i] = Result { try SegmentMerger(sources: sources[i]).merge(into: directory, name: names[i]) }
             }
         }
+        // all or nothing: after a failure the index stays as it was (the next commit deletes
+        // the files of the merges that did finish)
+        let results = try merged.map { try $0.get() }
         // the last group first: the indices of the earlier ones stay valid
-        for (group, (result, name)) in zip(groups, zip(merged, names)).reversed() {
-            let (info, mapping) = try result.get()
+        for (group, ((info, mapping), name)) in zip(groups, zip(results, names)).reversed() {
             try install(info, name: name, replacing: group, mapping: mapping)
         }
         try commit()
