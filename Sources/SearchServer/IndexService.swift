@@ -142,14 +142,21 @@ public final class IndexService: Sendable {
 
     // MARK: Updating
 
-    /// Merges the whole index into one segment (what the offline `searchd index` does after a
-    /// build: a static index is then searched with one segment's costs) — or, for an index
-    /// that searches split across the cores anyway (`Searcher.partDocuments`), into one
-    /// segment per core, merged side by side.
-    public func optimize() throws {
+    /// What the offline `searchd index` does after `update(merging: false)`. After a build, or
+    /// a change of a tenth of the index or more: merges the whole index into one segment (a
+    /// static index is then searched with one segment's costs) — or, for an index that
+    /// searches split across the cores anyway (`Searcher.partDocuments`), into one segment per
+    /// core, merged side by side. After a smaller change: the tiered merges the daemon does,
+    /// which leave the large segments alone instead of rewriting the whole index.
+    public func optimize(after report: UpdateReport) throws {
         try queue.sync {
-            guard let writer = writerBox.writer else { return }
-            let large = writer.snapshot.documentCount >= 2 * Searcher.partDocuments
+            guard let writer = writerBox.writer, report.added + report.deleted > 0 else { return }
+            let documents = writer.snapshot.documentCount
+            guard (report.added + report.deleted) * 10 >= documents else {
+                if try writer.merge() > 0 { publish(writer.snapshot) }
+                return
+            }
+            let large = documents >= 2 * Searcher.partDocuments
             guard try writer.forceMerge(into: large ? Cores.available : 1) else { return }
             publish(writer.snapshot)
         }

@@ -29,8 +29,9 @@ struct Index: ParsableCommand {
             let bar = ProgressBar(terminal: isatty(2) == 1)
             let report = try service.update(merging: false) { bar.show($0) }
             bar.finish()
-            // one merge of everything (side by side for a large index), not the tiered ones first
-            if report.added + report.deleted > 0 { try service.optimize() }
+            // after a build, one merge of everything (side by side for a large index), not the
+            // tiered ones first; after a small change, only the tiered ones
+            try service.optimize(after: report)
             let mb = Double(report.bytes) / 1e6
             logger.info("""
                 index up to date: \(report.documents) documents (\(report.added) added, \(report.deleted) deleted, \
