@@ -1,21 +1,25 @@
+import Foundation
 import Logging
 import SearchProtocol
 import Testing
 @testable import SearchServer
 
 /// Golden request and response lines, answered by the real handler over the seeds.
-struct RequestHandlerTests {
+final class RequestHandlerTests {
     let handler: RequestHandler
+    let dataDirectory = "/tmp/searchd-test-\(UInt64.random(in: 0...UInt64.max))"
 
     init() throws {
         var config = Config()
         config.sources = ["/" + #filePath.split(separator: "/").dropLast(3).joined(separator: "/") + "/seeds"]
-        config.dataDirectory = "/tmp/searchd-test-\(UInt64.random(in: 0...UInt64.max))"
+        config.dataDirectory = dataDirectory
         let service = IndexService(config: config, logger: Logger(label: "test"))
         try service.open()
         try service.update()
         handler = RequestHandler(service: service)
     }
+
+    deinit { try? FileManager.default.removeItem(atPath: dataDirectory) }
 
     func reply(_ line: String) -> String? { handler.respond(to: Array(line.utf8)) }
 
