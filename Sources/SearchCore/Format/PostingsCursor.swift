@@ -135,13 +135,19 @@ final class PostingsCursor {
     /// The positions of the term in the current document, ascending.
     func positions(into out: inout [UInt32]) {
         out.removeAll(keepingCapacity: true)
+        forEachPosition { out.append($0) }
+    }
+
+    /// Calls `body` with each position of the term in the current document, ascending.
+    @inline(__always)
+    func forEachPosition(_ body: (UInt32) -> Void) {
         guard !materialized else { return }
         skipPassedPositions()
         var p: UInt32 = 0
         for _ in 0..<freqs[index] {
             guard let delta = readVarint(posData, &posOffset) else { break }
             p &+= delta
-            out.append(p)
+            body(p)
         }
         posIndex += 1
     }

@@ -40,7 +40,14 @@ struct PhraseMatches {
         var docs: [UInt32] = []
         var freqs: [UInt32] = []
         let order = cursors.indices.sorted { cursors[$0].docFreq < cursors[$1].docFreq }
-        var positions = [[UInt32]](repeating: [], count: cursors.count)
+        // every term's positions in the candidate, one after the other (no array per term:
+        // their copy-on-write and exclusivity checks cost more than the decoding)
+        var positions = RawBuffer<UInt32>(capacity: 256)
+        var starts = RawBuffer<Int>(capacity: cursors.count + 1)
+        defer {
+            positions.free()
+            starts.free()
+        }
         var candidate = cursors[order[0]].advance(to: range.lowerBound)
         search: while candidate < range.upperBound {
             for k in order.dropFirst() {
@@ -50,8 +57,14 @@ struct PhraseMatches {
                     continue search
                 }
             }
-            for k in cursors.indices { cursors[k].positions(into: &positions[k]) }
-            let n = countPhrase(positions, offsets: offsets)
+            positions.removeAll()
+            starts.removeAll()
+            for cursor in cursors {
+                starts.append(positions.count)
+                cursor.forEachPosition { positions.append($0) }
+            }
+            starts.append(positions.count)
+            let n = countPhrase(positions.buffer, starts: starts.buffer, offsets: offsets)
             if n > 0 {
                 docs.append(candidate)
                 freqs.append(n)
@@ -61,22 +74,24 @@ struct PhraseMatches {
         return PhraseMatches(docs: docs, freqs: freqs)
     }
 
-    /// Occurrences of p such that positions[i] holds p + offsets[i] for every i
-    /// (offsets[0] is 0).
-    static func countPhrase(_ positions: [[UInt32]], offsets: [UInt32]) -> UInt32 {
+    /// Occurrences of p such that term i's positions (positions[starts[i] ..< starts[i + 1]])
+    /// hold p + offsets[i] for every i (offsets[0] is 0).
+    static func countPhrase(_ positions: UnsafeBufferPointer<UInt32>, starts: UnsafeBufferPointer<Int>, offsets: [UInt32]) -> UInt32 {
+        let terms = starts.count - 1
         // called once per candidate document: the cursors live on the stack
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: positions.count) { cursors in
-            cursors.initialize(repeating: 0)
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: terms) { cursors in
+            for i in 0..<terms { cursors[i] = starts[i] }
             var count: UInt32 = 0
-            outer: for p in positions[0] {
-                for i in 1..<positions.count {
+            outer: for at in starts[0]..<starts[1] {
+                let p = positions[at]
+                for i in 1..<terms {
                     let want = p + offsets[i]
-                    let list = positions[i]
+                    let end = starts[i + 1]
                     var c = cursors[i]
-                    while c < list.count && list[c] < want { c += 1 }
+                    while c < end && positions[c] < want { c += 1 }
                     cursors[i] = c
-                    guard c < list.count else { break outer }
-                    if list[c] != want { continue outer }
+                    guard c < end else { break outer }
+                    if positions[c] != want { continue outer }
                 }
                 count += 1
             }
