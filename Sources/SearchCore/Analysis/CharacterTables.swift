@@ -91,20 +91,7 @@ final class CharacterTables: @unchecked Sendable {
     }
 
     static func foldWithICU(_ cps: [UInt32], stripAccents: Bool) -> (pieces: [UInt8], ends: [Int32])? {
-        var ends = [Int32](repeating: -1, count: cps.count)
-        var out = [UInt8](repeating: 0, count: cps.count * 4)
-        while true {
-            let need = cps.withUnsafeBufferPointer { c in
-                out.withUnsafeMutableBufferPointer { o in
-                    ends.withUnsafeMutableBufferPointer { e in
-                        sd_fold_many(c.baseAddress, Int32(c.count), stripAccents ? 1 : 0, o.baseAddress, Int32(o.count), e.baseAddress)
-                    }
-                }
-            }
-            if need < 0 { return nil }
-            if Int(need) <= out.count { return (Array(out[..<Int(need)]), ends) }
-            out = [UInt8](repeating: 0, count: Int(need))
-        }
+        ICUCache.call(cps, bytesPerInput: 4) { sd_fold_many($0, $1, stripAccents ? 1 : 0, $2, $3, $4) }
     }
 
     /// The tokenizer class (SD_CLASS_*) of a code point.

@@ -10,9 +10,10 @@ import Glibc
 ///
 /// A file is named after the ICU version, the running executable (its size and mtime: a new
 /// build of searchd, whose folding code may differ, never reads an older one's results) and a
-/// hash of the call (its kind and inputs), and ends with a CRC32: anything else, or a damaged
-/// file, is computed again. Writing is best effort (temporary file, then rename; files of
-/// other builds are removed then): a read-only or full disk only costs the second.
+/// hash of the call (its kind and inputs), and is written like an index file (`FileWriter`:
+/// CRC32 footer, checked on reading): anything else, or a damaged file, is computed again.
+/// Writing is best effort (temporary file, then rename; files of other builds are removed
+/// then): a read-only or full disk only costs the second.
 enum ICUCache {
     /// Bumped when the layout of what the callers store changes.
     static let formatVersion = 1
@@ -46,28 +47,51 @@ enum ICUCache {
     /// result (ICU failed) is not kept.
     static func pieces(kind: String, inputs: [UInt32], in directory: String? = directory,
                        compute: () -> (pieces: [UInt8], ends: [Int32])?) -> (pieces: [UInt8], ends: [Int32])? {
-        guard let directory else { return compute() }
+        guard let path = directory, let directory = try? FileSystemDirectory(path) else { return compute() }
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a over the kind and the inputs
         for b in kind.utf8 { hash = (hash ^ UInt64(b)) &* 0x100_0000_01B3 }
         for cp in inputs { hash = (hash ^ UInt64(cp)) &* 0x100_0000_01B3 }
-        let path = "\(directory)/\(prefix)\(String(hash, radix: 16)).bin"
-        if let payload = read(path), let known = decode(payload, count: inputs.count) { return known }
+        let name = "\(prefix)\(String(hash, radix: 16)).bin"
+        if let file = try? directory.open(name),
+           let payload = try? Footer.payload(of: file.buffer, file: name, verifyChecksum: true),
+           let known = decode(Array(payload), count: inputs.count) {
+            return known
+        }
         guard let result = compute() else { return nil }
-        removeOtherBuilds(in: directory)
-        write(encode(result), to: path, directory: directory)
+        for old in (try? directory.list()) ?? [] where old.hasPrefix("icu-") && !old.hasPrefix(prefix) {
+            try? directory.delete(old)  // another build's (each holds about 700 KB)
+        }
+        let temporary = "\(name).\(getpid()).tmp"
+        do {
+            let file = try FileWriter(directory, temporary)
+            try file.write(encode(result))
+            try file.finish()
+            try directory.rename(temporary, to: name)
+        } catch {
+            try? directory.delete(temporary)
+        }
         return result
     }
 
     /// The start of this build's file names.
     static var prefix: String { "icu-\(icuVersion)-v\(formatVersion)-\(buildStamp)-" }
 
-    /// Deletes the cache files of other builds (each holds about 700 KB).
-    private static func removeOtherBuilds(in directory: String) {
-        guard let dir = opendir(directory) else { return }
-        defer { closedir(dir) }
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name.hasPrefix("icu-") && name.hasSuffix(".bin") && !name.hasPrefix(prefix) { unlink("\(directory)/\(name)") }
+    /// Runs a batch call (`sd_fold_many`, `sd_transliterate_many`) over `cps`, growing its
+    /// output buffer until the result fits; nil on an ICU error.
+    static func call(_ cps: [UInt32], bytesPerInput: Int,
+                     _ batch: (UnsafePointer<UInt32>?, Int32, UnsafeMutablePointer<UInt8>?, Int32, UnsafeMutablePointer<Int32>?) -> Int32)
+        -> (pieces: [UInt8], ends: [Int32])? {
+        var ends = [Int32](repeating: -1, count: cps.count)
+        var out = [UInt8](repeating: 0, count: max(1, cps.count * bytesPerInput))
+        while true {
+            let need = cps.withUnsafeBufferPointer { c in
+                out.withUnsafeMutableBufferPointer { o in
+                    ends.withUnsafeMutableBufferPointer { e in batch(c.baseAddress, Int32(c.count), o.baseAddress, Int32(o.count), e.baseAddress) }
+                }
+            }
+            if need < 0 { return nil }
+            if Int(need) <= out.count { return (Array(out[..<Int(need)]), ends) }
+            out = [UInt8](repeating: 0, count: Int(need))
         }
     }
 
@@ -87,42 +111,5 @@ enum ICUCache {
         let pieces = Array(payload[(count * 4)...])
         guard ends.allSatisfy({ $0 <= pieces.count }) else { return nil }
         return (pieces, ends)
-    }
-
-    /// The payload of a cache file, if it is whole (its CRC32 checks).
-    static func read(_ path: String) -> [UInt8]? {
-        guard let data = readWhole(path), data.count >= 4 else { return nil }
-        let payload = Array(data[..<(data.count - 4)])
-        let stored = data[(data.count - 4)...].enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * $1.offset) }
-        guard payload.withUnsafeBytes({ CRC32.checksum($0) }) == stored else { return nil }
-        return payload
-    }
-
-    private static func write(_ payload: [UInt8], to path: String, directory: String) {
-        var data = payload
-        let crc = payload.withUnsafeBytes { CRC32.checksum($0) }
-        for i in 0..<4 { data.append(UInt8(truncatingIfNeeded: crc >> (8 * i))) }
-        if let slash = directory.lastIndex(of: "/"), slash != directory.startIndex {
-            _ = mkdir(String(directory[..<slash]), 0o755)  // ~/.cache on a fresh account
-        }
-        _ = mkdir(directory, 0o755)
-        let temporary = "\(path).\(getpid()).tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return }
-        let written = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        close(fd)
-        if written == data.count && rename(temporary, path) == 0 { return }
-        unlink(temporary)
-    }
-
-    private static func readWhole(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_size > 0, info.st_size < 64 << 20 else { return nil }
-        var data = [UInt8](repeating: 0, count: Int(info.st_size))
-        let n = data.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-        return n == data.count ? data : nil
     }
 }

@@ -30,20 +30,7 @@ final class Pinyin: @unchecked Sendable {
 
     /// Each code point's pinyin from ICU (the convention of `sd_fold_many`); nil on an error.
     private static func transliterate(_ cps: [UInt32]) -> (pieces: [UInt8], ends: [Int32])? {
-        var out = [UInt8](repeating: 0, count: cps.count * 8)
-        var ends = [Int32](repeating: -1, count: cps.count)
-        while true {
-            let need = cps.withUnsafeBufferPointer { c in
-                out.withUnsafeMutableBufferPointer { o in
-                    ends.withUnsafeMutableBufferPointer { e in
-                        sd_transliterate_many("Han-Latin; Latin-ASCII", c.baseAddress, Int32(c.count), o.baseAddress, Int32(o.count), e.baseAddress)
-                    }
-                }
-            }
-            if need < 0 { return nil }
-            if Int(need) <= out.count { return (Array(out[..<Int(need)]), ends) }
-            out = [UInt8](repeating: 0, count: Int(need))
-        }
+        ICUCache.call(cps, bytesPerInput: 8) { sd_transliterate_many("Han-Latin; Latin-ASCII", $0, $1, $2, $3, $4) }
     }
 
     private init() {

@@ -273,18 +273,12 @@ public final class IndexWriter {
         guard !pending.isEmpty else { return }
         for t in buffers.indices where buffers[t].map({ $0.writer.docCount > 0 }) == true { buffers[t] = nil }
         unflushed = []
-        let infos = Mutex<[Int: Result<SegmentInfo, Error>]>([:])
         let directory = self.directory
         let named = pending.map { ($0, Self.segmentName(names.next())) }
-        let jobs = UncheckedSendable(named.map { ($0.0.writer, $0.1) })
-        DispatchQueue.concurrentPerform(iterations: named.count) { k in
-            let (writer, name) = jobs.value[k]
-            let result = Result { try writer.finish(to: directory, name: name) }
-            infos.withLock { $0[k] = result }
-        }
+        let infos = Cores.map(named.count) { k in Result { try named[k].0.writer.finish(to: directory, name: named[k].1) } }
         var failure: Error?
         for (k, (buffer, name)) in named.enumerated() {
-            switch infos.withLock({ $0[k]! }) {
+            switch infos[k] {
             case .success(let info):
                 try adopt(buffer, info)
             case .failure(let error):
@@ -391,14 +385,9 @@ public final class IndexWriter {
         guard !groups.isEmpty else { return false }
         let sources = groups.map { g in g.map { (entries[$0].segment, entries[$0].deletes) } }
         let names = groups.map { _ in Self.segmentName(self.names.next()) }
-        var merged = [Result<(SegmentInfo, [[UInt32?]]), Error>](repeating: .failure(StoreError(.io, "not merged")), count: groups.count)
-        merged.withUnsafeMutableBufferPointer { slots in
-            // each merge reads its own segments and writes its own files
-            let shared = UncheckedSendable((slots: slots, sources: sources, names: names, directory: directory))
-            DispatchQueue.concurrentPerform(iterations: groups.count) { i in
-                let (slots, sources, names, directory) = shared.value
-                slots[i] = Result { try SegmentMerger(sources: sources[i]).merge(into: directory, name: names[i]) }
-            }
+        // each merge reads its own segments and writes its own files
+        let merged = Cores.map(groups.count) { i in
+            Result { try SegmentMerger(sources: sources[i]).merge(into: directory, name: names[i]) }
         }
         // all or nothing: after a failure the index stays as it was (the next commit deletes
         // the files of the merges that did finish)
@@ -468,15 +457,4 @@ private final class Counter: Sendable {
     func next() -> UInt64 { value.withLock { v in defer { v += 1 }; return v } }
     func nextID() -> Int { Int(next()) }
     var current: UInt64 { value.withLock { $0 } }
-}
-
-/// Hands a non-Sendable value to threads that only read it.
-struct UncheckedSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
-
-public enum Cores {
-    /// Cores online, read once: sysconf reads a file under /sys each time, and searches ask.
-    public static let available = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 }

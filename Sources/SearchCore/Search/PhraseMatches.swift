@@ -1,5 +1,3 @@
-import Dispatch
-
 /// The documents of one segment where a phrase occurs (its terms at their offsets), with
 /// how often: what BM25 needs of a phrase, computed once when the query is bound, so that its
 /// document frequency is exact.
@@ -21,14 +19,9 @@ struct PhraseMatches {
         let count = max(1, min(maxParts, Int(rarest) / partPostings))
         guard count > 1 else { return find(infos.map { segment.postings($0) }, offsets: offsets) }
         let share = (segment.docCount + count - 1) / count
-        var parts = [PhraseMatches](repeating: .none, count: count)
-        parts.withUnsafeMutableBufferPointer { slots in
-            let shared = UncheckedSendable((segment: segment, slots: slots))
-            DispatchQueue.concurrentPerform(iterations: count) { i in
-                let (segment, slots) = shared.value
-                let docs = UInt32(i * share)..<UInt32(min(segment.docCount, (i + 1) * share))
-                slots[i] = find(infos.map { segment.postings($0) }, offsets: offsets, docs: docs)
-            }
+        let parts = Cores.map(count) { i in
+            let docs = UInt32(i * share)..<UInt32(min(segment.docCount, (i + 1) * share))
+            return find(infos.map { segment.postings($0) }, offsets: offsets, docs: docs)
         }
         return PhraseMatches(docs: parts.flatMap(\.docs), freqs: parts.flatMap(\.freqs))
     }

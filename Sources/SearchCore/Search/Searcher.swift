@@ -1,5 +1,3 @@
-import Dispatch
-
 /// Runs queries over a fixed set of segments (a snapshot of the index).
 ///
 /// Query flow: `QueryParser` → `Query` → `QueryPlanner` (analysis, synonyms, pinyin) →
@@ -52,20 +50,10 @@ public final class Searcher {
         let bound = BoundPlan(plan, searcher: self)
         let capacity = max(0, options.offset) + max(0, options.limit)
         let parts = self.parts()
-        var collected = [Collected](repeating: Collected(top: TopDocs(capacity: capacity)), count: parts.count)
-        if parts.count == 1 {
-            collected[0] = collect(parts[0], bound: bound, options: options, requiredClauses: requiredClauses, capacity: capacity)
-        } else {
-            // each part on its own thread, into its own slot; during the walk the searcher
-            // and the bound plan are only read, and cursors are per part
-            let required = requiredClauses
-            collected.withUnsafeMutableBufferPointer { slots in
-                let shared = UncheckedSendable((searcher: self, bound: bound, slots: slots))
-                DispatchQueue.concurrentPerform(iterations: parts.count) { i in
-                    let (searcher, bound, slots) = shared.value
-                    slots[i] = searcher.collect(parts[i], bound: bound, options: options, requiredClauses: required, capacity: capacity)
-                }
-            }
+        // a part per core for a large index: the searcher and the bound plan are only read,
+        // and each part makes its own cursors
+        let collected = Cores.map(parts.count) { i in
+            collect(parts[i], bound: bound, options: options, requiredClauses: requiredClauses, capacity: capacity)
         }
         var top = TopDocs(capacity: capacity)
         for c in collected { for hit in c.top.sorted() { top.insert(hit) } }
