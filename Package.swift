@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers, bottom to top (see Docs/ARCHITECTURE.md):
-//   CICU → SearchCore → SearchProtocol → SearchServer → searchd / search
+//   CICU, CPrefetch → SearchCore → SearchProtocol → SearchServer → searchd / search
 let package = Package(
     name: "searchd",
     platforms: [.macOS(.v14)],
@@ -25,7 +25,9 @@ let package = Package(
             name: "CICU",
             linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icui18n"), .linkedLibrary("icudata")]
         ),
-        .target(name: "SearchCore", dependencies: ["CICU"]),
+        // A prefetch hint for the indexer's hash tables (Swift has no way to say it).
+        .target(name: "CPrefetch"),
+        .target(name: "SearchCore", dependencies: ["CICU", "CPrefetch"]),
         .target(name: "SearchProtocol"),
         .target(
             name: "SearchServer",

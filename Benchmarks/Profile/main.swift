@@ -1,7 +1,7 @@
 // A plain loop over one part of searchd's core, for profilers (perf, valgrind): the
 // benchmark harness runs in a plugin that is awkward to attach to.
 //   swift build -c release --product searchd-profile
-//   perf record -g .build/release/searchd-profile tokenize|index|query [SECONDS]
+//   perf record -g .build/release/searchd-profile tokenize|index|merge|query|request [SECONDS]
 import Foundation
 import SearchCore
 import SearchServer
@@ -23,7 +23,14 @@ let documents: [Document] = data.split(separator: UInt8(ascii: "\n")).compactMap
 }
 let queriesFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/bench/queries/perf.tsv").path
 let bytes = documents.reduce(0) { $0 + $1.body.utf8.count + $1.title.utf8.count }
+/// CPU seconds of every thread so far: what a loop costs on a shared, noisy machine.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
 let start = Date()
+let startCPU = cpuSeconds()
 var rounds = 0
 switch what {
 case "tokenize":
@@ -66,6 +73,18 @@ case "index":
         try writer.commit()
         rounds += 1
     }
+case "merge":
+    // the final merge of `searchd index`: the segments of one build (one per core) into one
+    while Date().timeIntervalSince(start) < seconds {
+        let writer = try IndexWriter(directory: MemoryDirectory())
+        try writer.add(documents)
+        try writer.commit()
+        let t0 = Date(), c0 = cpuSeconds()
+        try writer.forceMerge(into: 1)
+        print("merged \(writer.snapshot.documentCount) documents into one segment in \(Int(Date().timeIntervalSince(t0) * 1000)) ms, \(Int((cpuSeconds() - c0) * 1000)) ms of CPU")
+        rounds += 1
+    }
+    exit(0)
 default:
     let writer: IndexWriter
     if let dir = ProcessInfo.processInfo.environment["SEARCHD_PROFILE_INDEX"] {
@@ -105,4 +124,5 @@ default:
     exit(0)
 }
 let elapsed = Date().timeIntervalSince(start)
-print("\(what): \(rounds) rounds of \(bytes / 1_000_000) MB in \(Int(elapsed)) s: \(Double(rounds * bytes) / elapsed / 1e6) MB/s")
+let cpu = (cpuSeconds() - startCPU) / Double(max(rounds, 1))
+print("\(what): \(rounds) rounds of \(bytes / 1_000_000) MB in \(Int(elapsed)) s: \(Double(rounds * bytes) / elapsed / 1e6) MB/s, \((cpu * 1000).rounded() / 1000) CPU s per round")

@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// Memory for many small, growing byte streams (one per term while a segment is built),
 /// without one heap allocation per stream: streams are chains of slices of growing size
 /// inside 64 KiB blocks, each slice ending in the address of the next (Lucene's ByteBlockPool).
@@ -55,6 +57,10 @@ struct ByteSlicePool {
         }
         append(UInt8(v), to: &s)
     }
+
+    /// Asks the CPU to fetch the line where the stream's next byte goes.
+    @inline(__always)
+    func prefetch(_ s: Stream) { sd_prefetch(pointer(s.cursor)) }
 
     /// Calls `body` with each contiguous piece of the stream, in order.
     func forEachPiece(of s: Stream, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {

@@ -1,3 +1,4 @@
+import CPrefetch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -5,20 +6,35 @@ import Glibc
 /// Interns term keys (byte strings) to dense ids 0, 1, 2, ... without allocating per lookup:
 /// open addressing with linear probing over one byte arena. A value holding pointers (see
 /// `RawBuffer`); its owner calls `free()`.
+///
+/// Every token of every document is looked up here, and the table outgrows the CPU caches, so
+/// a lookup should touch one slot and nothing else: a slot holds the key's first 8 bytes and
+/// a tag (24 bits of its hash, its length), which decide a key of up to 8 bytes (a CJK
+/// bigram, most words) without reading the arena.
 struct TermTable {
-    private var slots: RawBuffer<Int32>
+    private struct Slot {
+        var prefix: UInt64
+        var tag: UInt32
+        var id: Int32
+    }
+
+    private var slots: RawBuffer<Slot>
     private var mask: Int
     private var arena = RawBuffer<UInt8>(capacity: 1 << 16)
     private var offsets = RawBuffer<UInt32>(capacity: 1 << 12)
     private var lengths = RawBuffer<UInt16>(capacity: 1 << 12)
-    private var hashes = RawBuffer<UInt32>(capacity: 1 << 12)
 
     init(capacity: Int = 1 << 14) {
         var n = 16
         while n < capacity * 2 { n <<= 1 }
-        slots = RawBuffer(capacity: n)
-        slots.append(repeating: -1, count: n)
+        slots = Self.emptySlots(n)
         mask = n - 1
+    }
+
+    private static func emptySlots(_ n: Int) -> RawBuffer<Slot> {
+        var slots = RawBuffer<Slot>(capacity: n)
+        slots.append(repeating: Slot(prefix: 0, tag: 0, id: -1), count: n)
+        return slots
     }
 
     func free() {
@@ -26,31 +42,36 @@ struct TermTable {
         arena.free()
         offsets.free()
         lengths.free()
-        hashes.free()
     }
 
     var count: Int { offsets.count }
 
     /// Approximate bytes of memory held.
-    var memoryBytes: Int { slots.capacity * 4 + arena.capacity + offsets.capacity * 10 }
+    var memoryBytes: Int { slots.capacity * MemoryLayout<Slot>.stride + arena.capacity + offsets.capacity * 6 }
 
-    /// The id of `key`, adding it if it is new.
+    /// Asks the CPU to fetch the slot where a key of hash `h` starts its probe.
     @inline(__always)
-    mutating func intern(_ key: UnsafeBufferPointer<UInt8>) -> Int32 {
-        let h = Self.hash(key)
-        var i = Int(h) & mask
+    func prefetch(hash h: UInt64) {
+        sd_prefetch(slots.base + (Int(truncatingIfNeeded: h) & mask))
+    }
+
+    /// The id of `key` (whose `hash` is `h`), adding it if it is new.
+    @inline(__always)
+    mutating func intern(_ key: UnsafeBufferPointer<UInt8>, hash h: UInt64) -> Int32 {
+        let tag = Self.tag(h, count: key.count)
+        let prefix = Self.prefix(key)
+        var i = Int(truncatingIfNeeded: h) & mask
         while true {
-            let id = slots[i]
-            if id < 0 { break }
-            if hashes[Int(id)] == h && equals(Int(id), key) { return id }
+            let slot = slots[i]
+            if slot.id < 0 { break }
+            if slot.tag == tag && slot.prefix == prefix && (key.count <= 8 || equals(Int(slot.id), key)) { return slot.id }
             i = (i + 1) & mask
         }
         let id = Int32(offsets.count)
         offsets.append(UInt32(arena.count))
         lengths.append(UInt16(key.count))
-        hashes.append(h)
         if !key.isEmpty { arena.append(key.baseAddress!, count: key.count) }
-        slots[i] = id
+        slots[i] = Slot(prefix: prefix, tag: tag, id: id)
         if offsets.count * 2 > slots.count { rehash() }
         return id
     }
@@ -90,26 +111,39 @@ struct TermTable {
 
     @inline(__always)
     private func equals(_ id: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard Int(lengths[id]) == key.count else { return false }
-        return key.isEmpty || memcmp(arena.base + Int(offsets[id]), key.baseAddress!, key.count) == 0
+        Int(lengths[id]) == key.count && memcmp(arena.base + Int(offsets[id]), key.baseAddress!, key.count) == 0
     }
 
     private mutating func rehash() {
-        let n = slots.count * 2
-        slots.free()
-        slots = RawBuffer(capacity: n)
-        slots.append(repeating: -1, count: n)
-        mask = n - 1
-        for id in 0..<hashes.count {
-            var i = Int(hashes[id]) & mask
-            while slots[i] >= 0 { i = (i + 1) & mask }
-            slots[i] = Int32(id)
+        let old = slots
+        slots = Self.emptySlots(old.count * 2)
+        mask = slots.count - 1
+        for k in 0..<old.count where old[k].id >= 0 {
+            var i = Int(truncatingIfNeeded: Self.hash(key(Int(old[k].id)))) & mask
+            while slots[i].id >= 0 { i = (i + 1) & mask }
+            slots[i] = old[k]
         }
+        old.free()
     }
 
-    /// A fast 32-bit hash of a short byte string (8 bytes at a time, then a final mix).
+    /// The slot's tag of a key: the hash's top 24 bits and the length (255: longer).
     @inline(__always)
-    static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt32 {
+    private static func tag(_ h: UInt64, count: Int) -> UInt32 {
+        UInt32(truncatingIfNeeded: h >> 32) & 0xFFFF_FF00 | UInt32(min(count, 255))
+    }
+
+    /// The key's first 8 bytes, zero-padded.
+    @inline(__always)
+    private static func prefix(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        if key.count >= 8 { return UnsafeRawPointer(key.baseAddress!).loadUnaligned(as: UInt64.self) }
+        var p: UInt64 = 0
+        for k in 0..<key.count { p |= UInt64(key[k]) << (8 * UInt64(k)) }
+        return p
+    }
+
+    /// A fast 64-bit hash of a short byte string (8 bytes at a time, then a final mix).
+    @inline(__always)
+    static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(key.count)
         var i = 0
         let raw = UnsafeRawBufferPointer(key)
@@ -127,6 +161,6 @@ struct TermTable {
         }
         h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
         h ^= h >> 29
-        return UInt32(truncatingIfNeeded: h)
+        return h
     }
 }

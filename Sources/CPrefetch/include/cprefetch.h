@@ -1,0 +1,11 @@
+// A hint Swift cannot give: fetch a cache line ahead of its use. The indexer looks up a
+// batch of terms in tables larger than the CPU caches; prefetching the whole batch's lines
+// first overlaps their cache misses (see Inversion in SegmentWriter.swift).
+#ifndef SEARCHD_CPREFETCH_H
+#define SEARCHD_CPREFETCH_H
+
+/// Asks the CPU to fetch the cache line holding p, to be written soon. Only a hint: any
+/// address is fine, nothing is read or faulted.
+static inline void sd_prefetch(const void *p) { __builtin_prefetch(p, 1, 3); }
+
+#endif
