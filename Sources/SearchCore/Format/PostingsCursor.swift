@@ -5,13 +5,13 @@
 final class PostingsCursor {
     static let end = UInt32.max
 
-    let docFreq: Int
+    private(set) var docFreq: Int
     private let docData: UnsafeRawBufferPointer
     private let posData: UnsafeRawBufferPointer
-    private let skipTable: Int
-    private let blocksStart: Int
-    private let blockCount: Int
-    private let positionsStart: Int
+    private var skipTable = 0
+    private var blocksStart = 0
+    private var blockCount: Int
+    private var positionsStart = 0
 
     /// The decoded block (-1 before the first).
     private(set) var block = -1
@@ -48,16 +48,29 @@ final class PostingsCursor {
 
     init(info: TermInfo, docData: UnsafeRawBufferPointer, posData: UnsafeRawBufferPointer) {
         materialized = false
-        self.docFreq = Int(info.docFreq)
+        self.docFreq = 0
+        self.blockCount = 0
         self.docData = docData
         self.posData = posData
-        let blockCount = (Int(info.docFreq) + PostingsFormat.blockSize - 1) / PostingsFormat.blockSize
-        self.blockCount = blockCount
-        self.skipTable = Int(info.postingsOffset)
-        self.blocksStart = Int(info.postingsOffset) + (blockCount > 1 ? blockCount * PostingsFormat.skipEntrySize : 0)
-        self.positionsStart = Int(info.positionsOffset)
         docs = .allocate(capacity: PostingsFormat.blockSize)
         freqs = .allocate(capacity: PostingsFormat.blockSize)
+        reset(info)
+    }
+
+    /// Starts over on the postings of another term of the same segment (a merge reuses one
+    /// cursor for all the terms of a source).
+    func reset(_ info: TermInfo) {
+        docFreq = Int(info.docFreq)
+        blockCount = (docFreq + PostingsFormat.blockSize - 1) / PostingsFormat.blockSize
+        skipTable = Int(info.postingsOffset)
+        blocksStart = skipTable + (blockCount > 1 ? blockCount * PostingsFormat.skipEntrySize : 0)
+        positionsStart = Int(info.positionsOffset)
+        block = -1
+        count = 0
+        index = -1
+        doc = 0
+        posOffset = 0
+        posIndex = 0
     }
 
     deinit {

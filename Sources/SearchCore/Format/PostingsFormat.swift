@@ -20,7 +20,8 @@ struct PostingsWriter {
 
     private var blockDocs: [UInt32] = []
     private var blockFreqs: [UInt32] = []
-    private var blocks: [(lastDoc: UInt32, docBytes: [UInt8], posOffset: UInt32, maxFreq: UInt32, minNorm: UInt32)] = []
+    /// The term's finished blocks: their skip entries, and their bytes end to end.
+    private var blocks: [(lastDoc: UInt32, end: UInt32, posOffset: UInt32, maxFreq: UInt32, minNorm: UInt32)] = []
     private var blockData = ByteWriter()
     private var termPositions = ByteWriter()
     private var lastDoc: UInt32 = 0
@@ -38,6 +39,7 @@ struct PostingsWriter {
     /// Starts a term.
     mutating func startTerm() {
         blocks.removeAll(keepingCapacity: true)
+        blockData.bytes.removeAll(keepingCapacity: true)
         termPositions.bytes.removeAll(keepingCapacity: true)
         blockDocs.removeAll(keepingCapacity: true)
         blockFreqs.removeAll(keepingCapacity: true)
@@ -65,9 +67,8 @@ struct PostingsWriter {
         if !blockDocs.isEmpty { flushBlock() }
         let info = TermInfo(docFreq: docFreq, totalFreq: totalFreq,
                             postingsOffset: UInt64(docs.count), positionsOffset: UInt64(positions.count))
-        let blocks = self.blocks
-        try docs.write { docs in
-            if blocks.count > 1 {
+        if blocks.count > 1 {
+            try docs.write { docs in
                 var offset: UInt32 = 0
                 for b in blocks {
                     docs.u32(b.lastDoc)
@@ -75,24 +76,23 @@ struct PostingsWriter {
                     docs.u32(b.posOffset)
                     docs.u32(b.maxFreq)
                     docs.u32(b.minNorm)
-                    offset += UInt32(b.docBytes.count)
+                    offset = b.end
                 }
             }
-            for b in blocks { docs.raw(b.docBytes) }
         }
+        try docs.write(blockData.bytes)
         try positions.write(termPositions.bytes)
         return info
     }
 
     private mutating func flushBlock() {
-        blockData.bytes.removeAll(keepingCapacity: true)
         var previous = lastDoc
         for d in blockDocs {
             blockData.varint(d - previous)
             previous = d
         }
         for f in blockFreqs { blockData.varint(f) }
-        blocks.append((blockDocs.last!, blockData.bytes, UInt32(blockPositionsStart), blockFreqs.max()!, minNorm))
+        blocks.append((blockDocs.last!, UInt32(blockData.count), UInt32(blockPositionsStart), blockFreqs.max()!, minNorm))
         lastDoc = blockDocs.last!
         blockDocs.removeAll(keepingCapacity: true)
         blockFreqs.removeAll(keepingCapacity: true)

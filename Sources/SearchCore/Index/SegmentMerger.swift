@@ -59,6 +59,9 @@ struct SegmentMerger {
         var dictionary = TermDictionaryWriter(try file("tdx"))
         var iterators = sources.map { TermDictionary.Iterator($0.segment.dictionary) }
         var live = iterators.indices.filter { iterators[$0].next() }
+        // per term, no allocation: the sources holding it, and one cursor per source
+        var holders: [Int] = []
+        let cursors = sources.map { $0.segment.postings(TermInfo(docFreq: 0, totalFreq: 0, postingsOffset: 0, positionsOffset: 0)) }
         var terms = 0
         while !live.isEmpty {
             terms += 1
@@ -69,25 +72,31 @@ struct SegmentMerger {
                     sources[k].segment.dropMergedPages(postingsBefore: next.postingsOffset, positionsBefore: next.positionsOffset, documentFiles: false)
                 }
             }
-            let smallest = live.min { iterators[$0].term.lexicographicallyPrecedes(iterators[$1].term) }!
-            let term = iterators[smallest].term
-            let holders = live.filter { iterators[$0].term == term }
-            let field = Int(term[0])
+            var smallest = live[0]
+            for k in live.dropFirst() where iterators[k].term.lexicographicallyPrecedes(iterators[smallest].term) { smallest = k }
+            holders.removeAll(keepingCapacity: true)
+            for k in live where iterators[k].term == iterators[smallest].term { holders.append(k) }
+            let field = Int(iterators[smallest].term[0])
             postings.startTerm()
             for k in holders {
-                let cursor = sources[k].segment.postings(iterators[k].info)
-                while cursor.next() != PostingsCursor.end {
-                    guard let new = mapping[k][Int(cursor.doc)] else { continue }
-                    postings.add(doc: new, freq: cursor.freq, positionDeltas: cursor.rawPositions().assumingMemoryBound(to: UInt8.self),
-                                 norm: field < lengths.count ? lengths[field][Int(new)] : 0)
+                let cursor = cursors[k]
+                cursor.reset(iterators[k].info)
+                mapping[k].withUnsafeBufferPointer { mapping in
+                    while cursor.next() != PostingsCursor.end {
+                        guard let new = mapping[Int(cursor.doc)] else { continue }
+                        postings.add(doc: new, freq: cursor.freq, positionDeltas: cursor.rawPositions().assumingMemoryBound(to: UInt8.self),
+                                     norm: field < lengths.count ? lengths[field][Int(new)] : 0)
+                    }
                 }
             }
             let info = try postings.finishTerm()
             if info.docFreq > 0 {
-                let added: Result<Void, StoreError> = term.withUnsafeBufferPointer { t in Result { () throws(StoreError) in try dictionary.add(t, info) } }
+                let added: Result<Void, StoreError> = iterators[smallest].term.withUnsafeBufferPointer { t in
+                    Result { () throws(StoreError) in try dictionary.add(t, info) }
+                }
                 try added.get()
             }
-            live = live.filter { !holders.contains($0) || iterators[$0].next() }
+            live.removeAll { holders.contains($0) && !iterators[$0].next() }
         }
         try dictionary.finish()
         try postings.docs.finish()
