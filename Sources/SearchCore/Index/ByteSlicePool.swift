@@ -62,6 +62,17 @@ struct ByteSlicePool {
     @inline(__always)
     func prefetch(_ s: Stream) { sd_prefetch(pointer(s.cursor)) }
 
+    /// Calls `body` with the stream's bytes in one buffer: in place when they fit in its first
+    /// slice (most terms of a segment occur once or twice), else copied into `scratch`.
+    func withBytes<R>(of s: Stream, scratch: inout [UInt8], _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if Int(s.count) <= Self.sliceSizes[0] - Self.linkSize {
+            return body(UnsafeBufferPointer(start: pointer(s.start), count: Int(s.count)))
+        }
+        scratch.removeAll(keepingCapacity: true)
+        forEachPiece(of: s) { scratch.append(contentsOf: $0) }
+        return scratch.withUnsafeBufferPointer(body)
+    }
+
     /// Calls `body` with each contiguous piece of the stream, in order.
     func forEachPiece(of s: Stream, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
         var address = s.start

@@ -101,13 +101,10 @@ final class SegmentWriter {
             let key = inversion.terms.key(Int(id))
             let field = Int(key[0])
             let fieldLengths = field < lengths.count ? lengths[field] : nil
-            docBytes.removeAll(keepingCapacity: true)
-            posBytes.removeAll(keepingCapacity: true)
-            inversion.pool.forEachPiece(of: state.docs) { docBytes.append(contentsOf: $0) }
-            inversion.pool.forEachPiece(of: state.positions) { posBytes.append(contentsOf: $0) }
             postings.startTerm()
-            docBytes.withUnsafeBytes { d in
-                posBytes.withUnsafeBufferPointer { p in
+            inversion.pool.withBytes(of: state.docs, scratch: &docBytes) { docBuffer in
+                inversion.pool.withBytes(of: state.positions, scratch: &posBytes) { p in
+                    let d = UnsafeRawBufferPointer(docBuffer)
                     var dOffset = 0, pOffset = 0
                     var doc: UInt32 = 0
                     var first = true
