@@ -176,6 +176,41 @@ struct IndexWriterTests {
         _ = try IndexChecker.check(writer.directory)
     }
 
+    /// The terms of a merge split in ranges side by side give the very bytes of one pass.
+    @Test func mergingTermsInPartsWritesTheSameFiles() throws {
+        let source = MemoryDirectory()
+        let writer = try IndexWriter(directory: source, options: IndexWriter.Options(threads: 1))
+        for batch in 0..<4 {
+            // terms spread over the whole key space, some in every segment, some in one
+            try writer.add((0..<300).map { i in
+                doc("d\(batch)-\(i)", "w\(i % 53) x\(batch)y\(i) 钱凯港 z\(i % 7) \(String(repeating: "q", count: i % 9 + 1))")
+            })
+            try writer.commit()
+        }
+        for i in stride(from: 0, to: 300, by: 7) { _ = writer.delete(id: "d1-\(i)") }
+        try writer.commit()
+        let snapshot = writer.snapshot
+        #expect(snapshot.segmentCount == 4)
+        let merger = SegmentMerger(sources: Array(zip(snapshot.segments, snapshot.deletes)))
+        #expect(snapshot.segments.map { $0.dictionary.splitTerms(3).count } == [2, 2, 2, 2])
+        var files: [[String: [UInt8]]] = []
+        for parts in [1, 2, 3] {
+            let out = MemoryDirectory()
+            _ = try merger.merge(into: out, name: "m", parts: parts)
+            files.append(Dictionary(uniqueKeysWithValues: try out.list().map { name in
+                let file = try out.open(name)
+                return (name, withExtendedLifetime(file) { Array(file.buffer) })
+            }))
+        }
+        #expect(files[0].count == SegmentInfo.extensions.count)
+        for k in 1..<files.count {
+            for (name, bytes) in files[0] {
+                let same = files[k][name] == bytes  // not in the expectation: it would print the bytes
+                #expect(same, "in \(k + 1) parts, \(name) differs")
+            }
+        }
+    }
+
     @Test func aForeignFormatVersionIsAClearError() throws {
         let directory = MemoryDirectory()
         do {

@@ -133,8 +133,36 @@ struct TermDictionary {
         }
     }
 
+    /// Up to `count` - 1 terms that cut the dictionary into `count` runs of about as many
+    /// postings and positions bytes, ascending: where side-by-side merges split the terms.
+    func splitTerms(_ count: Int) -> [[UInt8]] {
+        guard count > 1, blockCount > 1 else { return [] }
+        // a block's first entry holds its offsets in full (see TermDictionaryWriter)
+        let starts: [UInt64] = (0..<blockCount).map { b in
+            var r = ByteReader(data, offset: blockOffset(b))
+            do {
+                _ = try r.int()
+                _ = try r.blob()
+                _ = try r.varint32()
+                _ = try r.varint()
+                return try r.varint() + r.varint()
+            } catch {
+                return 0
+            }
+        }
+        let total = max(1, starts.last!)
+        var terms: [[UInt8]] = []
+        var b = 1
+        for k in 1..<count {
+            while b < blockCount && starts[b] * UInt64(count) < total * UInt64(k) { b += 1 }
+            guard b < blockCount, let first = firstTerm(of: b) else { break }
+            if terms.last.map({ $0.lexicographicallyPrecedes(first) }) ?? true { terms.append(Array(first)) }
+        }
+        return terms
+    }
+
     /// The last block whose first term is ≤ key.
-    private func block(for key: UnsafeBufferPointer<UInt8>) -> Int? {
+    fileprivate func block(for key: UnsafeBufferPointer<UInt8>) -> Int? {
         var lo = 0, hi = blockCount - 1, result: Int? = nil
         while lo <= hi {
             let mid = (lo + hi) / 2
@@ -206,6 +234,17 @@ struct TermDictionary {
         init(_ dictionary: TermDictionary) {
             self.dictionary = dictionary
             reader = ByteReader(dictionary.data)
+        }
+
+        /// Moves to the first term ≥ key (from the block that holds it); false if there is none.
+        mutating func seek(atLeast key: [UInt8]) -> Bool {
+            block = (key.withUnsafeBufferPointer { dictionary.block(for: $0) } ?? 0) - 1
+            end = 0
+            reader.offset = 0
+            while next() {
+                if !term.lexicographicallyPrecedes(key) { return true }
+            }
+            return false
         }
 
         /// Moves to the next term; false at the end (or at damage).

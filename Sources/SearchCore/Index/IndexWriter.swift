@@ -385,9 +385,13 @@ public final class IndexWriter {
         guard !groups.isEmpty else { return false }
         let sources = groups.map { g in g.map { (entries[$0].segment, entries[$0].deletes) } }
         let names = groups.map { _ in Self.segmentName(self.names.next()) }
-        // each merge reads its own segments and writes its own files
+        // each merge reads its own segments and writes its own files; the cores left over
+        // split the terms of a merge small enough to hold its postings in memory
+        let parts = sources.map { s in
+            s.reduce(0) { $0 + $1.0.byteCount } <= Self.partedMergeBytes ? max(1, Cores.available / groups.count) : 1
+        }
         let merged = Cores.map(groups.count) { i in
-            Result { try SegmentMerger(sources: sources[i]).merge(into: directory, name: names[i]) }
+            Result { try SegmentMerger(sources: sources[i]).merge(into: directory, name: names[i], parts: parts[i]) }
         }
         // all or nothing: after a failure the index stays as it was (the next commit deletes
         // the files of the merges that did finish)
@@ -399,6 +403,9 @@ public final class IndexWriter {
         try commit()
         return true
     }
+
+    /// Largest merge (its sources' bytes) whose terms `forceMerge` splits across the cores.
+    static let partedMergeBytes = 128 << 20
 
     /// Consecutive runs of indices into `sizes`, at most `count`, of about equal total size.
     static func balancedGroups(_ sizes: [Int], count: Int) -> [[Int]] {

@@ -6,7 +6,10 @@ struct SegmentMerger {
 
     /// The new segment's info, and for each source its old → new document numbers (nil for a
     /// deleted document).
-    func merge(into directory: Directory, name: String) throws -> (SegmentInfo, [[UInt32?]]) {
+    ///
+    /// `parts` > 1 merges the terms in that many ranges side by side, each into memory first:
+    /// for merges whose postings fit in memory (`IndexWriter.forceMerge`).
+    func merge(into directory: Directory, name: String, parts: Int = 1) throws -> (SegmentInfo, [[UInt32?]]) {
         // New numbers: the sources' live documents, in order.
         var mapping: [[UInt32?]] = []
         var next: UInt32 = 0
@@ -54,18 +57,91 @@ struct SegmentMerger {
         try datesFile.write(dates.bytes)
         try datesFile.finish()
 
-        // Terms: a k-way merge of the sorted dictionaries.
-        var postings = PostingsWriter(docs: try file("doc"), positions: try file("pos"))
+        // Terms: a k-way merge of the sorted dictionaries, in `parts` ranges side by side
+        // when asked (each range into memory, then copied into the files in order), else in
+        // one pass that streams into the files.
+        let docs = try file("doc"), positions = try file("pos")
         var dictionary = TermDictionaryWriter(try file("tdx"))
+        let splits = sources.max { $0.segment.dictionary.termCount < $1.segment.dictionary.termCount }?
+            .segment.dictionary.splitTerms(parts) ?? []
+        if splits.isEmpty {
+            var postings = PostingsWriter(docs: docs, positions: positions)
+            try mergeTerms(from: nil, to: nil, mapping: mapping, lengths: lengths, into: &postings, dropPages: true) { t, info throws(StoreError) in
+                try dictionary.add(t, info)
+            }
+        } else {
+            let bounds = [nil] + splits.map { Optional($0) } + [nil]
+            let ranges = Cores.map(bounds.count - 1) { k in
+                Result { () throws(StoreError) in try mergeRange(from: bounds[k], to: bounds[k + 1], mapping: mapping, lengths: lengths) }
+            }
+            for range in ranges {
+                let range = try range.get()
+                let base = (docs: UInt64(docs.count), positions: UInt64(positions.count))
+                try docs.write { $0.raw(range.docs) }
+                try positions.write { $0.raw(range.positions) }
+                for (k, var info) in range.infos.enumerated() {
+                    info.postingsOffset += base.docs
+                    info.positionsOffset += base.positions
+                    try range.term(k).withUnsafeBufferPointer { t throws(StoreError) in try dictionary.add(t, info) }
+                }
+            }
+        }
+        try dictionary.finish()
+        try docs.finish()
+        try positions.finish()
+        let info = SegmentInfo(name: name, docCount: docCount,
+                               fieldLengthSums: lengths.map { $0.reduce(UInt64(0)) { $0 + UInt64($1) } },
+                               deletesGeneration: 0, deletedCount: 0)
+        return (info, mapping)
+    }
+
+    /// One range of terms merged into memory: its postings and positions bytes (offsets from
+    /// 0), and its terms end to end with where their postings are.
+    private struct MergedRange {
+        var docs: [UInt8] = []
+        var positions: [UInt8] = []
+        var termBytes: [UInt8] = []
+        var termEnds: [Int] = []
+        var infos: [TermInfo] = []
+
+        func term(_ k: Int) -> ArraySlice<UInt8> { termBytes[(k == 0 ? 0 : termEnds[k - 1])..<termEnds[k]] }
+    }
+
+    private func mergeRange(from: [UInt8]?, to: [UInt8]?, mapping: [[UInt32?]], lengths: [[UInt32]]) throws(StoreError) -> MergedRange {
+        let memory = MemoryDirectory()
+        let docs = try FileWriter(memory, "doc"), positions = try FileWriter(memory, "pos")
+        var postings = PostingsWriter(docs: docs, positions: positions)
+        var range = MergedRange()
+        try mergeTerms(from: from, to: to, mapping: mapping, lengths: lengths, into: &postings, dropPages: false) { t, info in
+            range.termBytes.append(contentsOf: t)
+            range.termEnds.append(range.termBytes.count)
+            range.infos.append(info)
+        }
+        try docs.finish()
+        try positions.finish()
+        // the files' bytes without their footers: the merged segment's files get their own
+        range.docs = memory.take("doc") ?? []
+        range.positions = memory.take("pos") ?? []
+        range.docs.removeLast(Footer.size)
+        range.positions.removeLast(Footer.size)
+        return range
+    }
+
+    /// Merges the postings of the terms in [from, to) (nil: unbounded) into `postings`, and
+    /// hands each term with the information of its merged postings to `add`, in order.
+    private func mergeTerms(from: [UInt8]?, to: [UInt8]?, mapping: [[UInt32?]], lengths: [[UInt32]],
+                            into postings: inout PostingsWriter, dropPages: Bool,
+                            add: (UnsafeBufferPointer<UInt8>, TermInfo) throws(StoreError) -> Void) throws(StoreError) {
         var iterators = sources.map { TermDictionary.Iterator($0.segment.dictionary) }
-        var live = iterators.indices.filter { iterators[$0].next() }
+        func below(_ k: Int) -> Bool { to.map { iterators[k].term.lexicographicallyPrecedes($0) } ?? true }
+        var live = iterators.indices.filter { k in (from.map { iterators[k].seek(atLeast: $0) } ?? iterators[k].next()) && below(k) }
         // per term, no allocation: the sources holding it, and one cursor per source
         var holders: [Int] = []
         let cursors = sources.map { $0.segment.postings(TermInfo(docFreq: 0, totalFreq: 0, postingsOffset: 0, positionsOffset: 0)) }
         var terms = 0
         while !live.isEmpty {
             terms += 1
-            if terms % 8192 == 0 {
+            if dropPages && terms % 8192 == 0 {
                 // postings are read in term order: what lies before each source's next term is done
                 for k in live {
                     let next = iterators[k].info
@@ -91,19 +167,9 @@ struct SegmentMerger {
             }
             let info = try postings.finishTerm()
             if info.docFreq > 0 {
-                let added: Result<Void, StoreError> = iterators[smallest].term.withUnsafeBufferPointer { t in
-                    Result { () throws(StoreError) in try dictionary.add(t, info) }
-                }
-                try added.get()
+                try iterators[smallest].term.withUnsafeBufferPointer { t throws(StoreError) in try add(t, info) }
             }
-            live.removeAll { holders.contains($0) && !iterators[$0].next() }
+            live.removeAll { holders.contains($0) && !(iterators[$0].next() && below($0)) }
         }
-        try dictionary.finish()
-        try postings.docs.finish()
-        try postings.positions.finish()
-        let info = SegmentInfo(name: name, docCount: docCount,
-                               fieldLengthSums: lengths.map { $0.reduce(UInt64(0)) { $0 + UInt64($1) } },
-                               deletesGeneration: 0, deletedCount: 0)
-        return (info, mapping)
     }
 }

@@ -38,6 +38,9 @@ public final class MemoryDirectory: Directory {
         return FileBytes(copying: bytes)
     }
 
+    /// Removes a file and returns its bytes (without copying them).
+    func take(_ name: String) -> [UInt8]? { files.withLock { $0.removeValue(forKey: name) } }
+
     public func sync(_ names: [String]) throws(StoreError) {}
 
     public func rename(_ from: String, to: String) throws(StoreError) {
