@@ -71,7 +71,7 @@ public struct QueryParser {
                 i = j + 1
             default:
                 var j = i
-                while j < chars.count, !chars[j].isWhitespace, !"()\"“”".contains(chars[j]) {
+                while j < chars.count, !chars[j].isWhitespace, !Self.endsWord(chars[j]) {
                     if chars[j] == ":", j > i, Self.fields.contains(String(chars[i..<j]).lowercased()) { break }
                     j += 1
                 }
@@ -93,6 +93,15 @@ public struct QueryParser {
     }
 
     private static let fields: Set<String> = ["title", "body", "path", "lang", "date"]
+
+    /// Parentheses and quotes end a word (a switch: `String.contains` walks the string's
+    /// characters for every character of the query).
+    private static func endsWord(_ c: Character) -> Bool {
+        switch c {
+        case "(", ")", "\"", "“", "”": true
+        default: false
+        }
+    }
 
     // MARK: Parsing
 
