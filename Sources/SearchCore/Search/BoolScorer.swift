@@ -11,10 +11,12 @@ final class BoolScorer: Scorer {
     /// The root and conjunctions pay every clause's penalty; a nested OR pays its best one.
     private let conjunctive: Bool
     /// Children that must match, rarest first (they lead the intersection).
-    private var required: [Scorer]
-    private let excluded: [Scorer]
+    private var required: Unretained<Scorer>
+    private let excluded: Unretained<Scorer>
     /// The children whose union gives the candidates when none is required.
-    private var drivers: [Scorer]
+    private var drivers: Unretained<Scorer>
+    /// `scorers` again, for the per-document loop of `add`.
+    private let children: Unretained<Scorer>
     /// Children that count as matched clauses (neither filters nor excluded).
     let clauseCount: Int
     /// Which children matched the current document (a `let`: no exclusivity checks).
@@ -28,10 +30,12 @@ final class BoolScorer: Scorer {
         spanScorers = spans.map(\.scorer)
         self.isRoot = isRoot
         conjunctive = isRoot || children.contains { $0.occur == .must }
-        required = children.filter { $0.occur == .must || $0.occur == .filter }.map(\.scorer).sorted { $0.cost < $1.cost }
+        let required = children.filter { $0.occur == .must || $0.occur == .filter }.map(\.scorer).sorted { $0.cost < $1.cost }
+        self.required = Unretained(required)
         clauseCount = children.count { $0.occur == .must || $0.occur == .should }
-        excluded = children.filter { $0.occur == .mustNot }.map(\.scorer)
-        drivers = required.isEmpty ? children.filter { $0.occur == .should }.map(\.scorer) + spans.map(\.scorer) : []
+        excluded = Unretained(children.filter { $0.occur == .mustNot }.map(\.scorer))
+        drivers = Unretained(required.isEmpty ? children.filter { $0.occur == .should }.map(\.scorer) + spans.map(\.scorer) : [])
+        self.children = Unretained(scorers)
         var matched = RawBuffer<Bool>(capacity: children.count)
         matched.append(repeating: false, count: children.count)
         self.matched = matched
@@ -43,7 +47,9 @@ final class BoolScorer: Scorer {
 
     override var doc: UInt32 { current }
 
-    override var cost: Int { required.isEmpty ? drivers.reduce(0) { $0 + $1.cost } : required[0].cost }
+    override var cost: Int {
+        required.isEmpty ? (0..<drivers.count).reduce(0) { sum, i in sum + drivers.with(i) { $0.cost } } : required.with(0) { $0.cost }
+    }
 
     /// Once every clause is required (or there is one), a document enters the top hits only
     /// if each of its words has at most the worst kept hit's penalty (the root is conjunctive:
@@ -64,8 +70,8 @@ final class BoolScorer: Scorer {
     /// the top hits. False when that cannot be done (spans stand for several clauses).
     func requireEveryClause() -> Bool {
         guard isRoot, clauseCount > 1, spanScorers.isEmpty, !drivers.isEmpty else { return false }
-        required = zip(scorers, occurs).filter { $0.1 != .mustNot }.map(\.0).sorted { $0.cost < $1.cost }
-        drivers = []
+        required = Unretained(zip(scorers, occurs).filter { $0.1 != .mustNot }.map(\.0).sorted { $0.cost < $1.cost })
+        drivers = Unretained([])
         if current != PostingsCursor.end { find(from: current) }
         return true
     }
@@ -89,8 +95,9 @@ final class BoolScorer: Scorer {
 
     private func union(from target: UInt32) -> UInt32 {
         var best = PostingsCursor.end
-        for d in drivers {
-            let at = d.doc < target ? d.advance(to: target) : d.doc
+        let drivers = self.drivers  // a local: reading the property per child retains it
+        for i in 0..<drivers.count {
+            let at = drivers.with(i) { d in d.doc < target ? d.advance(to: target) : d.doc }
             if at < best { best = at }
         }
         return best
@@ -100,8 +107,9 @@ final class BoolScorer: Scorer {
         var candidate = target
         var agreed = 0
         var i = 0
+        let required = self.required
         while agreed < required.count {
-            let d = required[i].advance(to: candidate)
+            let d = required.with(i) { $0.advance(to: candidate) }
             if d == PostingsCursor.end { return d }
             if d == candidate {
                 agreed += 1
@@ -115,7 +123,7 @@ final class BoolScorer: Scorer {
     }
 
     private func isExcluded(_ d: UInt32) -> Bool {
-        for c in excluded where c.advance(to: d) == d { return true }
+        for i in 0..<excluded.count where excluded.with(i, { $0.advance(to: d) }) == d { return true }
         return false
     }
 
@@ -165,11 +173,14 @@ final class BoolScorer: Scorer {
             matched[i] = false
             let occur = occurs[i]
             guard occur != .mustNot else { continue }
-            let c = scorers[i]
-            if c.doc < d { c.advance(to: d) }
-            guard c.doc == d else { continue }
             var m = Match()
-            c.add(to: &m)
+            let found = children.with(i) { c in
+                if c.doc < d { c.advance(to: d) }
+                guard c.doc == d else { return false }
+                c.add(to: &m)
+                return true
+            }
+            guard found else { continue }
             matched[i] = true
             score += m.score
             exact += m.exact

@@ -3,6 +3,10 @@
 final class WordScorer: Scorer {
     private let alternatives: [LeafScorer]
     private let bonuses: [LeafScorer]
+    /// The same, for the per-document loops (see `Unretained`), and the alternatives' penalties.
+    private let alternative: Unretained<LeafScorer>
+    private let bonus: Unretained<LeafScorer>
+    private let penalties: [Int]
     /// Each alternative's current document, kept here so that the per-document loops read
     /// plain memory instead of calling into every cursor (a fuzzy word has dozens).
     private let at: RawBuffer<UInt32>
@@ -16,6 +20,9 @@ final class WordScorer: Scorer {
     init(alternatives: [LeafScorer], bonuses: [LeafScorer]) {
         self.alternatives = alternatives
         self.bonuses = bonuses
+        alternative = Unretained(alternatives)
+        bonus = Unretained(bonuses)
+        penalties = alternatives.map(\.penalty)
         var at = RawBuffer<UInt32>(capacity: alternatives.count)
         for a in alternatives { at.append(a.doc) }
         self.at = at
@@ -45,14 +52,14 @@ final class WordScorer: Scorer {
     @discardableResult
     override func next() -> UInt32 {
         let d = current
-        for i in drivers where at[i] == d { at[i] = alternatives[i].postings.next() }
+        for i in drivers where at[i] == d { at[i] = alternative.with(i) { $0.postings.next() } }
         return settle()
     }
 
     @discardableResult
     override func advance(to target: UInt32) -> UInt32 {
         guard current < target else { return current }
-        for i in drivers where at[i] < target { at[i] = alternatives[i].postings.advance(to: target) }
+        for i in drivers where at[i] < target { at[i] = alternative.with(i) { $0.postings.advance(to: target) } }
         return settle()
     }
 
@@ -74,12 +81,12 @@ final class WordScorer: Scorer {
         advance(to: target)
         var upTo = PostingsCursor.end
         for i in drivers {
-            bounds[i] = alternatives[i].bound(from: target)
-            at[i] = alternatives[i].doc
+            bounds[i] = alternative.with(i) { $0.bound(from: target) }
+            at[i] = alternative.with(i) { $0.doc }
             upTo = min(upTo, bounds[i].upTo)
         }
-        for (j, b) in bonuses.enumerated() {
-            bounds[alternatives.count + j] = b.bound(from: target)
+        for j in 0..<bonus.count {
+            bounds[alternatives.count + j] = bonus.with(j) { $0.bound(from: target) }
             upTo = min(upTo, bounds[alternatives.count + j].upTo)
         }
         // the sum per penalty (a word has few: 0, 1, 2), on the stack: bounds are asked per run
@@ -87,13 +94,13 @@ final class WordScorer: Scorer {
         withUnsafeTemporaryAllocation(of: Double.self, capacity: penaltyLevels) { sums in
             sums.initialize(repeating: -1)
             for i in drivers where at[i] <= upTo {
-                let p = alternatives[i].penalty
+                let p = penalties[i]
                 sums[p] = max(sums[p], 0) + bounds[i].best.score
             }
             if let lowest = sums.firstIndex(where: { $0 >= 0 }) { best.penalty = lowest }
             best.score = max(0, sums.max() ?? 0)
         }
-        for (j, b) in bonuses.enumerated() where b.doc <= upTo {
+        for j in 0..<bonus.count where bonus.with(j, { $0.doc }) <= upTo {
             best.score += bounds[alternatives.count + j].best.score
             best.exact = 1
         }
@@ -107,13 +114,13 @@ final class WordScorer: Scorer {
     override func add(to match: inout Match) {
         let d = current
         var best = Int.max
-        for i in drivers where at[i] == d { best = min(best, alternatives[i].penalty) }
+        for i in drivers where at[i] == d { best = min(best, penalties[i]) }
         guard best != Int.max else { return }
-        for i in drivers where at[i] == d && alternatives[i].penalty == best { alternatives[i].add(to: &match) }
+        for i in drivers where at[i] == d && penalties[i] == best { alternative.with(i) { $0.add(to: &match) } }
         match.penalty += best
         var exact = false
-        for b in bonuses where b.postings.advance(to: d) == d {
-            b.add(to: &match)
+        for j in 0..<bonus.count where bonus.with(j, { $0.postings.advance(to: d) }) == d {
+            bonus.with(j) { $0.add(to: &match) }
             exact = true
         }
         if exact { match.exact += 1 }
