@@ -74,4 +74,43 @@ struct AnalyzerTests {
         bytes.withUnsafeBufferPointer { _ = analyzer.analyze($0, into: &sink) }
         #expect(sink.tokens.filter { $0.kind == .word || $0.kind == .cjkChar }.map(\.term) == ["ab", "cd", "港"])
     }
+
+    /// ICU's words of a run come from the cache the second time: the same tokens, whatever
+    /// else went through the analyzer in between.
+    @Test func repeatedRunsGiveTheSameWords() {
+        let texts = ["钱凯港是秘鲁的港口。秘鲁总统博鲁阿尔特访问钱凯港", "中华人民共和国国务院", "钱凯港", "ภาษาไทยง่ายนิดเดียว",
+                     "秘鲁总统博鲁阿尔特访问钱凯港"]
+        let fresh = texts.map { Analyzer().tokens($0) }
+        let analyzer = Analyzer()
+        for _ in 0..<2 {
+            #expect(texts.map { analyzer.tokens($0) } == fresh)
+        }
+    }
+
+    /// A slot keeps the last run that landed in it; a run that only shares its slot is a miss.
+    @Test func wordBreakCacheKeepsRunsApart() {
+        let cache = WordBreakCache(slots: 1)
+        defer { cache.free() }
+        var words = RawBuffer<Int32>()
+        defer { words.free() }
+        let a = Array("钱凯港".utf8), b = Array("钱凯".utf8)
+        a.withUnsafeBufferPointer { run in
+            words.append(10)
+            words.append(19)
+            cache.store(run, start: 10, words: words)
+            words.removeAll()
+            #expect(cache.lookup(run, start: 100, into: &words))
+            #expect(Array(words.buffer) == [100, 109])
+        }
+        b.withUnsafeBufferPointer { run in
+            words.removeAll()
+            #expect(!cache.lookup(run, start: 0, into: &words))
+            #expect(words.isEmpty)
+        }
+        let long = Array(String(repeating: "港", count: 17).utf8)  // longer than a slot holds
+        long.withUnsafeBufferPointer { run in
+            cache.store(run, start: 0, words: words)
+            #expect(!cache.lookup(run, start: 0, into: &words))
+        }
+    }
 }

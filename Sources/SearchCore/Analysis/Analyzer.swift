@@ -114,12 +114,14 @@ struct AnalysisState {
     private var wordLengths = RawBuffer<Int32>()
     /// ICU's word boundaries over the run, as byte offsets: start, end, start, end, ...
     private var words = RawBuffer<Int32>(capacity: 256)
+    private let wordCache = WordBreakCache()
 
     func free() {
         sd_wordbreaker_close(breaker)
         for b in [term, accented] { b.free() }
         for b in [runStarts, runEnds, runWord, wordLengths, words] { b.free() }
         for b in [runFolded, runScalars] { b.free() }
+        wordCache.free()
     }
 
     /// A CJK character kept across white space, for the bigram that bridges it.
@@ -431,8 +433,11 @@ struct AnalysisState {
     /// Fills `words` with the byte ranges (absolute) of the words ICU finds in text[start..<end].
     private mutating func splitWords(_ text: UnsafeBufferPointer<UInt8>, start: Int, end: Int) {
         words.removeAll()
+        guard let base = text.baseAddress else { return }
+        let run = UnsafeBufferPointer(start: base + start, count: end - start)
+        if wordCache.lookup(run, start: Int32(start), into: &words) { return }
         if breaker == nil { breaker = sd_wordbreaker_open() }
-        guard let breaker, let base = text.baseAddress else { return }
+        guard let breaker else { return }
         while true {
             let found = Int(sd_wordbreaker_split(breaker, base + start, Int32(end - start), words.base, Int32(words.capacity)))
             if found < 0 { return }
@@ -443,6 +448,7 @@ struct AnalysisState {
             words.reserveCapacity(found * 2)  // then split again
         }
         for w in 0..<words.count { words[w] += Int32(start) }
+        wordCache.store(run, start: Int32(start), words: words)
     }
 }
 
