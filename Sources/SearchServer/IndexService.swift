@@ -205,11 +205,15 @@ public final class IndexService: Sendable {
         let roots = "roots\n" + crawler.roots.sorted().joined(separator: "\n")
         let compared = writer.committedUserData == roots ? known : [:]
         writer.stageUserData(roots)
+        // A JSON Lines file stamps its documents with its own size and time: when the file is
+        // untouched, its documents are known by that, without a pass over each of them.
+        var filesAsKnown: Set<FileTime>?
+        var untouchedFiles = Set<FileTime>()
         for file in crawler.crawl(problem: { logger.warning("\($0)") }) {
             if SourceCrawler.isJSONLines(file.path) {
-                // a JSON Lines file stamps its documents with its own stamp
-                if let stamp = file.stamp, compared.values.contains(where: { $0.sameFile(stamp) }) {
-                    for (id, s) in compared where s.sameFile(stamp) { seen.insert(id) }
+                if filesAsKnown == nil { filesAsKnown = Set(compared.values.lazy.map(FileTime.init)) }
+                if let stamp = file.stamp, filesAsKnown?.contains(FileTime(stamp)) == true {
+                    untouchedFiles.insert(FileTime(stamp))
                     unchanged += 1
                 } else {
                     toRead.append(file)
@@ -306,7 +310,7 @@ public final class IndexService: Sendable {
         // Files skipped this time (now binary, too large, unreadable) and files gone: deleted.
         var deleted = 0
         let failed = counters.snapshot.skippedIDs
-        for id in known.keys where !seen.contains(id) || failed.contains(id) {
+        for (id, stamp) in known where !(seen.contains(id) || untouchedFiles.contains(FileTime(stamp))) || failed.contains(id) {
             if writer.delete(id: id) { deleted += 1 }
         }
         let c = counters.snapshot
@@ -409,5 +413,16 @@ extension Duration {
     static func / (a: Duration, b: Duration) -> Double {
         let x = a.components, y = b.components
         return (Double(x.seconds) + Double(x.attoseconds) * 1e-18) / (Double(y.seconds) + Double(y.attoseconds) * 1e-18)
+    }
+}
+
+/// A file's size and modification time: what tells an untouched file (`SourceStamp.sameFile`).
+private struct FileTime: Hashable {
+    let size: UInt64
+    let modified: UInt64
+
+    init(_ stamp: SourceStamp) {
+        size = stamp.size
+        modified = stamp.modified
     }
 }

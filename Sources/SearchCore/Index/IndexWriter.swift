@@ -85,6 +85,7 @@ public final class IndexWriter {
         manifest = try Manifest.latest(in: directory) ?? Manifest(generation: 0, nextSegment: 1, segments: [], userData: "")
         names = Counter(manifest.nextSegment)
         buffers = Array(repeating: nil, count: options.threads)
+        locations.reserveCapacity(manifest.segments.reduce(0) { $0 + $1.docCount - $1.deletedCount })
         for info in manifest.segments {
             let segment = try Segment(directory, info)
             var deletes = Deletes(docCount: info.docCount)
@@ -116,6 +117,7 @@ public final class IndexWriter {
     /// The stamp of every committed document that came from a file, by id.
     public func stamps() -> [String: SourceStamp] {
         var result: [String: SourceStamp] = [:]
+        result.reserveCapacity(entries.reduce(0) { $0 + $1.info.docCount - $1.deletes.count })
         for entry in entries {
             entry.segment.ids.forEach { e in
                 if let stamp = e.stamp, !entry.deletes.contains(e.doc) { result[e.id] = stamp }

@@ -1,0 +1,44 @@
+import Foundation
+import Logging
+import Testing
+@testable import SearchServer
+
+/// A JSON Lines source across restarts: untouched, its documents are kept without being read
+/// again (known by the file's size and time, not by a pass over each document); rewritten, it
+/// is read again and the lines gone are deleted.
+@Suite struct JSONLinesUpdateTests {
+    @Test func untouchedFileIsKeptAndARewrittenOneReplaced() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("searchd-jsonl-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = directory.appendingPathComponent("docs.jsonl")
+        let notes = directory.appendingPathComponent("notes")  // and a directory beside it
+        try FileManager.default.createDirectory(at: notes, withIntermediateDirectories: true)
+        try "A note about the okapi.".write(to: notes.appendingPathComponent("okapi.txt"), atomically: true, encoding: .utf8)
+        try """
+            {"id":"j1","title":"Capybara","text":"The capybara is calm."}
+            {"id":"j2","title":"Tapir","text":"The tapir swims."}
+
+            """.write(to: source, atomically: true, encoding: .utf8)
+        var config = Config()
+        config.sources = [source.path, notes.path]
+        config.dataDirectory = directory.appendingPathComponent("data").path
+
+        func update() throws -> IndexService.UpdateReport {
+            let service = IndexService(config: config, logger: Logger(label: "test"))  // a restart
+            defer { service.shutdown() }
+            try service.open()
+            return try service.update()
+        }
+        let first = try update()
+        #expect((first.documents, first.added, first.deleted) == (3, 3, 0))
+        let again = try update()
+        #expect((again.documents, again.added, again.deleted, again.unchanged) == (3, 0, 0, 2))
+        try """
+            {"id":"j2","title":"Tapir","text":"The tapir swims and dives."}
+
+            """.write(to: source, atomically: true, encoding: .utf8)
+        let rewritten = try update()
+        #expect((rewritten.documents, rewritten.added, rewritten.deleted, rewritten.unchanged) == (2, 1, 1, 1))
+    }
+}
