@@ -9,10 +9,11 @@ import SearchProtocol
 import SearchCore
 import Synchronization
 
-/// The daemon's life. Start: open the index (searches work from its last commit), listen on
-/// the socket (or take the one systemd passed), tell systemd READY=1, watch the sources, then
-/// bring the index up to date with them. SIGHUP: reread config and synonyms. SIGTERM or
-/// SIGINT: stop accepting, answer what is in flight, commit, remove the socket file, return.
+/// The daemon's life. Start: open the index for searches (its last commit), listen on the
+/// socket (or take the one systemd passed), tell systemd READY=1, open the index's writer,
+/// watch the sources, then bring the index up to date with them. SIGHUP: reread config and
+/// synonyms. SIGTERM or SIGINT: stop accepting, answer what is in flight, commit, remove the
+/// socket file, return.
 public final class Daemon: Sendable {
     let logger: Logger
     public let service: IndexService
@@ -46,7 +47,7 @@ public final class Daemon: Sendable {
             guard let gid = PeerCredentials.groupID(name) else { throw SystemError("socket_group \(name) does not exist", code: EINVAL) }
             return gid
         }
-        try service.open()
+        try service.openForSearches()
         logger.info("opened the index in \(service.indexPath): \(service.snapshot?.documentCount ?? 0) documents")
 
         let loops = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
@@ -55,6 +56,13 @@ public final class Daemon: Sendable {
         notifier.ready(status: "updating the index from the sources")
 
         Thread.detach { [self] in
+            do {
+                try service.openWriter()
+            } catch {
+                logger.critical("cannot open the index for writing: \(error); serving its last commit, without updates")
+                notifier.status("cannot open the index for writing: \(error)")
+                return
+            }
             if config.watch { startWatcher(service.config) }
             initialUpdate()
         }

@@ -62,6 +62,11 @@ extension IndexService {
             defer { s.work.removeAll() }
             return s.work
         }
+        do {
+            try openWriterOnQueue()  // a push right after the start comes before the daemon opens it
+        } catch {
+            logger.error("cannot open the index for writing: \(error)")
+        }
         guard let writer = writerBox.writer else {
             for w in work { Self.reply(w, .failure(RPCFailure.notOpen)) }
             return

@@ -40,6 +40,9 @@ public final class IndexService: Sendable {
     /// The writer, touched only on `queue`.
     final class WriterBox: @unchecked Sendable {
         var writer: IndexWriter?
+        /// Between `openForSearches` and `openWriter`: the directory, its write lock and the
+        /// commit being searched.
+        var opening: (directory: FileSystemDirectory, lock: AnyObject, snapshot: Snapshot?)?
     }
 
     /// What one update did.
@@ -97,21 +100,43 @@ public final class IndexService: Sendable {
     /// index of another format version, or one that cannot be read, is set aside and rebuilt
     /// from the sources: the sources are the truth, the index a cache of them.
     public func open() throws {
+        try openForSearches()
+        try openWriter()
+    }
+
+    /// The first half of `open`, what searches need: takes the write lock (a second writer is
+    /// refused here) and publishes the last commit at once — opening segments maps their
+    /// files and reads none. The daemon listens after this, and opens the writer after.
+    public func openForSearches() throws {
         try queue.sync {
             let directory = try FileSystemDirectory(indexPath)
-            let writer: IndexWriter
-            do {
-                writer = try IndexWriter(directory: directory, options: writerOptions)
-            } catch let error as StoreError where error.kind == .locked {
-                throw error
-            } catch {
-                logger.error("cannot open the index in \(indexPath): \(error); rebuilding it from the sources")
-                try Self.clear(directory)
-                writer = try IndexWriter(directory: directory, options: writerOptions)
-            }
-            writerBox.writer = writer
-            publish(writer.snapshot)
+            let lock = try directory.lock()
+            let opened = try? Snapshot.open(directory)
+            writerBox.opening = (directory, lock, opened)
+            if let opened { publish(opened) }
         }
+    }
+
+    /// The second half of `open`: the writer, which reads every document id (a second or two
+    /// per million documents). It takes the segments searches already use as they are.
+    public func openWriter() throws {
+        try queue.sync { try openWriterOnQueue() }
+    }
+
+    /// `openWriter` on `queue` (also the first push's, when it comes before).
+    func openWriterOnQueue() throws {
+        guard let (directory, lock, opened) = writerBox.opening else { return }
+        writerBox.opening = nil
+        let writer: IndexWriter
+        do {
+            writer = try IndexWriter(directory: directory, options: writerOptions, lock: lock, opened: opened)
+        } catch {
+            logger.error("cannot open the index in \(indexPath): \(error); rebuilding it from the sources")
+            try Self.clear(directory)
+            writer = try IndexWriter(directory: directory, options: writerOptions, lock: lock)
+        }
+        writerBox.writer = writer
+        publish(writer.snapshot)
     }
 
     private var writerOptions: IndexWriter.Options {

@@ -176,6 +176,30 @@ struct IndexWriterTests {
         _ = try IndexChecker.check(writer.directory)
     }
 
+    /// A writer opened on a directory whose last commit is already being searched takes its
+    /// segments as they are (the daemon serves searches before its writer has read every id).
+    @Test func aWriterTakesTheSegmentsOfAnOpenSnapshot() throws {
+        let directory = MemoryDirectory()
+        do {
+            let writer = try IndexWriter(directory: directory)
+            try writer.add([doc("a", "alpha"), doc("b", "beta")])
+            try writer.commit()
+            try writer.add([doc("c", "gamma")])
+            try writer.commit()
+        }
+        let lock = try directory.lock()
+        let opened = try Snapshot.open(directory)
+        #expect(opened.segmentCount >= 2)
+        #expect(throws: StoreError.self) { try IndexWriter(directory: directory) }  // the lock is taken
+        let writer = try IndexWriter(directory: directory, lock: lock, opened: opened)
+        #expect(zip(writer.snapshot.segments, opened.segments).allSatisfy { $0 === $1 })
+        #expect(try ids(writer.snapshot, "gamma") == ["c"])
+        #expect(writer.delete(id: "a"))
+        try writer.commit()
+        #expect(try ids(writer.snapshot, "alpha").isEmpty)
+        #expect(try ids(opened, "alpha") == ["a"])  // the snapshot searched before stays as it was
+    }
+
     /// The terms of a merge split in ranges side by side give the very bytes of one pass.
     @Test func mergingTermsInPartsWritesTheSameFiles() throws {
         let source = MemoryDirectory()

@@ -78,16 +78,19 @@ public final class IndexWriter {
 
     /// Opens the index in `directory` (empty if there is none) for writing: takes the write
     /// lock, opens the last commit and removes files no commit refers to (a crash's leftovers).
-    public init(directory: Directory, options: Options = Options()) throws {
+    /// `lock`: the directory's write lock when the caller took it already; `opened`: a snapshot
+    /// of the directory's last commit that searches use already, whose segments are taken as
+    /// they are (with what they have built and cached).
+    public init(directory: Directory, options: Options = Options(), lock: AnyObject? = nil, opened: Snapshot? = nil) throws {
         self.directory = directory
         self.options = options
-        writeLock = try directory.lock()
+        writeLock = try lock ?? directory.lock()
         manifest = try Manifest.latest(in: directory) ?? Manifest(generation: 0, nextSegment: 1, segments: [], userData: "")
         names = Counter(manifest.nextSegment)
         buffers = Array(repeating: nil, count: options.threads)
         locations.reserveCapacity(manifest.segments.reduce(0) { $0 + $1.docCount - $1.deletedCount })
         for info in manifest.segments {
-            let segment = try Segment(directory, info)
+            let segment = try opened?.segments.first { $0.info == info } ?? Segment(directory, info)
             var deletes = Deletes(docCount: info.docCount)
             if let file = info.deletesFile {
                 let bytes = try directory.open(file)
