@@ -232,13 +232,13 @@ public final class IndexService: Sendable {
         writer.stageUserData(roots)
         // A JSON Lines file stamps its documents with its own size and time: when the file is
         // untouched, its documents are known by that, without a pass over each of them.
-        var filesAsKnown: Set<FileTime>?
-        var untouchedFiles = Set<FileTime>()
+        var filesAsKnown: Set<SourceStamp.FileTime>?
+        var untouchedFiles = Set<SourceStamp.FileTime>()
         for file in crawler.crawl(problem: { logger.warning("\($0)") }) {
             if SourceCrawler.isJSONLines(file.path) {
-                if filesAsKnown == nil { filesAsKnown = Set(compared.values.lazy.map(FileTime.init)) }
-                if let stamp = file.stamp, filesAsKnown?.contains(FileTime(stamp)) == true {
-                    untouchedFiles.insert(FileTime(stamp))
+                if filesAsKnown == nil { filesAsKnown = Set(compared.values.lazy.map(\.fileTime)) }
+                if let stamp = file.stamp, filesAsKnown?.contains(stamp.fileTime) == true {
+                    untouchedFiles.insert(stamp.fileTime)
                     unchanged += 1
                 } else {
                     toRead.append(file)
@@ -335,7 +335,7 @@ public final class IndexService: Sendable {
         // Files skipped this time (now binary, too large, unreadable) and files gone: deleted.
         var deleted = 0
         let failed = counters.snapshot.skippedIDs
-        for (id, stamp) in known where !(seen.contains(id) || untouchedFiles.contains(FileTime(stamp))) || failed.contains(id) {
+        for (id, stamp) in known where !(seen.contains(id) || untouchedFiles.contains(stamp.fileTime)) || failed.contains(id) {
             if writer.delete(id: id) { deleted += 1 }
         }
         let c = counters.snapshot
@@ -438,16 +438,5 @@ extension Duration {
     static func / (a: Duration, b: Duration) -> Double {
         let x = a.components, y = b.components
         return (Double(x.seconds) + Double(x.attoseconds) * 1e-18) / (Double(y.seconds) + Double(y.attoseconds) * 1e-18)
-    }
-}
-
-/// A file's size and modification time: what tells an untouched file (`SourceStamp.sameFile`).
-private struct FileTime: Hashable {
-    let size: UInt64
-    let modified: UInt64
-
-    init(_ stamp: SourceStamp) {
-        size = stamp.size
-        modified = stamp.modified
     }
 }

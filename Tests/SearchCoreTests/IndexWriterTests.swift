@@ -9,6 +9,23 @@ func temporaryDirectory() -> String {
 
 func doc(_ id: String, _ body: String) -> Document { Document(id: id, title: id, body: body) }
 
+/// A merged index finds what a fresh build of the same documents finds: the same totals, and
+/// the same hits (in the same order when `ordered`; segments in another order may break ties
+/// otherwise).
+func expectSameHits(_ merged: Snapshot, _ reference: Snapshot, _ queries: [String], limit: Int, ordered: Bool) throws {
+    for query in queries {
+        let q = try QueryParser.parse(query)
+        let got = try merged.searcher().search(q, options: SearchOptions(limit: limit, snippets: false))
+        let expected = try reference.searcher().search(q, options: SearchOptions(limit: limit, snippets: false))
+        #expect(got.total == expected.total, "\(query)")
+        if ordered {
+            #expect(got.hits.map(\.id) == expected.hits.map(\.id), "\(query)")
+        } else {
+            #expect(Set(got.hits.map(\.id)) == Set(expected.hits.map(\.id)), "\(query)")
+        }
+    }
+}
+
 func ids(_ snapshot: Snapshot, _ query: String) throws -> [String] {
     try snapshot.searcher().search(QueryParser.parse(query), options: SearchOptions(limit: 100, snippets: false)).hits.map(\.id)
 }
@@ -131,14 +148,8 @@ struct IndexWriterTests {
         }
         #expect(try writer.forceMerge())
         #expect(writer.snapshot.segmentCount == 1)
-        let reference = try Snapshot.build(documents)
-        for query in ["w1", "w777 w29999", "common", "\"w0 w101\""] {
-            let q = try QueryParser.parse(query)
-            let merged = try writer.snapshot.searcher().search(q, options: SearchOptions(limit: 50, snippets: false))
-            let expected = try reference.searcher().search(q, options: SearchOptions(limit: 50, snippets: false))
-            #expect(merged.total == expected.total, "\(query)")
-            #expect(merged.hits.map(\.id) == expected.hits.map(\.id), "\(query)")
-        }
+        try expectSameHits(writer.snapshot, try Snapshot.build(documents), ["w1", "w777 w29999", "common", "\"w0 w101\""],
+                           limit: 50, ordered: true)
         _ = try IndexChecker.check(writer.directory)
     }
 
@@ -160,14 +171,8 @@ struct IndexWriterTests {
         #expect(writer.snapshot.segmentCount == 2)
         #expect(writer.snapshot.documentCount == 1000 - 112)
         let live = documents.enumerated().filter { $0.offset % 9 != 0 }.map(\.element)
-        let reference = try Snapshot.build(live)
-        for query in ["w1", "w5 w7", "common", "\"w3 w3\""] {
-            let q = try QueryParser.parse(query)
-            let merged = try writer.snapshot.searcher().search(q, options: SearchOptions(limit: 1000, snippets: false))
-            let expected = try reference.searcher().search(q, options: SearchOptions(limit: 1000, snippets: false))
-            #expect(merged.total == expected.total, "\(query)")
-            #expect(Set(merged.hits.map(\.id)) == Set(expected.hits.map(\.id)), "\(query)")
-        }
+        try expectSameHits(writer.snapshot, try Snapshot.build(live), ["w1", "w5 w7", "common", "\"w3 w3\""],
+                           limit: 1000, ordered: false)
         // documents moved to their new numbers: replacing one leaves one copy
         try writer.add([doc("d1", "replaced")])
         try writer.commit()

@@ -29,6 +29,7 @@ struct QueryParserTests {
         ("10:50 std::vector", .any([.word("10:50"), .word("std::vector")])),
         ("ls - list", .any([.word("ls"), .word("-"), .word("list")])),
         ("or and not", .any([.word("or"), .word("and"), .word("not")])),
+        ("钱凯港“博鲁阿尔特”(a)", .any([.word("钱凯港"), .phrase("博鲁阿尔特"), .word("a")])),  // quotes and parentheses end a word
     ])
     func parses(text: String, expected: Query) throws {
         #expect(try QueryParser.parse(text) == expected)

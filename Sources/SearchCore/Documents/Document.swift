@@ -43,8 +43,16 @@ public struct SourceStamp: Sendable, Equatable, Hashable {
         self.hash = hash
     }
 
+    /// The file's size and modification time: what tells an untouched file.
+    public var fileTime: FileTime { FileTime(size: size, modified: modified) }
+
     /// The same size and modification time: the file has not been touched.
-    public func sameFile(_ other: SourceStamp) -> Bool { size == other.size && modified == other.modified }
+    public func sameFile(_ other: SourceStamp) -> Bool { fileTime == other.fileTime }
+
+    public struct FileTime: Hashable, Sendable {
+        public var size: UInt64
+        public var modified: UInt64
+    }
 
     /// FNV-1a, 64 bits: cheap, and plenty to tell an edited file from an untouched one.
     public static func hash<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {

@@ -137,18 +137,14 @@ struct TermDictionary {
     /// postings and positions bytes, ascending: where side-by-side merges split the terms.
     func splitTerms(_ count: Int) -> [[UInt8]] {
         guard count > 1, blockCount > 1 else { return [] }
-        // a block's first entry holds its offsets in full (see TermDictionaryWriter)
+        // where each block's postings and positions start: its first entry's offsets
         let starts: [UInt64] = (0..<blockCount).map { b in
-            var r = ByteReader(data, offset: blockOffset(b))
-            do {
-                _ = try r.int()
-                _ = try r.blob()
-                _ = try r.varint32()
-                _ = try r.varint()
-                return try r.varint() + r.varint()
-            } catch {
-                return 0
+            var start: UInt64 = 0
+            scan(block: b) { _, info in
+                start = info.postingsOffset + info.positionsOffset
+                return false
             }
+            return start
         }
         let total = max(1, starts.last!)
         var terms: [[UInt8]] = []

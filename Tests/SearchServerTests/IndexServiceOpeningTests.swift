@@ -1,0 +1,37 @@
+import Foundation
+import Logging
+import SearchCore
+import Synchronization
+import Testing
+@testable import SearchServer
+
+/// The daemon's start in two halves: searches from the last commit first (with the write
+/// lock, so a second searchd is refused there), the writer after; a push that comes in
+/// between opens the writer itself.
+@Suite struct IndexServiceOpeningTests {
+    @Test func aPushBeforeTheWriterIsOpenOpensIt() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("searchd-opening-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var config = Config()
+        config.sources = []
+        config.dataDirectory = directory.path
+        let service = IndexService(config: config, logger: Logger(label: "test"))
+        defer { service.shutdown() }
+        try service.openForSearches()
+        #expect(service.snapshot?.documentCount == 0)
+
+        let second = IndexService(config: config, logger: Logger(label: "test"))
+        #expect(throws: StoreError.self) { try second.openForSearches() }
+
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Mutex<Result<Bool, any Error>?>(nil)
+        service.push(Document(id: "note", title: "note", body: "an unsaved okapi")) { result in
+            outcome.withLock { $0 = result }
+            done.signal()
+        }
+        #expect(done.wait(timeout: .now() + 30) == .success)
+        #expect(throws: Never.self) { try outcome.withLock { $0 }?.get() }
+        let hits = try service.snapshot?.searcher().search(QueryParser.parse("okapi"), options: SearchOptions(limit: 10, snippets: false))
+        #expect(hits?.hits.map(\.id) == ["note"])
+    }
+}
