@@ -14,6 +14,27 @@ struct FormatTests {
         #expect(throws: FormatError.truncated) { try r.varint() }
     }
 
+    /// Skipping k varints lands where decoding k of them does, for every k, over values of one
+    /// to five bytes (so eight-byte words hold varints cut at their edges); past the end, at the end.
+    @Test func skippingVarintsLandsWhereDecodingDoes() {
+        var w = ByteWriter()
+        let values = (0..<300).map { i -> UInt64 in [5, 200, 20_000, 3_000_000, 400_000_000][(i * 7 + i / 3) % 5] }
+        for v in values { w.varint(v) }
+        let bytes = w.bytes
+        bytes.withUnsafeBytes { data in
+            var decoded = 0
+            for k in 0...values.count {
+                var skipped = 0
+                skipVarints(data, &skipped, count: k)
+                #expect(skipped == decoded, "k = \(k)")
+                if k < values.count { _ = readVarint(data, &decoded) }
+            }
+            var past = 0
+            skipVarints(data, &past, count: values.count + 5)
+            #expect(past == data.count)
+        }
+    }
+
     /// Postings long enough for several blocks, so advancing uses the skip table.
     /// The payload of a file written through a `FileWriter` (its footer checked).
     func payload(_ directory: MemoryDirectory, _ name: String) throws -> FileBytes {

@@ -96,16 +96,56 @@ struct TopHitsPruningTests {
         }
     }
 
-    @Test(arguments: [["debian", "package"], ["的", "是"], ["server", "kernel", "mirror"]])
-    func phrasesMatchedInPartsEqualOneWalk(words: [String]) throws {
+    /// The phrase scorer finds, as it walks, skips and is asked about single documents, exactly
+    /// the documents where the terms stand at their offsets, with how often: checked against
+    /// every document's positions.
+    @Test(arguments: [["debian", "package"], ["的", "是"], ["server", "kernel", "mirror"], ["mirror", "mirror"]])
+    func phraseScorerFindsEveryOccurrence(words: [String]) throws {
+        let key = { (w: String) in TermKey(field: .body, kind: w.count > 1 ? .word : .cjkChar, text: w).bytes }
+        let offsets = words.indices.map { UInt32($0) }
         for segment in Self.snapshot.segments {
-            let infos = words.compactMap { segment.termInfo(TermKey(field: .body, kind: $0.count > 1 ? .word : .cjkChar, text: $0).bytes) }
-            #expect(infos.count == words.count)
-            let offsets = words.indices.map { UInt32($0) }
-            let whole = PhraseMatches.find(infos.map { segment.postings($0) }, offsets: offsets)
-            let parts = PhraseMatches.find(in: segment, infos, offsets: offsets, partPostings: 10, maxParts: 3)
-            #expect(!whole.docs.isEmpty)
-            #expect(parts.docs == whole.docs && parts.freqs == whole.freqs)
+            let infos = try words.map { try #require(segment.termInfo(key($0))) }
+            // expected: per document of the first term, the starts p with every term at p + i
+            var expected: [UInt32: UInt32] = [:]
+            let cursors = infos.map { segment.postings($0) }
+            var positions: [[UInt32]] = Array(repeating: [], count: words.count)
+            while cursors[0].next() != PostingsCursor.end {
+                let d = cursors[0].doc
+                guard cursors.dropFirst().allSatisfy({ $0.advance(to: d) == d }) else { continue }
+                for i in cursors.indices { cursors[i].positions(into: &positions[i]) }
+                let n = positions[0].count { p in offsets.indices.allSatisfy { positions[$0].contains(p + offsets[$0]) } }
+                if n > 0 { expected[d] = UInt32(n) }
+            }
+            #expect(!expected.isEmpty)
+            let phrase = { PhraseScorer(cursors: infos.map { segment.postings($0) }, lead: infos.indices.min { infos[$0].docFreq < infos[$1].docFreq }!, offsets: offsets, factor: 1, penalty: 0,
+                                        field: .body, norms: segment.norms, averageLength: 10, impacts: nil) }
+            var walked: [UInt32: UInt32] = [:]
+            let walker = phrase()
+            while walker.doc != PostingsCursor.end {
+                walked[walker.doc] = walker.freq
+                walker.next()
+            }
+            #expect(walked == expected)
+            // skipping to every 37th document lands on the first match at or after it
+            let skipper = phrase()
+            for target in stride(from: UInt32(0), to: UInt32(segment.docCount), by: 37) {
+                let before = skipper.doc
+                let want = before >= target ? before : expected.keys.filter { $0 >= target }.min() ?? PostingsCursor.end
+                #expect(skipper.advance(to: target) == want)
+                if want != PostingsCursor.end { #expect(skipper.freq == expected[want]) }
+            }
+            // a bonus asks about the document being scored, between advances
+            let asker = phrase()
+            for (k, d) in stride(from: UInt32(0), to: UInt32(segment.docCount), by: 5).enumerated() {
+                if k % 2 == 0 {
+                    #expect(asker.matches(d) == (expected[d] != nil))
+                    if let f = expected[d] { #expect(asker.freq == f) }
+                } else {
+                    let before = asker.doc
+                    let want = before >= d ? before : expected.keys.filter { $0 >= d }.min() ?? PostingsCursor.end
+                    #expect(asker.advance(to: d) == want)
+                }
+            }
         }
     }
 

@@ -27,27 +27,7 @@ final class PostingsCursor {
     private var posOffset = 0
     private var posIndex = 0
 
-    /// Documents and frequencies computed ahead (a phrase's matches), one block of any size:
-    /// the same cursor then serves terms and phrases. It has no positions.
-    private let materialized: Bool
-
-    init(matches: PhraseMatches) {
-        docFreq = matches.docs.count
-        docData = UnsafeRawBufferPointer(start: nil, count: 0)
-        posData = UnsafeRawBufferPointer(start: nil, count: 0)
-        blockCount = matches.docs.isEmpty ? 0 : 1
-        skipTable = 0
-        blocksStart = 0
-        positionsStart = 0
-        materialized = true
-        docs = .allocate(capacity: max(1, docFreq))
-        freqs = .allocate(capacity: max(1, docFreq))
-        matches.docs.withUnsafeBufferPointer { docs.initialize(from: $0.baseAddress!, count: docFreq) }
-        matches.freqs.withUnsafeBufferPointer { freqs.initialize(from: $0.baseAddress!, count: docFreq) }
-    }
-
     init(info: TermInfo, docData: UnsafeRawBufferPointer, posData: UnsafeRawBufferPointer) {
-        materialized = false
         self.docFreq = 0
         self.blockCount = 0
         self.docData = docData
@@ -95,7 +75,17 @@ final class PostingsCursor {
     /// Moves to the first document ≥ target and returns it (or `end`). Skips whole blocks.
     @discardableResult
     func advance(to target: UInt32) -> UInt32 {
-        if index >= 0 && index < count && docs[index] >= target { return doc }
+        if index >= 0 && index < count {
+            if docs[index] >= target { return doc }
+            // within the decoded block (the usual step of a union): no skip table search
+            if docs[count - 1] >= target {
+                var i = index + 1
+                while docs[i] < target { i += 1 }
+                index = i
+                doc = docs[i]
+                return doc
+            }
+        }
         if doc == Self.end { return doc }
         if blockCount > 1 {
             // first block whose last doc ≥ target, by binary search from the current block
@@ -129,7 +119,7 @@ final class PostingsCursor {
     }
 
     /// Calls `body` with each document and frequency of the decoded block (for postings of a
-    /// single block, or a phrase's matches: every one of them).
+    /// single block: every one of them).
     func forEachInBlock(_ body: (UInt32, UInt32) -> Void) {
         for i in 0..<count { body(docs[i], freqs[i]) }
     }
@@ -137,10 +127,9 @@ final class PostingsCursor {
     /// The current document's position deltas as stored (varints): what a merge copies,
     /// since positions do not change when documents are renumbered.
     func rawPositions() -> UnsafeRawBufferPointer {
-        guard !materialized else { return UnsafeRawBufferPointer(start: nil, count: 0) }
         skipPassedPositions()
         let start = posOffset
-        for _ in 0..<freqs[index] { guard readVarint(posData, &posOffset) != nil else { break } }
+        skipVarints(posData, &posOffset, count: Int(freqs[index]))
         posIndex += 1
         return UnsafeRawBufferPointer(rebasing: posData[start..<posOffset])
     }
@@ -154,7 +143,6 @@ final class PostingsCursor {
     /// Calls `body` with each position of the term in the current document, ascending.
     @inline(__always)
     func forEachPosition(_ body: (UInt32) -> Void) {
-        guard !materialized else { return }
         skipPassedPositions()
         var p: UInt32 = 0
         for _ in 0..<freqs[index] {
@@ -167,10 +155,12 @@ final class PostingsCursor {
 
     /// Moves the positions reader past the documents of the block passed over.
     private func skipPassedPositions() {
+        var passed = 0
         while posIndex < index {
-            for _ in 0..<freqs[posIndex] { _ = readVarint(posData, &posOffset) }
+            passed += Int(freqs[posIndex])
             posIndex += 1
         }
+        skipVarints(posData, &posOffset, count: passed)
     }
 
     private func finish() -> UInt32 {
@@ -189,12 +179,6 @@ final class PostingsCursor {
     /// Decodes block b; false when there is none (or it is damaged).
     private func loadBlock(_ b: Int) -> Bool {
         guard b < blockCount else { return false }
-        if materialized {
-            block = 0
-            count = docFreq
-            index = 0
-            return true
-        }
         let n = b == blockCount - 1 ? docFreq - b * PostingsFormat.blockSize : PostingsFormat.blockSize
         var offset = blocksStart
         var previous: UInt32 = 0
@@ -243,4 +227,25 @@ func readVarint(_ data: UnsafeRawBufferPointer, _ offset: inout Int) -> UInt32? 
         shift += 7
     }
     return nil
+}
+
+/// Moves `offset` past `count` varints, or to the end of the data. Every varint ends with its
+/// one byte below 0x80, so eight bytes that hold fewer ends than are left to skip are passed
+/// whole, without decoding: a phrase's frequent terms skip the positions of most documents.
+@inline(__always)
+func skipVarints(_ data: UnsafeRawBufferPointer, _ offset: inout Int, count: Int) {
+    var left = count
+    var at = offset
+    // not when the ends equal what is left: the bytes after the last may start the next varint
+    while left > 0 && at + 8 <= data.count {
+        let ends = (~data.loadUnaligned(fromByteOffset: at, as: UInt64.self) & 0x8080_8080_8080_8080).nonzeroBitCount
+        guard ends < left else { break }
+        left -= ends
+        at += 8
+    }
+    while left > 0 && at < data.count {
+        if data[at] < 0x80 { left -= 1 }
+        at += 1
+    }
+    offset = at
 }

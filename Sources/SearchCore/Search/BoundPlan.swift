@@ -1,6 +1,6 @@
 /// A plan bound to a snapshot: fuzzy and prefix alternatives expanded into the terms the
-/// snapshot holds, and every leaf given its index-wide idf (phrases are matched once, per
-/// segment, to count their documents). It then makes the scorers of each segment.
+/// snapshot holds, and every leaf given its index-wide idf. It then makes the scorers of each
+/// segment.
 struct BoundPlan {
     /// Most terms one fuzzy word expands to (closest first, then most frequent).
     static let maxFuzzyTerms = 32
@@ -16,17 +16,14 @@ struct BoundPlan {
         let penalty: Int
         /// The top-level clause it belongs to (for snippets: passages covering more clauses win).
         let clause: Int
-        /// Per segment, a phrase's matches (nil for a single term).
-        let phrases: [PhraseMatches?]
-        /// Per segment, a single term's postings information (nil: not in that segment).
-        let infos: [TermInfo?]
+        /// Per segment, each term's postings information (nil: a term is not in that segment).
+        let infos: [[TermInfo]?]
 
-        init(leaf: Leaf, idf: Double, penalty: Int, clause: Int, phrases: [PhraseMatches?], infos: [TermInfo?]) {
+        init(leaf: Leaf, idf: Double, penalty: Int, clause: Int, infos: [[TermInfo]?]) {
             self.leaf = leaf
             self.idf = idf
             self.penalty = penalty
             self.clause = clause
-            self.phrases = phrases
             self.infos = infos
         }
     }
@@ -111,29 +108,24 @@ struct BoundPlan {
             return BoundWord(alternatives: alternatives, bonuses: word.bonuses.map { bind($0, penalty: 0, clause: clause) })
         }
 
+        /// A phrase's document frequency is its rarest term's, an upper bound: counting its
+        /// documents exactly meant matching its whole postings before the walk (most of the
+        /// time of a Chinese word of three characters or more at 1 GB), and a word's rarest
+        /// bigram seldom occurs outside it.
         func bind(_ leaf: Leaf, penalty: Int, clause: Int) -> BoundLeaf {
             var df = 0
-            var phrases: [PhraseMatches?] = []
-            var infos: [TermInfo?] = []
+            var infos: [[TermInfo]?] = []
             for segment in searcher.segments {
-                if leaf.terms.count == 1 {
-                    let info = segment.termInfo(leaf.terms[0].key)
-                    df += Int(info?.docFreq ?? 0)
-                    infos.append(info)
-                    phrases.append(nil)
+                let found = leaf.terms.compactMap { segment.termInfo($0.key) }
+                guard found.count == leaf.terms.count else {
+                    infos.append(nil)
                     continue
                 }
-                infos.append(nil)
-                let infos = leaf.terms.map { segment.termInfo($0.key) }
-                let found = infos.compactMap { $0 }
-                let matches = found.count < infos.count
-                    ? PhraseMatches.none
-                    : PhraseMatches.find(in: segment, found, offsets: leaf.terms.map(\.offset))
-                df += matches.docs.count
-                phrases.append(matches)
+                df += Int(found.lazy.map(\.docFreq).min() ?? 0)
+                infos.append(found)
             }
             return BoundLeaf(leaf: leaf, idf: BM25.idf(docFreq: df, docCount: searcher.docCount), penalty: penalty,
-                             clause: clause, phrases: phrases, infos: infos)
+                             clause: clause, infos: infos)
         }
 
         /// The closest terms to `text` over every segment, best first.
@@ -204,20 +196,20 @@ struct BoundPlan {
     }
 
     private func leafScorer(_ b: BoundLeaf, segment s: Int) -> LeafScorer? {
+        guard let infos = b.infos[s] else { return nil }
         let segment = searcher.segments[s]
-        let postings: PostingsCursor
-        var impacts: (() -> BlockImpacts)?
-        if let phrase = b.phrases[s] {
-            guard !phrase.docs.isEmpty else { return nil }
-            postings = PostingsCursor(matches: phrase)
-        } else {
-            guard let info = b.infos[s] else { return nil }
-            postings = segment.postings(info)
-            let field = b.leaf.field
-            if Field.text.contains(field) { impacts = { segment.impacts(info, field: field) } }
+        let field = b.leaf.field
+        let cursors = infos.map { segment.postings($0) }
+        let factor = b.leaf.weight * b.idf, averageLength = searcher.averageLength(field)
+        // a phrase's bounds are its rarest term's (see `PhraseScorer`)
+        let lead = infos.indices.min { infos[$0].docFreq < infos[$1].docFreq } ?? 0
+        let impacts: (() -> BlockImpacts)? = Field.text.contains(field) ? { segment.impacts(infos[lead], field: field) } : nil
+        if cursors.count == 1 {
+            return LeafScorer(postings: cursors[0], factor: factor, penalty: b.penalty, field: field,
+                              norms: segment.norms, averageLength: averageLength, impacts: impacts)
         }
-        return LeafScorer(postings: postings, factor: b.leaf.weight * b.idf, penalty: b.penalty, field: b.leaf.field,
-                          norms: segment.norms, averageLength: searcher.averageLength(b.leaf.field), impacts: impacts)
+        return PhraseScorer(cursors: cursors, lead: lead, offsets: b.leaf.terms.map(\.offset), factor: factor, penalty: b.penalty,
+                            field: field, norms: segment.norms, averageLength: averageLength, impacts: impacts)
     }
 
     // MARK: Highlighting

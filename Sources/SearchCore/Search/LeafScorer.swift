@@ -1,5 +1,5 @@
-/// One leaf's postings (a term's, or a phrase's matches), scored by BM25 in its field.
-final class LeafScorer: Scorer {
+/// One term's postings, scored by BM25 in its field (`PhraseScorer`: a phrase's).
+class LeafScorer: Scorer {
     let postings: PostingsCursor
     /// weight × idf (0 for a filter).
     let factor: Double
@@ -35,13 +35,19 @@ final class LeafScorer: Scorer {
 
     override func add(to match: inout Match) {
         guard factor > 0 else { return }
-        match.score += score(freq: postings.freq, length: norms.length(postings.doc, field))
+        match.score += score(freq: freq, length: norms.length(postings.doc, field))
     }
+
+    /// Whether d matches (at or past the current document; a bonus's question).
+    func matches(_ d: UInt32) -> Bool { postings.advance(to: d) == d }
+
+    /// The term's frequency in the current document.
+    var freq: UInt32 { postings.freq }
 
     override func bound(from target: UInt32) -> Bound {
         var best = Match()
         best.penalty = penalty
-        guard postings.advance(to: target) != PostingsCursor.end else { return Bound(upTo: PostingsCursor.end, best: best) }
+        guard advance(to: target) != PostingsCursor.end else { return Bound(upTo: PostingsCursor.end, best: best) }
         guard factor > 0 else { return Bound(upTo: PostingsCursor.end, best: best) }
         if let block = postings.blockMaximum {
             // bounds are asked for only past the count limit: worth reading the postings once

@@ -52,14 +52,14 @@ final class WordScorer: Scorer {
     @discardableResult
     override func next() -> UInt32 {
         let d = current
-        for i in drivers where at[i] == d { at[i] = alternative.with(i) { $0.postings.next() } }
+        for i in drivers where at[i] == d { at[i] = alternative.with(i) { $0.next() } }
         return settle()
     }
 
     @discardableResult
     override func advance(to target: UInt32) -> UInt32 {
         guard current < target else { return current }
-        for i in drivers where at[i] < target { at[i] = alternative.with(i) { $0.postings.advance(to: target) } }
+        for i in drivers where at[i] < target { at[i] = alternative.with(i) { $0.advance(to: target) } }
         return settle()
     }
 
@@ -119,7 +119,7 @@ final class WordScorer: Scorer {
         for i in drivers where at[i] == d && penalties[i] == best { alternative.with(i) { $0.add(to: &match) } }
         match.penalty += best
         var exact = false
-        for j in 0..<bonus.count where bonus.with(j, { $0.postings.advance(to: d) }) == d {
+        for j in 0..<bonus.count where bonus.with(j, { $0.matches(d) }) {
             bonus.with(j) { $0.add(to: &match) }
             exact = true
         }

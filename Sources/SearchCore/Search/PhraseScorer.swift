@@ -1,0 +1,132 @@
+/// A phrase in one segment: its terms at their offsets (a Chinese word's bigrams, a compound's
+/// parts, a quoted phrase). Its documents are found as the walk goes: the rarest term leads,
+/// the others are advanced to each of its documents, and a candidate is kept when the terms'
+/// positions line up. So the searcher skips a phrase's documents like a term's, instead of
+/// matching its whole postings first.
+///
+/// It is the `LeafScorer` of the lead's postings with the phrase's frequency: the lead's block
+/// bounds hold for the phrase, which occurs in a document at most as often as its rarest term.
+final class PhraseScorer: LeafScorer {
+    /// Every term's postings, in phrase order (the lead among them).
+    private let cursors: Unretained<PostingsCursor>
+    /// The same, keeping them alive, and the terms other than the lead.
+    private let owned: [PostingsCursor]
+    private let others: Unretained<PostingsCursor>
+    /// Term i occurs at p + offsets[i] (offsets[0] is 0).
+    private let offsets: [UInt32]
+    private var phraseFreq: UInt32 = 0
+    /// Whether the lead stands on a document where the phrase occurs (or at the end); after
+    /// `matches` it may stand on one not checked yet.
+    private var settled = false
+    /// Every term's positions in the candidate, one after the other (see `countPhrase`).
+    private var positions = RawBuffer<UInt32>(capacity: 256)
+    private var starts: RawBuffer<Int>
+
+    /// `lead`: the rarest term's index, whose impacts `impacts` makes.
+    init(cursors: [PostingsCursor], lead: Int, offsets: [UInt32], factor: Double, penalty: Int, field: Field, norms: FieldNorms,
+         averageLength: Double, impacts: (() -> BlockImpacts)?) {
+        owned = cursors
+        self.cursors = Unretained(cursors)
+        others = Unretained(cursors.indices.filter { $0 != lead }.map { cursors[$0] })
+        self.offsets = offsets
+        starts = RawBuffer(capacity: cursors.count + 1)
+        super.init(postings: cursors[lead], factor: factor, penalty: penalty, field: field, norms: norms,
+                   averageLength: averageLength, impacts: impacts)
+        settle()
+    }
+
+    deinit {
+        positions.free()
+        starts.free()
+    }
+
+    override var freq: UInt32 { phraseFreq }
+
+    override var doc: UInt32 { settled ? postings.doc : settle() }
+
+    @discardableResult override func next() -> UInt32 {
+        guard doc != PostingsCursor.end else { return doc }
+        postings.next()
+        return settle()
+    }
+
+    @discardableResult override func advance(to target: UInt32) -> UInt32 {
+        guard postings.doc < target else { return doc }
+        postings.advance(to: target)
+        return settle()
+    }
+
+    /// Looks at d alone (a bonus asks this of the document being scored: settling on the
+    /// phrase's next document could check many candidates that are never scored).
+    override func matches(_ d: UInt32) -> Bool {
+        if postings.doc < d {
+            postings.advance(to: d)
+            settled = false
+        }
+        guard postings.doc == d else { return false }
+        if settled { return true }
+        settled = occurs(at: d)
+        return settled
+    }
+
+    /// From the lead's document on, the first where the phrase occurs (the lead stays there).
+    @discardableResult
+    private func settle() -> UInt32 {
+        var candidate = postings.doc
+        while candidate != PostingsCursor.end && !occurs(at: candidate) {
+            candidate = postings.doc
+        }
+        settled = true
+        return candidate
+    }
+
+    /// Whether the phrase occurs in document d, where the lead stands (`phraseFreq`: how
+    /// often). If not, the lead moves past d.
+    private func occurs(at d: UInt32) -> Bool {
+        for i in 0..<others.count {
+            let next = others.with(i) { $0.advance(to: d) }
+            if next != d {
+                postings.advance(to: next)
+                return false
+            }
+        }
+        // locals: appending to the properties would check exclusive access per position
+        var positions = self.positions, starts = self.starts
+        defer { (self.positions, self.starts) = (positions, starts) }
+        positions.removeAll()
+        starts.removeAll()
+        for i in 0..<cursors.count {
+            starts.append(positions.count)
+            cursors.with(i) { $0.forEachPosition { positions.append($0) } }
+        }
+        starts.append(positions.count)
+        phraseFreq = Self.countPhrase(positions.buffer, starts: starts.buffer, offsets: offsets)
+        if phraseFreq == 0 { postings.next() }
+        return phraseFreq > 0
+    }
+
+    /// Occurrences of p such that term i's positions (positions[starts[i] ..< starts[i + 1]])
+    /// hold p + offsets[i] for every i.
+    static func countPhrase(_ positions: UnsafeBufferPointer<UInt32>, starts: UnsafeBufferPointer<Int>, offsets: [UInt32]) -> UInt32 {
+        let terms = starts.count - 1
+        // called once per candidate document: the cursors live on the stack
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: terms) { cursors in
+            for i in 0..<terms { cursors[i] = starts[i] }
+            var count: UInt32 = 0
+            outer: for at in starts[0]..<starts[1] {
+                let p = positions[at]
+                for i in 1..<terms {
+                    let want = p + offsets[i]
+                    let end = starts[i + 1]
+                    var c = cursors[i]
+                    while c < end && positions[c] < want { c += 1 }
+                    cursors[i] = c
+                    guard c < end else { break outer }
+                    if positions[c] != want { continue outer }
+                }
+                count += 1
+            }
+            return count
+        }
+    }
+}
