@@ -76,6 +76,22 @@ final class BoolScorer: Scorer {
         return true
     }
 
+    /// `WordScorer.narrow` for a one-word query: in the run up to `upTo`, documents found
+    /// only through the word's weaker alternatives are skipped when they cannot enter. False
+    /// when nothing changed.
+    func narrow(upTo: UInt32, cannotEnter: (Match) -> Bool) -> Bool {
+        guard isRoot, scorers.count == 1, spanScorers.isEmpty, occurs[0] == .should || occurs[0] == .must,
+              let word = scorers[0] as? WordScorer else { return false }
+        // the root adds nothing to its one word's match but the clause
+        let narrowed = word.narrow(upTo: upTo) { m in
+            var m = m
+            m.matched = 1
+            return cannotEnter(m)
+        }
+        if narrowed && current != PostingsCursor.end { find(from: current) }
+        return narrowed
+    }
+
     @discardableResult override func next() -> UInt32 { current == PostingsCursor.end ? current : find(from: current + 1) }
 
     @discardableResult override func advance(to target: UInt32) -> UInt32 { current >= target ? current : find(from: target) }

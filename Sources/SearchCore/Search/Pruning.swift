@@ -6,11 +6,16 @@
 /// - when they also have at most some penalty, documents found only through alternatives with
 ///   more (a word's typo and pinyin alternatives stop driving);
 /// - runs of documents up to the end of a postings block whose bound (`Scorer.bound`) is not
-///   better than the worst kept hit (block-max WAND).
+///   better than the worst kept hit (block-max WAND);
+/// - in a run that may enter, a one-word query's documents found only through alternatives
+///   whose bounds together cannot (MaxScore, `BoolScorer.narrow`).
 struct Pruning {
     /// The run from `run.doc` to `runEnd`, with the best any document of it can be.
     private var run: ScoredDoc?
     private var runEnd: UInt32 = 0
+    private var runNarrowed = false
+    /// Some run was narrowed: documents in it may have been passed uncounted.
+    private(set) var narrowed = false
     private var everyClauseRequired = false
     private var penaltyLimit = Int.max
 
@@ -37,8 +42,19 @@ struct Pruning {
             run = ScoredDoc(matched: b.best.matched, penalty: b.best.penalty, exact: b.best.exact,
                             score: b.best.score * (1 + 1e-9), segment: segment, doc: root.doc)
             runEnd = b.upTo
+            runNarrowed = false
         }
-        guard let best = run, !(best < threshold) else { return false }
+        guard let best = run, !(best < threshold) else {
+            guard !runNarrowed else { return false }
+            runNarrowed = true
+            let before = root.doc
+            let cannotEnter = { (m: Match) in
+                !(ScoredDoc(matched: m.matched, penalty: m.penalty, exact: m.exact, score: m.score * (1 + 1e-9),
+                            segment: segment, doc: before) < threshold)
+            }
+            if root.narrow(upTo: runEnd, cannotEnter: cannotEnter) { narrowed = true }
+            return root.doc != before
+        }
         root.advance(to: runEnd == PostingsCursor.end ? runEnd : runEnd + 1)
         return true
     }

@@ -162,6 +162,7 @@ public final class Searcher {
                 }
                 root.next()
             }
+            if pruning.narrowed { c.skipped = true }
         }
         return c
     }

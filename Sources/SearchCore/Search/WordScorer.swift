@@ -16,6 +16,10 @@ final class WordScorer: Scorer {
     private var current: UInt32 = 0
     /// One more than the highest penalty of an alternative.
     private let penaltyLevels: Int
+    /// Alternatives that do not find documents up to `narrowedUpTo` (see `narrow`); a `let`:
+    /// its flags change in place.
+    private let passive: RawBuffer<Bool>
+    private var narrowedUpTo: UInt32?
 
     init(alternatives: [LeafScorer], bonuses: [LeafScorer]) {
         self.alternatives = alternatives
@@ -28,11 +32,17 @@ final class WordScorer: Scorer {
         self.at = at
         drivers = Array(alternatives.indices)
         penaltyLevels = (alternatives.lazy.map { $0.penalty }.max() ?? 0) + 1
+        var passive = RawBuffer<Bool>(capacity: alternatives.count)
+        passive.append(repeating: false, count: alternatives.count)
+        self.passive = passive
         super.init()
         settle()
     }
 
-    deinit { at.free() }
+    deinit {
+        at.free()
+        passive.free()
+    }
 
     /// From the current document on, finds only documents matching an alternative with at
     /// most this penalty (typos, other script): once the searcher knows no document with a
@@ -63,12 +73,63 @@ final class WordScorer: Scorer {
         return settle()
     }
 
+    /// The first document an alternative stands on; while narrowed, passive ones count only
+    /// past the run (their documents in it are skipped when no active one has any left).
     @discardableResult
     private func settle() -> UInt32 {
         var m = PostingsCursor.end
+        if let limit = narrowedUpTo {
+            for i in drivers where at[i] < m && (!passive[i] || at[i] > limit) { m = at[i] }
+            guard m > limit else {
+                current = m
+                return m
+            }
+            narrowedUpTo = nil
+            for i in drivers where passive[i] {
+                passive[i] = false
+                if at[i] <= limit { at[i] = alternative.with(i) { $0.advance(to: limit + 1) } }
+            }
+            m = PostingsCursor.end
+        }
         for i in drivers where at[i] < m { m = at[i] }
         current = m
         return m
+    }
+
+    /// MaxScore over the run that `bound(from:)` last measured (up to `upTo`): the
+    /// alternatives with the lowest bounds stop finding documents while a document found only
+    /// through them (with any bonus) `cannotEnter` the top hits; they are still scored where an
+    /// active one finds a document. A frequent word's body alternative, whose block maxima
+    /// alone stay under the worst kept hit, then no longer walks every one of its documents.
+    /// True when some stopped.
+    func narrow(upTo: UInt32, cannotEnter: (Match) -> Bool) -> Bool {
+        guard narrowedUpTo == nil, drivers.count > 1 else { return false }
+        let order = drivers.filter { at[$0] <= upTo }.sorted { bounds[$0].best.score < bounds[$1].best.score }
+        var bonusScore = 0.0, exact = 0
+        for j in 0..<bonus.count where bonus.with(j, { $0.doc }) <= upTo {
+            bonusScore += bounds[alternatives.count + j].best.score
+            exact = 1
+        }
+        // the passive set's best: the lowest penalty, the most one penalty's alternatives add up to
+        var sums = [Double](repeating: 0, count: penaltyLevels)
+        var lowest = Int.max
+        var count = 0
+        for i in order {
+            let p = penalties[i]
+            sums[p] += bounds[i].best.score
+            var best = Match()
+            best.penalty = min(lowest, p)
+            best.exact = exact
+            best.score = (sums.max() ?? 0) + bonusScore
+            guard cannotEnter(best) else { break }
+            lowest = best.penalty
+            count += 1
+        }
+        guard count > 0 && count < order.count else { return false }
+        for i in order.prefix(count) { passive[i] = true }
+        narrowedUpTo = upTo
+        settle()
+        return true
     }
 
     /// The drivers' bounds, then the bonuses' (kept to save an allocation per call).
@@ -113,6 +174,10 @@ final class WordScorer: Scorer {
     /// looked at again.
     override func add(to match: inout Match) {
         let d = current
+        // passive alternatives (see `narrow`) may stand behind
+        if narrowedUpTo != nil {
+            for i in drivers where at[i] < d { at[i] = alternative.with(i) { $0.advance(to: d) } }
+        }
         var best = Int.max
         for i in drivers where at[i] == d { best = min(best, penalties[i]) }
         guard best != Int.max else { return }
