@@ -12,7 +12,8 @@ final class WordScorer: Scorer {
     private let at: RawBuffer<UInt32>
     /// Indexes of the alternatives that find documents: all of them until
     /// `limitPenalty(to:)`, which drops the others for good.
-    private var drivers: [Int]
+    private let drivers: RawBuffer<Int>
+    private var driverCount: Int
     private var current: UInt32 = 0
     /// One more than the highest penalty of an alternative.
     private let penaltyLevels: Int
@@ -30,7 +31,10 @@ final class WordScorer: Scorer {
         var at = RawBuffer<UInt32>(capacity: alternatives.count)
         for a in alternatives { at.append(a.doc) }
         self.at = at
-        drivers = Array(alternatives.indices)
+        var drivers = RawBuffer<Int>(capacity: alternatives.count)
+        for i in alternatives.indices { drivers.append(i) }
+        self.drivers = drivers
+        driverCount = alternatives.count
         penaltyLevels = (alternatives.lazy.map { $0.penalty }.max() ?? 0) + 1
         var passive = RawBuffer<Bool>(capacity: alternatives.count)
         passive.append(repeating: false, count: alternatives.count)
@@ -42,6 +46,7 @@ final class WordScorer: Scorer {
     deinit {
         at.free()
         passive.free()
+        drivers.free()
     }
 
     /// From the current document on, finds only documents matching an alternative with at
@@ -49,27 +54,38 @@ final class WordScorer: Scorer {
     /// higher one can enter the top hits, fuzzy terms stop driving the walk. False when that
     /// changes nothing.
     func limitPenalty(to penalty: Int) -> Bool {
-        let kept = drivers.filter { alternatives[$0].penalty <= penalty }
-        guard kept.count < drivers.count else { return false }
-        drivers = kept
+        let kept = activeDrivers.filter { alternatives[$0].penalty <= penalty }
+        guard kept.count < driverCount else { return false }
+        for (k, i) in kept.enumerated() { drivers[k] = i }
+        driverCount = kept.count
         settle()
         return true
     }
 
     override var doc: UInt32 { current }
-    override var cost: Int { drivers.reduce(0) { $0 + alternatives[$1].cost } }
+    override var cost: Int { activeDrivers.reduce(0) { $0 + alternatives[$1].cost } }
+
+    /// The drivers, as an array (not for the per-document loops: see `forEachDriver`).
+    private var activeDrivers: [Int] { (0..<driverCount).map { drivers[$0] } }
+
+    /// Calls body with each driver's index, without retaining an array: these loops run
+    /// several times per document.
+    @inline(__always)
+    private func forEachDriver(_ body: (Int) -> Void) {
+        for k in 0..<driverCount { body(drivers[k]) }
+    }
 
     @discardableResult
     override func next() -> UInt32 {
         let d = current
-        for i in drivers where at[i] == d { at[i] = alternative.with(i) { $0.next() } }
+        forEachDriver { i in if at[i] == d { at[i] = alternative.with(i) { $0.next() } } }
         return settle()
     }
 
     @discardableResult
     override func advance(to target: UInt32) -> UInt32 {
         guard current < target else { return current }
-        for i in drivers where at[i] < target { at[i] = alternative.with(i) { $0.advance(to: target) } }
+        forEachDriver { i in if at[i] < target { at[i] = alternative.with(i) { $0.advance(to: target) } } }
         return settle()
     }
 
@@ -79,19 +95,20 @@ final class WordScorer: Scorer {
     private func settle() -> UInt32 {
         var m = PostingsCursor.end
         if let limit = narrowedUpTo {
-            for i in drivers where at[i] < m && (!passive[i] || at[i] > limit) { m = at[i] }
+            forEachDriver { i in if at[i] < m && (!passive[i] || at[i] > limit) { m = at[i] } }
             guard m > limit else {
                 current = m
                 return m
             }
             narrowedUpTo = nil
-            for i in drivers where passive[i] {
+            forEachDriver { i in
+                guard passive[i] else { return }
                 passive[i] = false
                 if at[i] <= limit { at[i] = alternative.with(i) { $0.advance(to: limit + 1) } }
             }
             m = PostingsCursor.end
         }
-        for i in drivers where at[i] < m { m = at[i] }
+        forEachDriver { i in if at[i] < m { m = at[i] } }
         current = m
         return m
     }
@@ -103,8 +120,8 @@ final class WordScorer: Scorer {
     /// alone stay under the worst kept hit, then no longer walks every one of its documents.
     /// True when some stopped.
     func narrow(upTo: UInt32, cannotEnter: (Match) -> Bool) -> Bool {
-        guard narrowedUpTo == nil, drivers.count > 1 else { return false }
-        let order = drivers.filter { at[$0] <= upTo }.sorted { bounds[$0].best.score < bounds[$1].best.score }
+        guard narrowedUpTo == nil, driverCount > 1 else { return false }
+        let order = activeDrivers.filter { at[$0] <= upTo }.sorted { bounds[$0].best.score < bounds[$1].best.score }
         var bonusScore = 0.0, exact = 0
         for j in 0..<bonus.count where bonus.with(j, { $0.doc }) <= upTo {
             bonusScore += bounds[alternatives.count + j].best.score
@@ -141,7 +158,7 @@ final class WordScorer: Scorer {
     override func bound(from target: UInt32) -> Bound {
         advance(to: target)
         var upTo = PostingsCursor.end
-        for i in drivers {
+        forEachDriver { i in
             bounds[i] = alternative.with(i) { $0.bound(from: target) }
             at[i] = alternative.with(i) { $0.doc }
             upTo = min(upTo, bounds[i].upTo)
@@ -154,7 +171,8 @@ final class WordScorer: Scorer {
         var best = Match()
         withUnsafeTemporaryAllocation(of: Double.self, capacity: penaltyLevels) { sums in
             sums.initialize(repeating: -1)
-            for i in drivers where at[i] <= upTo {
+            forEachDriver { i in
+                guard at[i] <= upTo else { return }
                 let p = penalties[i]
                 sums[p] = max(sums[p], 0) + bounds[i].best.score
             }
@@ -176,12 +194,12 @@ final class WordScorer: Scorer {
         let d = current
         // passive alternatives (see `narrow`) may stand behind
         if narrowedUpTo != nil {
-            for i in drivers where at[i] < d { at[i] = alternative.with(i) { $0.advance(to: d) } }
+            forEachDriver { i in if at[i] < d { at[i] = alternative.with(i) { $0.advance(to: d) } } }
         }
         var best = Int.max
-        for i in drivers where at[i] == d { best = min(best, penalties[i]) }
+        forEachDriver { i in if at[i] == d { best = min(best, penalties[i]) } }
         guard best != Int.max else { return }
-        for i in drivers where at[i] == d && penalties[i] == best { alternative.with(i) { $0.add(to: &match) } }
+        forEachDriver { i in if at[i] == d && penalties[i] == best { alternative.with(i) { $0.add(to: &match) } } }
         match.penalty += best
         var exact = false
         for j in 0..<bonus.count where bonus.with(j, { $0.matches(d) }) {
