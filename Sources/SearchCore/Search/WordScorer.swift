@@ -15,6 +15,10 @@ final class WordScorer: Scorer {
     private let drivers: RawBuffer<Int>
     private var driverCount: Int
     private var current: UInt32 = 0
+    /// The drivers standing on the current document (the first `hereCount`): what `next`
+    /// moves and `add` scores, instead of a pass over every driver (a fuzzy word has dozens).
+    private let here: RawBuffer<Int>
+    private var hereCount = 0
     /// One more than the highest penalty of an alternative.
     private let penaltyLevels: Int
     /// Alternatives that do not find documents up to `narrowedUpTo` (see `narrow`); a `let`:
@@ -34,6 +38,9 @@ final class WordScorer: Scorer {
         var drivers = RawBuffer<Int>(capacity: alternatives.count)
         for i in alternatives.indices { drivers.append(i) }
         self.drivers = drivers
+        var here = RawBuffer<Int>(capacity: alternatives.count)
+        here.append(repeating: 0, count: alternatives.count)
+        self.here = here
         driverCount = alternatives.count
         penaltyLevels = (alternatives.lazy.map { $0.penalty }.max() ?? 0) + 1
         var passive = RawBuffer<Bool>(capacity: alternatives.count)
@@ -47,6 +54,7 @@ final class WordScorer: Scorer {
         at.free()
         passive.free()
         drivers.free()
+        here.free()
     }
 
     /// From the current document on, finds only documents matching an alternative with at
@@ -77,14 +85,17 @@ final class WordScorer: Scorer {
 
     @discardableResult
     override func next() -> UInt32 {
-        let d = current
-        forEachDriver { i in if at[i] == d { at[i] = alternative.with(i) { $0.next() } } }
+        for k in 0..<hereCount {
+            let i = here[k]
+            at[i] = alternative.with(i) { $0.next() }
+        }
         return settle()
     }
 
     @discardableResult
     override func advance(to target: UInt32) -> UInt32 {
         guard current < target else { return current }
+        if target == current + 1 { return next() }  // a union's step
         forEachDriver { i in if at[i] < target { at[i] = alternative.with(i) { $0.advance(to: target) } } }
         return settle()
     }
@@ -93,23 +104,37 @@ final class WordScorer: Scorer {
     /// past the run (their documents in it are skipped when no active one has any left).
     @discardableResult
     private func settle() -> UInt32 {
-        var m = PostingsCursor.end
         if let limit = narrowedUpTo {
-            forEachDriver { i in if at[i] < m && (!passive[i] || at[i] > limit) { m = at[i] } }
-            guard m > limit else {
-                current = m
-                return m
-            }
+            let m = lowest { i in !passive[i] || at[i] > limit }
+            guard m > limit else { return m }
             narrowedUpTo = nil
             forEachDriver { i in
                 guard passive[i] else { return }
                 passive[i] = false
                 if at[i] <= limit { at[i] = alternative.with(i) { $0.advance(to: limit + 1) } }
             }
-            m = PostingsCursor.end
         }
-        forEachDriver { i in if at[i] < m { m = at[i] } }
+        return lowest { _ in true }
+    }
+
+    /// Makes the lowest document of the drivers that `count` current, with `here` those on it.
+    @inline(__always)
+    private func lowest(_ count: (Int) -> Bool) -> UInt32 {
+        var m = PostingsCursor.end, n = 0
+        forEachDriver { i in
+            guard count(i) else { return }
+            let a = at[i]
+            if a < m {
+                m = a
+                n = 0
+            }
+            if a == m {
+                here[n] = i
+                n += 1
+            }
+        }
         current = m
+        hereCount = n
         return m
     }
 
@@ -192,14 +217,21 @@ final class WordScorer: Scorer {
     /// looked at again.
     override func add(to match: inout Match) {
         let d = current
-        // passive alternatives (see `narrow`) may stand behind
+        // passive alternatives (see `narrow`) may stand behind, on d too
         if narrowedUpTo != nil {
-            forEachDriver { i in if at[i] < d { at[i] = alternative.with(i) { $0.advance(to: d) } } }
+            forEachDriver { i in
+                guard passive[i] else { return }
+                if at[i] < d { at[i] = alternative.with(i) { $0.advance(to: d) } }
+                if at[i] == d {
+                    here[hereCount] = i
+                    hereCount += 1
+                }
+            }
         }
         var best = Int.max
-        forEachDriver { i in if at[i] == d { best = min(best, penalties[i]) } }
+        for k in 0..<hereCount { best = min(best, penalties[here[k]]) }
         guard best != Int.max else { return }
-        forEachDriver { i in if at[i] == d && penalties[i] == best { alternative.with(i) { $0.add(to: &match) } } }
+        for k in 0..<hereCount where penalties[here[k]] == best { alternative.with(here[k]) { $0.add(to: &match) } }
         match.penalty += best
         var exact = false
         for j in 0..<bonus.count where bonus.with(j, { $0.matches(d) }) {
