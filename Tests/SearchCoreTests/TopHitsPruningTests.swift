@@ -149,6 +149,28 @@ struct TopHitsPruningTests {
         }
     }
 
+    /// A word in every body and in the first and every third title, in postings of one block:
+    /// one run, which may enter, so nothing is skipped whole and the walk is not moved when
+    /// MaxScore starts (at a title match); but then the body-only documents, which cannot
+    /// enter, are passed over — and the total says it is a lower bound.
+    @Test func documentsPassedByMaxScoreMakeTheTotalALowerBound() throws {
+        let writer = try IndexWriter(directory: MemoryDirectory())
+        try writer.add((0..<120).map { d in
+            Document(id: "\(d)", title: d < 12 || d % 3 == 0 ? "foo" : "doc \(d)",
+                     body: (["foo"] + (0..<d % 7).map { "filler\($0)" }).joined(separator: " "))
+        })
+        try writer.commit()
+        let searcher = writer.snapshot.searcher()
+        var options = SearchOptions(limit: 10, snippets: false)
+        options.countLimit = 0
+        let pruned = try searcher.search(QueryParser.parse("foo"), options: options)
+        options.countLimit = .max
+        let exhaustive = try searcher.search(QueryParser.parse("foo"), options: options)
+        #expect(pruned.hits.map(\.id) == exhaustive.hits.map(\.id))
+        #expect(pruned.total < exhaustive.total)
+        #expect(pruned.totalIsLowerBound)
+    }
+
     @Test func frequentWordsSkipDocumentsAndSayTheTotalIsALowerBound() throws {
         let searcher = Self.snapshot.searcher()
         var options = SearchOptions(limit: 10, snippets: false)

@@ -7,10 +7,10 @@
 /// It is the `LeafScorer` of the lead's postings with the phrase's frequency: the lead's block
 /// bounds hold for the phrase, which occurs in a document at most as often as its rarest term.
 final class PhraseScorer: LeafScorer {
-    /// Every term's postings, in phrase order (the lead among them).
-    private let cursors: Unretained<PostingsCursor>
-    /// The same, keeping them alive, and the terms other than the lead.
+    /// Every term's postings, in phrase order (the lead among them), which keeps them alive;
+    /// the same unretained for the per-candidate loops, and the terms other than the lead.
     private let owned: [PostingsCursor]
+    private let cursors: Unretained<PostingsCursor>
     private let others: Unretained<PostingsCursor>
     /// Term i occurs at p + offsets[i] (offsets[0] is 0).
     private let offsets: [UInt32]

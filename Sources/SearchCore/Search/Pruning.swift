@@ -38,9 +38,7 @@ struct Pruning {
         }
         if run == nil || root.doc > runEnd {
             let b = root.bound(from: root.doc)
-            // the margin covers rounding: the bound adds up in the order scores do, but need not
-            run = ScoredDoc(matched: b.best.matched, penalty: b.best.penalty, exact: b.best.exact,
-                            score: b.best.score * (1 + 1e-9), segment: segment, doc: root.doc)
+            run = Self.best(b.best, doc: root.doc, segment: segment)
             runEnd = b.upTo
             runNarrowed = false
         }
@@ -48,14 +46,17 @@ struct Pruning {
             guard !runNarrowed else { return false }
             runNarrowed = true
             let before = root.doc
-            let cannotEnter = { (m: Match) in
-                !(ScoredDoc(matched: m.matched, penalty: m.penalty, exact: m.exact, score: m.score * (1 + 1e-9),
-                            segment: segment, doc: before) < threshold)
-            }
+            let cannotEnter = { (m: Match) in !(Self.best(m, doc: before, segment: segment) < threshold) }
             if root.narrow(upTo: runEnd, cannotEnter: cannotEnter) { narrowed = true }
             return root.doc != before
         }
         root.advance(to: runEnd == PostingsCursor.end ? runEnd : runEnd + 1)
         return true
+    }
+
+    /// A bound as the best hit it allows from doc on (the margin covers rounding: the bound
+    /// adds up in the order scores do, but need not).
+    private static func best(_ m: Match, doc: UInt32, segment: Int) -> ScoredDoc {
+        ScoredDoc(matched: m.matched, penalty: m.penalty, exact: m.exact, score: m.score * (1 + 1e-9), segment: segment, doc: doc)
     }
 }
