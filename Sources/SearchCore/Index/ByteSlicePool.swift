@@ -62,6 +62,10 @@ struct ByteSlicePool {
     @inline(__always)
     func prefetch(_ s: Stream) { sd_prefetch(pointer(s.cursor)) }
 
+    /// Asks the CPU to fetch the line where the stream starts.
+    @inline(__always)
+    func prefetchStart(_ s: Stream) { sd_prefetch(pointer(s.start)) }
+
     /// Calls `body` with the stream's bytes in one buffer: in place when they fit in its first
     /// slice (most terms of a segment occur once or twice), else copied into `scratch`.
     func withBytes<R>(of s: Stream, scratch: inout [UInt8], _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {

@@ -157,9 +157,12 @@ public final class IndexWriter {
         DispatchQueue.concurrentPerform(iterations: threads) { t in
             var local: [(Int, String, Location)] = []
             defer { shared.add(results: local) }
-            var i = t
-            while i < count {
-                defer { i += threads }
+            // documents are taken one at a time rather than dealt out in turns: their costs
+            // differ (dealt in turns, one thread of a 21 MB build got 15% more of the bytes and
+            // finished 0.3 s after the other)
+            while true {
+                let i = shared.take()
+                guard i < count else { break }
                 guard !shared.failed else { return }
                 guard let doc = produce(i) else { continue }
                 let buffer = shared.buffer(t)
@@ -201,7 +204,11 @@ public final class IndexWriter {
         private(set) var unflushed: [Buffer] = []
         private(set) var failure: Error?
 
+        private let taken = Atomic<Int>(0)
+
         init(buffers: [Buffer?]) { self.buffers = buffers }
+        /// The next document to add.
+        func take() -> Int { taken.add(1, ordering: .relaxed).oldValue }
         func buffer(_ t: Int) -> Buffer { buffers[t]! }
         func replace(_ t: Int, with b: Buffer) { buffers[t] = b }
         func add(results r: [(Int, String, Location)]) { lock.withLock { _ in results += r } }

@@ -96,7 +96,10 @@ final class SegmentWriter {
         var postings = PostingsWriter(docs: try file("doc"), positions: try file("pos"))
         var dictionary = TermDictionaryWriter(try file("tdx"))
         var docBytes: [UInt8] = [], posBytes: [UInt8] = []
-        for id in inversion.terms.sortedIDs() {
+        let order = inversion.terms.sortedIDs()
+        for i in order.indices {
+            inversion.prefetchForEncoding(order, at: i)
+            let id = order[i]
             let state = inversion.states[Int(id)]
             let key = inversion.terms.key(Int(id))
             let field = Int(key[0])
@@ -256,6 +259,24 @@ struct Inversion {
             states[id] = s
         }
         batch.removeAll()
+    }
+
+    /// Terms are encoded in key order but were created, and their states and streams laid out,
+    /// in order of appearance: each one is a few cache misses away. Fetching the states and
+    /// key entries 16 terms ahead, then the keys and streams 8 ahead, overlaps those misses.
+    @inline(__always)
+    func prefetchForEncoding(_ ids: [Int32], at i: Int) {
+        if i + 16 < ids.count {
+            let id = Int(ids[i + 16])
+            sd_prefetch(states.base + id)
+            terms.prefetchEntry(id)
+        }
+        if i + 8 < ids.count {
+            let id = Int(ids[i + 8])
+            pool.prefetchStart(states[id].docs)
+            pool.prefetchStart(states[id].positions)
+            terms.prefetchKey(id)
+        }
     }
 
     /// Records what waits, then writes the pending frequency of every term's last document.

@@ -49,6 +49,17 @@ struct TermTable {
     /// Approximate bytes of memory held.
     var memoryBytes: Int { slots.capacity * MemoryLayout<Slot>.stride + arena.capacity + offsets.capacity * 6 }
 
+    /// Asks the CPU to fetch where the key of `id` is (then, once that has arrived, `prefetchKey`).
+    @inline(__always)
+    func prefetchEntry(_ id: Int) {
+        sd_prefetch(offsets.base + id)
+        sd_prefetch(lengths.base + id)
+    }
+
+    /// Asks the CPU to fetch the first bytes of the key of `id`.
+    @inline(__always)
+    func prefetchKey(_ id: Int) { sd_prefetch(arena.base + Int(offsets[id])) }
+
     /// Asks the CPU to fetch the slot where a key of hash `h` starts its probe.
     @inline(__always)
     func prefetch(hash h: UInt64) {
