@@ -35,6 +35,29 @@ struct FormatTests {
         }
     }
 
+    /// A merge lets the pages it has read leave memory in steps (each drop interrupts the other
+    /// cores), from where the last drop ended, and the rest at the end; the bytes read the same after.
+    @Test func mappedPagesAreDroppedInStepsAndReadBack() throws {
+        let path = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let directory = try FileSystemDirectory(path)
+        var bytes = [UInt8](repeating: 0, count: FileBytes.dropStep * 2 + 12_345)
+        for i in stride(from: 0, to: bytes.count, by: 4093) { bytes[i] = UInt8(truncatingIfNeeded: i >> 12) }
+        #expect(FileManager.default.createFile(atPath: path + "/f", contents: Data(bytes)))
+        let mapped = try directory.open("f")
+        #expect(mapped.isMapped)
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        mapped.dropPages(before: FileBytes.dropStep / 2)
+        #expect(mapped.droppedEnd == 0)  // less than a step: kept
+        mapped.dropPages(before: FileBytes.dropStep + 100)
+        #expect(mapped.droppedEnd == (FileBytes.dropStep + 100) / page * page)
+        mapped.dropPages(before: FileBytes.dropStep + FileBytes.dropStep / 2)
+        #expect(mapped.droppedEnd == (FileBytes.dropStep + 100) / page * page)  // not a step since
+        mapped.dropPages(before: mapped.buffer.count)
+        #expect(mapped.droppedEnd == mapped.buffer.count / page * page)  // the end: all of it
+        #expect(mapped.buffer.count == bytes.count && memcmp(mapped.buffer.baseAddress!, bytes, bytes.count) == 0)
+    }
+
     /// Postings long enough for several blocks, so advancing uses the skip table.
     /// The payload of a file written through a `FileWriter` (its footer checked).
     func payload(_ directory: MemoryDirectory, _ name: String) throws -> FileBytes {

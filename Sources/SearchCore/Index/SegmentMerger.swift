@@ -23,16 +23,70 @@ struct SegmentMerger {
         let docCount = Int(next)
         let file = { (ext: String) throws(StoreError) -> FileWriter in try FileWriter(directory, "\(name).\(ext)") }
 
-        // Per-document parts, in new order.
+        // Field lengths in new order: the postings need them for their block bounds.
         var lengths = Field.text.map { _ in [UInt32](repeating: 0, count: docCount) }
+        for (k, (segment, _)) in sources.enumerated() {
+            for old in 0..<segment.docCount {
+                guard let new = mapping[k][old] else { continue }
+                for f in Field.text { lengths[Int(f.rawValue)][Int(new)] = segment.norms.length(UInt32(old), f) }
+            }
+        }
+
+        // Terms: a k-way merge of the sorted dictionaries, in `parts` ranges side by side
+        // when asked (each range into memory, then copied into the files in order), beside the
+        // per-document files; else in one pass that streams into the files.
+        let docs = try file("doc"), positions = try file("pos")
+        var dictionary = TermDictionaryWriter(try file("tdx"))
+        let splits = sources.max { $0.segment.dictionary.termCount < $1.segment.dictionary.termCount }?
+            .segment.dictionary.splitTerms(parts) ?? []
+        if splits.isEmpty {
+            try writeDocumentFiles(mapping: mapping, lengths: lengths, file: file)
+            var postings = PostingsWriter(docs: docs, positions: positions)
+            try mergeTerms(from: nil, to: nil, mapping: mapping, lengths: lengths, into: &postings, dropPages: true) { t, info throws(StoreError) in
+                try dictionary.add(t, info)
+            }
+        } else {
+            let bounds = [nil] + splits.map { Optional($0) } + [nil]
+            // task 0 writes the per-document files, task k > 0 merges range k - 1
+            let results = Cores.map(bounds.count) { k in
+                Result { () throws -> MergedRange? in
+                    if k == 0 {
+                        try writeDocumentFiles(mapping: mapping, lengths: lengths, file: file)
+                        return nil
+                    }
+                    return try mergeRange(from: bounds[k - 1], to: bounds[k], mapping: mapping, lengths: lengths)
+                }
+            }
+            for result in results {
+                guard let range = try result.get() else { continue }
+                let base = (docs: UInt64(docs.count), positions: UInt64(positions.count))
+                try docs.write { $0.raw(range.docs) }
+                try positions.write { $0.raw(range.positions) }
+                for (k, var info) in range.infos.enumerated() {
+                    info.postingsOffset += base.docs
+                    info.positionsOffset += base.positions
+                    try range.term(k).withUnsafeBufferPointer { t throws(StoreError) in try dictionary.add(t, info) }
+                }
+            }
+        }
+        try dictionary.finish()
+        try docs.finish()
+        try positions.finish()
+        let info = SegmentInfo(name: name, docCount: docCount,
+                               fieldLengthSums: lengths.map { $0.reduce(UInt64(0)) { $0 + UInt64($1) } },
+                               deletesGeneration: 0, deletedCount: 0)
+        return (info, mapping)
+    }
+
+    /// The stored records, ids, field lengths and dates of the live documents, in new order.
+    private func writeDocumentFiles(mapping: [[UInt32?]], lengths: [[UInt32]],
+                                    file: (String) throws(StoreError) -> FileWriter) throws {
         var dates = ByteWriter()
         var stored = StoredFieldsWriter()
         let storedFile = try file("sto")
         var ids = IDTableWriter()
         for (k, (segment, _)) in sources.enumerated() {
-            for old in 0..<segment.docCount {
-                guard let new = mapping[k][old] else { continue }
-                for f in Field.text { lengths[Int(f.rawValue)][Int(new)] = segment.norms.length(UInt32(old), f) }
+            for old in 0..<segment.docCount where mapping[k][old] != nil {
                 let (low, high) = segment.dates.raw(UInt32(old))
                 dates.u32(low)
                 dates.u32(high)
@@ -56,43 +110,6 @@ struct SegmentMerger {
         let datesFile = try file("dts")
         try datesFile.write(dates.bytes)
         try datesFile.finish()
-
-        // Terms: a k-way merge of the sorted dictionaries, in `parts` ranges side by side
-        // when asked (each range into memory, then copied into the files in order), else in
-        // one pass that streams into the files.
-        let docs = try file("doc"), positions = try file("pos")
-        var dictionary = TermDictionaryWriter(try file("tdx"))
-        let splits = sources.max { $0.segment.dictionary.termCount < $1.segment.dictionary.termCount }?
-            .segment.dictionary.splitTerms(parts) ?? []
-        if splits.isEmpty {
-            var postings = PostingsWriter(docs: docs, positions: positions)
-            try mergeTerms(from: nil, to: nil, mapping: mapping, lengths: lengths, into: &postings, dropPages: true) { t, info throws(StoreError) in
-                try dictionary.add(t, info)
-            }
-        } else {
-            let bounds = [nil] + splits.map { Optional($0) } + [nil]
-            let ranges = Cores.map(bounds.count - 1) { k in
-                Result { () throws(StoreError) in try mergeRange(from: bounds[k], to: bounds[k + 1], mapping: mapping, lengths: lengths) }
-            }
-            for range in ranges {
-                let range = try range.get()
-                let base = (docs: UInt64(docs.count), positions: UInt64(positions.count))
-                try docs.write { $0.raw(range.docs) }
-                try positions.write { $0.raw(range.positions) }
-                for (k, var info) in range.infos.enumerated() {
-                    info.postingsOffset += base.docs
-                    info.positionsOffset += base.positions
-                    try range.term(k).withUnsafeBufferPointer { t throws(StoreError) in try dictionary.add(t, info) }
-                }
-            }
-        }
-        try dictionary.finish()
-        try docs.finish()
-        try positions.finish()
-        let info = SegmentInfo(name: name, docCount: docCount,
-                               fieldLengthSums: lengths.map { $0.reduce(UInt64(0)) { $0 + UInt64($1) } },
-                               deletesGeneration: 0, deletedCount: 0)
-        return (info, mapping)
     }
 
     /// One range of terms merged into memory: its postings and positions bytes (offsets from

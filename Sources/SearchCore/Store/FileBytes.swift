@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,16 +24,26 @@ public final class FileBytes: @unchecked Sendable {
         self.release = release
     }
 
+    /// Where the pages dropped so far end.
+    private let dropped = Atomic<Int>(0)
+    var droppedEnd: Int { dropped.load(ordering: .relaxed) }
+    /// Pages are dropped in steps of at least this many bytes: each drop interrupts every
+    /// other core running the process (to flush its TLB), and in a VM an interrupt is slow.
+    static let dropStep = 8 << 20
+
     deinit { release?(buffer) }
 
     /// Lets the pages before `offset` leave this process's memory (a merge reads each file
     /// once, front to back: without this a merge's resident size grows to the size of the
-    /// segments it reads). They are read again from the page cache if touched. Only for maps.
+    /// segments it reads). They are read again from the page cache if touched. Only for maps;
+    /// only the pages since the last drop, once they are `dropStep` or the rest of the file.
     func dropPages(before offset: Int) {
         guard isMapped, let base = buffer.baseAddress else { return }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let length = min(offset, buffer.count) / page * page
-        guard length > 0 else { return }
-        madvise(UnsafeMutableRawPointer(mutating: base), length, Int32(MADV_DONTNEED))
+        let start = dropped.load(ordering: .relaxed)
+        let end = min(offset, buffer.count) / page * page
+        guard end - start >= Self.dropStep || (offset >= buffer.count && end > start) else { return }
+        madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, Int32(MADV_DONTNEED))
+        dropped.store(end, ordering: .relaxed)
     }
 }
