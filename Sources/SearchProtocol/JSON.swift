@@ -263,7 +263,18 @@ extension JSON {
 
         mutating func string() throws(JSONError) -> String {
             i += 1
-            var out: [UInt8] = []
+            // Most strings have no escapes: checked, then taken in one piece.
+            let start = i
+            while i < bytes.count {
+                let b = bytes[i]
+                if b == UInt8(ascii: "\"") {
+                    i += 1
+                    return String(decoding: bytes[start..<i - 1], as: UTF8.self)
+                }
+                if b == UInt8(ascii: "\\") || b < 0x20 { break }
+                i += b < 0x80 ? 1 : try utf8Length()
+            }
+            var out = Array(bytes[start..<i])
             while true {
                 guard i < bytes.count else { throw error("unterminated string") }
                 let b = bytes[i]

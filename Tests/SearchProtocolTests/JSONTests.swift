@@ -39,6 +39,17 @@ struct JSONTests {
         #expect(throws: JSONError.self) { try JSON.parse(bytes) }
     }
 
+    /// Strings without escapes are taken in one piece, the others decoded from the first escape
+    /// on: both give the same text and reject the same bytes at the same offset.
+    @Test func stringsWithAndWithoutEscapes() throws {
+        #expect(try JSON.parse(#""钱凯港 Chancay""#) == .string("钱凯港 Chancay"))
+        #expect(try JSON.parse(#""钱凯 \"port\"\t港 \u00e9""#) == .string("钱凯 \"port\"\t港 é"))
+        #expect(throws: JSONError(message: "control character in string", offset: 3)) { try JSON.parse(Array(#""ab"#.utf8) + [0x09, 0x22]) }
+        #expect(throws: JSONError(message: "invalid UTF-8", offset: 3)) { try JSON.parse(Array(#""ab"#.utf8) + [0xFF, 0x22]) }
+        #expect(throws: JSONError(message: "invalid UTF-8", offset: 4)) { try JSON.parse(Array(#""a\n"#.utf8) + [0xFF, 0x22]) }
+        #expect(throws: JSONError(message: "unterminated string", offset: 3)) { try JSON.parse(#""ab"#) }
+    }
+
     @Test func errorsNameTheOffset() {
         #expect(throws: JSONError(message: "expected ':'", offset: 5)) { try JSON.parse(#"{"a" 1}"#) }
     }

@@ -29,7 +29,7 @@ public final class FileBytes: @unchecked Sendable {
     var droppedEnd: Int { dropped.load(ordering: .relaxed) }
     /// Pages are dropped in steps of at least this many bytes: each drop interrupts every
     /// other core running the process (to flush its TLB), and in a VM an interrupt is slow.
-    static let dropStep = 8 << 20
+    static let dropStep = 1 << 20
 
     deinit { release?(buffer) }
 
