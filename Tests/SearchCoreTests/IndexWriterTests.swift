@@ -240,6 +240,62 @@ struct IndexWriterTests {
         }
     }
 
+    /// Several buffers written as one segment, in 1, 2 or 3 parts side by side, give the very
+    /// bytes of a merge of the segments each buffer would have been alone.
+    @Test func buffersFlushedTogetherEqualTheMergeOfTheirSegments() throws {
+        let writers = (0..<3).map { _ in SegmentWriter() }
+        for (w, writer) in writers.enumerated() {
+            // terms spread over the whole key space, some in every buffer, some in one
+            for i in 0..<(200 + 50 * w) {
+                writer.add(Document(id: "d\(w)-\(i)", title: "t\(i % 11)", body: "w\(i % 53) x\(w)y\(i) 钱凯港 z\(i % 7) \(String(repeating: "q", count: i % 9 + 1))",
+                                    date: i % 3 == 0 ? "2024-06-\(10 + i % 9)" : nil))
+            }
+        }
+        func files(_ directory: MemoryDirectory) throws -> [String: [UInt8]] {
+            Dictionary(uniqueKeysWithValues: try directory.list().map { name in
+                let file = try directory.open(name)
+                return (String(name.drop { $0 != "." }), withExtendedLifetime(file) { Array(file.buffer) })
+            })
+        }
+        let alone = MemoryDirectory()
+        let infos = try writers.enumerated().map { try $1.finish(to: alone, name: "s\($0)") }
+        let segments = try infos.map { try Segment(alone, $0) }
+        let merged = MemoryDirectory()
+        let (mergedInfo, _) = try SegmentMerger(sources: segments.map { ($0, Deletes(docCount: $0.docCount)) }).merge(into: merged, name: "m")
+        let expected = try files(merged)
+        #expect(expected.count == SegmentInfo.extensions.count)
+        for parts in [1, 2, 3] {
+            let together = MemoryDirectory()
+            let info = try SegmentWriter.finish(writers, to: together, name: "m", parts: parts)
+            #expect(info == mergedInfo)
+            let written = try files(together)
+            for (ext, bytes) in expected {
+                let same = written[ext] == bytes  // not in the expectation: it would print the bytes
+                #expect(same, "in \(parts) parts, \(ext) differs")
+            }
+        }
+    }
+
+    /// A commit writes every thread's buffer into one segment; deletes and replacements made
+    /// before it find their documents there.
+    @Test func aCommitWritesTheThreadsBuffersAsOneSegment() throws {
+        let writer = try IndexWriter(directory: MemoryDirectory(), options: IndexWriter.Options(threads: 3))
+        try writer.add((0..<90).map { doc("d\($0)", "common word\($0)") })
+        #expect(writer.delete(id: "d4"))
+        try writer.add([doc("d7", "replaced")])
+        let s = try writer.commit()
+        #expect(s.segmentCount == 1 && s.documentCount == 89)
+        #expect(try ids(s, "word4").isEmpty)
+        #expect(try ids(s, "word7").isEmpty)
+        #expect(try ids(s, "replaced") == ["d7"])
+        #expect(try ids(s, "word8") == ["d8"])
+        #expect(writer.delete(id: "d9"))  // found in the new segment
+        let t = try writer.commit()
+        #expect(t.documentCount == 88)
+        #expect(try ids(t, "word9").isEmpty)
+        #expect(try ids(t, "word10") == ["d10"])
+    }
+
     @Test func aForeignFormatVersionIsAClearError() throws {
         let directory = MemoryDirectory()
         do {

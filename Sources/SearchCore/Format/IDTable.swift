@@ -17,6 +17,11 @@ struct IDTableWriter {
         entries.append((id, doc, stamp))
     }
 
+    /// Adds another writer's entries, their documents numbered from `docOffset`.
+    mutating func append(_ other: IDTableWriter, docOffset: UInt32) {
+        entries.append(contentsOf: other.entries.map { ($0.id, $0.doc + docOffset, $0.stamp) })
+    }
+
     func finish(to file: FileWriter) throws(StoreError) {
         let sorted = entries.sorted { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
         var offsets: [UInt64] = []

@@ -38,6 +38,14 @@ struct StoredFieldsWriter {
         out.raw(record)
     }
 
+    /// Adds the records of another writer that has written none to a file yet.
+    mutating func append(_ other: StoredFieldsWriter) {
+        precondition(other.written == 0, "records already in a file")
+        let base = UInt64(written + out.count)
+        offsets.append(contentsOf: other.offsets.map { $0 + base })
+        out.raw(other.out.bytes)
+    }
+
     /// Writes the buffered records to the file (a merge does it as it goes).
     mutating func flush(to file: FileWriter) throws(StoreError) {
         try file.write(out.bytes)

@@ -191,7 +191,7 @@ public final class IndexWriter {
             if let old = locations[id] { markDeleted(old) }
             locations[id] = location
         }
-        for (buffer, info) in shared.flushed { try adopt(buffer, info) }
+        for (buffer, info) in shared.flushed { try adopt([buffer], info) }
         if let error = shared.failure { throw error }
     }
 
@@ -267,39 +267,50 @@ public final class IndexWriter {
         return "s" + String(repeating: "0", count: max(0, 8 - hex.count)) + hex
     }
 
-    /// A flushed buffer becomes a segment (uncommitted until the next commit).
-    private func adopt(_ buffer: Buffer, _ info: SegmentInfo) throws {
+    /// Flushed buffers become a segment (uncommitted until the next commit): their documents
+    /// are numbered in order, each buffer's after those of the buffers before it.
+    private func adopt(_ flushed: [Buffer], _ info: SegmentInfo) throws {
         var info = info
         var deletes = Deletes(docCount: info.docCount)
-        for d in buffer.deletedDocs { deletes.insert(d) }
+        var bases: [UInt32] = []
+        var base: UInt32 = 0
+        for buffer in flushed {
+            bases.append(base)
+            for d in buffer.deletedDocs { deletes.insert(base + d) }
+            base += buffer.writer.docCount
+        }
         info.deletedCount = deletes.count
-        containers[buffer.container] = .segment(name: info.name)
-        entries.append(Entry(segment: try Segment(directory, info), info: info, deletes: deletes,
-                             container: buffer.container, deletesDirty: deletes.count > 0))
+        let segment = try Segment(directory, info)  // before anything moves: it may fail
+        let container = flushed.count == 1 ? flushed[0].container : containerIDs.nextID()
+        for (buffer, base) in zip(flushed, bases) where buffer.container != container {
+            containers[buffer.container] = .gone
+            for (d, id) in buffer.ids.enumerated() {
+                if let l = locations[id], l.container == buffer.container, l.doc == UInt32(d) {
+                    locations[id] = Location(container: container, doc: base + UInt32(d))
+                }
+            }
+        }
+        containers[container] = .segment(name: info.name)
+        entries.append(Entry(segment: segment, info: info, deletes: deletes, container: container, deletesDirty: deletes.count > 0))
     }
 
-    /// Writes every buffer out as a segment, in parallel. A buffer whose segment could not be
-    /// written is kept, sealed, for the next attempt.
+    /// Writes every buffer out, all into one segment: the threads' buffers would otherwise be
+    /// a segment each, to be searched one after the other or merged. A failed write keeps the
+    /// buffers, sealed, for the next attempt.
     private func flushBuffers() throws {
         let pending = unflushed + buffers.compactMap { $0 }.filter { $0.writer.docCount > 0 }
         guard !pending.isEmpty else { return }
         for t in buffers.indices where buffers[t].map({ $0.writer.docCount > 0 }) == true { buffers[t] = nil }
         unflushed = []
-        let directory = self.directory
-        let named = pending.map { ($0, Self.segmentName(names.next())) }
-        let infos = Cores.map(named.count) { k in Result { try named[k].0.writer.finish(to: directory, name: named[k].1) } }
-        var failure: Error?
-        for (k, (buffer, name)) in named.enumerated() {
-            switch infos[k] {
-            case .success(let info):
-                try adopt(buffer, info)
-            case .failure(let error):
-                Self.deleteFiles(of: name, in: directory)
-                unflushed.append(buffer)
-                failure = failure ?? error
-            }
+        let name = Self.segmentName(names.next())
+        do {
+            let info = try SegmentWriter.finish(pending.map(\.writer), to: directory, name: name, parts: Cores.available)
+            try adopt(pending, info)
+        } catch {
+            Self.deleteFiles(of: name, in: directory)
+            unflushed = pending
+            throw error
         }
-        if let failure { throw failure }
     }
 
     /// Removes what a failed segment write left.

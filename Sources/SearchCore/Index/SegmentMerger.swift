@@ -49,7 +49,7 @@ struct SegmentMerger {
             let bounds = [nil] + splits.map { Optional($0) } + [nil]
             // task 0 writes the per-document files, task k > 0 merges range k - 1
             let results = Cores.map(bounds.count) { k in
-                Result { () throws -> MergedRange? in
+                Result { () throws -> TermRange? in
                     if k == 0 {
                         try writeDocumentFiles(mapping: mapping, lengths: lengths, file: file)
                         return nil
@@ -57,17 +57,7 @@ struct SegmentMerger {
                     return try mergeRange(from: bounds[k - 1], to: bounds[k], mapping: mapping, lengths: lengths)
                 }
             }
-            for result in results {
-                guard let range = try result.get() else { continue }
-                let base = (docs: UInt64(docs.count), positions: UInt64(positions.count))
-                try docs.write { $0.raw(range.docs) }
-                try positions.write { $0.raw(range.positions) }
-                for (k, var info) in range.infos.enumerated() {
-                    info.postingsOffset += base.docs
-                    info.positionsOffset += base.positions
-                    try range.term(k).withUnsafeBufferPointer { t throws(StoreError) in try dictionary.add(t, info) }
-                }
-            }
+            for result in results { try result.get()?.append(docs: docs, positions: positions, dictionary: &dictionary) }
         }
         try dictionary.finish()
         try docs.finish()
@@ -112,36 +102,10 @@ struct SegmentMerger {
         try datesFile.finish()
     }
 
-    /// One range of terms merged into memory: its postings and positions bytes (offsets from
-    /// 0), and its terms end to end with where their postings are.
-    private struct MergedRange {
-        var docs: [UInt8] = []
-        var positions: [UInt8] = []
-        var termBytes: [UInt8] = []
-        var termEnds: [Int] = []
-        var infos: [TermInfo] = []
-
-        func term(_ k: Int) -> ArraySlice<UInt8> { termBytes[(k == 0 ? 0 : termEnds[k - 1])..<termEnds[k]] }
-    }
-
-    private func mergeRange(from: [UInt8]?, to: [UInt8]?, mapping: [[UInt32?]], lengths: [[UInt32]]) throws(StoreError) -> MergedRange {
-        let memory = MemoryDirectory()
-        let docs = try FileWriter(memory, "doc"), positions = try FileWriter(memory, "pos")
-        var postings = PostingsWriter(docs: docs, positions: positions)
-        var range = MergedRange()
-        try mergeTerms(from: from, to: to, mapping: mapping, lengths: lengths, into: &postings, dropPages: false) { t, info in
-            range.termBytes.append(contentsOf: t)
-            range.termEnds.append(range.termBytes.count)
-            range.infos.append(info)
+    private func mergeRange(from: [UInt8]?, to: [UInt8]?, mapping: [[UInt32?]], lengths: [[UInt32]]) throws -> TermRange {
+        try TermRange.encode { postings, add throws in
+            try mergeTerms(from: from, to: to, mapping: mapping, lengths: lengths, into: &postings, dropPages: false) { t, info in add(t, info) }
         }
-        try docs.finish()
-        try positions.finish()
-        // the files' bytes without their footers: the merged segment's files get their own
-        range.docs = memory.take("doc") ?? []
-        range.positions = memory.take("pos") ?? []
-        range.docs.removeLast(Footer.size)
-        range.positions.removeLast(Footer.size)
-        return range
     }
 
     /// Merges the postings of the terms in [from, to) (nil: unbounded) into `postings`, and

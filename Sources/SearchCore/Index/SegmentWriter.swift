@@ -86,61 +86,138 @@ final class SegmentWriter {
     /// Writes the segment's files into `directory` (not yet durable: the commit syncs them).
     /// No document may be added afterwards; after a failure it may be called again (with
     /// another name: the caller deletes the failed attempt's files).
-    func finish(to directory: Directory, name: String) throws(StoreError) -> SegmentInfo {
-        if !sealed {
-            inversion.seal()
-            sealed = true
+    func finish(to directory: Directory, name: String) throws -> SegmentInfo {
+        try Self.finish([self], to: directory, name: name)
+    }
+
+    /// Writes one segment of the documents of several writers, in order: writer k's
+    /// documents are numbered after those of the writers before it. With `parts` > 1 the
+    /// terms are encoded in that many key ranges side by side, beside the per-document files
+    /// (a commit's flush of every thread's buffer: one segment to search, and no merge of
+    /// one segment per thread afterwards).
+    static func finish(_ writers: [SegmentWriter], to directory: Directory, name: String, parts: Int = 1) throws -> SegmentInfo {
+        for w in writers where !w.sealed {
+            w.inversion.seal()
+            w.sealed = true
         }
-        let inversion = self.inversion
+        var bases: [UInt32] = []
+        var docCount: UInt32 = 0
+        for w in writers {
+            bases.append(docCount)
+            docCount += w.docCount
+        }
+        let lengths = Field.text.map { f in writers.flatMap { $0.lengths[Int(f.rawValue)] } }
         let file = { (ext: String) throws(StoreError) -> FileWriter in try FileWriter(directory, "\(name).\(ext)") }
-        var postings = PostingsWriter(docs: try file("doc"), positions: try file("pos"))
+        let docs = try file("doc"), positions = try file("pos")
         var dictionary = TermDictionaryWriter(try file("tdx"))
-        var docBytes: [UInt8] = [], posBytes: [UInt8] = []
-        let order = inversion.terms.sortedIDs()
-        for i in order.indices {
-            inversion.prefetchForEncoding(order, at: i)
-            let id = order[i]
-            let state = inversion.states[Int(id)]
-            let key = inversion.terms.key(Int(id))
-            let field = Int(key[0])
-            let fieldLengths = field < lengths.count ? lengths[field] : nil
-            postings.startTerm()
-            inversion.pool.withBytes(of: state.docs, scratch: &docBytes) { docBuffer in
-                inversion.pool.withBytes(of: state.positions, scratch: &posBytes) { p in
-                    let d = UnsafeRawBufferPointer(docBuffer)
-                    var dOffset = 0, pOffset = 0
-                    var doc: UInt32 = 0
-                    var first = true
-                    let raw = UnsafeRawBufferPointer(p)
-                    while dOffset < d.count {
-                        let delta = readVarint(d, &dOffset)!
-                        let freq = readVarint(d, &dOffset)!
-                        doc = first ? delta : doc + delta
-                        first = false
-                        let start = pOffset
-                        for _ in 0..<freq { _ = readVarint(raw, &pOffset) }
-                        postings.add(doc: doc, freq: freq, positionDeltas: UnsafeBufferPointer(rebasing: p[start..<pOffset]),
-                                     norm: fieldLengths?[Int(doc)] ?? 0)
+        let orders = Cores.map(writers.count) { writers[$0].inversion.terms.sortedIDs() }
+        let terms = TermMerge(writers: writers, orders: orders, bases: bases, lengths: lengths)
+        if parts <= 1 {
+            try writeDocumentFiles(writers, lengths: lengths, file: file)
+            var postings = PostingsWriter(docs: docs, positions: positions)
+            try terms.encode(terms.all, into: &postings) { t, info throws(StoreError) in try dictionary.add(t, info) }
+        } else {
+            let ranges = terms.split(parts)
+            // task 0 writes the per-document files, task k > 0 encodes range k - 1
+            let results = Cores.map(ranges.count + 1) { k in
+                Result { () throws -> TermRange? in
+                    if k == 0 {
+                        try writeDocumentFiles(writers, lengths: lengths, file: file)
+                        return nil
                     }
+                    return try TermRange.encode { postings, add throws in try terms.encode(ranges[k - 1], into: &postings, add) }
                 }
             }
-            let info = try postings.finishTerm()
-            try dictionary.add(key, info)
+            for result in results { try result.get()?.append(docs: docs, positions: positions, dictionary: &dictionary) }
         }
         try dictionary.finish()
-        try postings.docs.finish()
-        try postings.positions.finish()
+        try docs.finish()
+        try positions.finish()
+        return SegmentInfo(name: name, docCount: Int(docCount),
+                           fieldLengthSums: lengths.map { $0.reduce(UInt64(0)) { $0 + UInt64($1) } },
+                           deletesGeneration: 0, deletedCount: 0)
+    }
+
+    /// Norms, dates, stored records and ids of the writers' documents, in order.
+    private static func writeDocumentFiles(_ writers: [SegmentWriter], lengths: [[UInt32]],
+                                           file: (String) throws(StoreError) -> FileWriter) throws(StoreError) {
         let norms = try file("nrm")
         try norms.write(FieldNorms.encode(lengths))
         try norms.finish()
         let datesFile = try file("dts")
-        try datesFile.write(DocumentDates.encode(dates))
+        try datesFile.write(DocumentDates.encode(writers.flatMap(\.dates)))
         try datesFile.finish()
+        var stored = StoredFieldsWriter(), ids = IDTableWriter()
+        var base: UInt32 = 0
+        for w in writers {
+            stored.append(w.stored)
+            ids.append(w.ids, docOffset: base)
+            base += w.docCount
+        }
         try stored.finish(to: try file("sto"))
         try ids.finish(to: try file("ids"))
-        return SegmentInfo(name: name, docCount: Int(docCount),
-                           fieldLengthSums: lengths.map { $0.reduce(UInt64(0)) { $0 + UInt64($1) } },
-                           deletesGeneration: 0, deletedCount: 0)
+    }
+
+    /// The writers' terms in key order, each with the postings of every writer holding it.
+    private struct TermMerge {
+        let writers: [SegmentWriter]
+        /// Per writer, its term ids in key order.
+        let orders: [[Int32]]
+        let bases: [UInt32]
+        let lengths: [[UInt32]]
+
+        /// Per writer, a range of its `orders`.
+        typealias Ranges = [Range<Int>]
+
+        var all: Ranges { orders.map { $0.indices } }
+
+        func key(_ w: Int, _ i: Int) -> UnsafeBufferPointer<UInt8> { writers[w].inversion.terms.key(Int(orders[w][i])) }
+
+        /// `count` ranges of about equal numbers of terms, split at keys of the writer with most.
+        func split(_ count: Int) -> [Ranges] {
+            guard let largest = orders.indices.max(by: { orders[$0].count < orders[$1].count }) else { return [all] }
+            var cuts: [[Int]] = [orders.map { _ in 0 }]
+            for p in 1..<count {
+                let pivot = key(largest, orders[largest].count * p / count)
+                // per writer, its first term not below the pivot
+                cuts.append(orders.indices.map { w in
+                    var lo = 0, hi = orders[w].count
+                    while lo < hi {
+                        let mid = (lo + hi) / 2
+                        if TermTable.less(key(w, mid), pivot) { lo = mid + 1 } else { hi = mid }
+                    }
+                    return lo
+                })
+            }
+            cuts.append(orders.map(\.count))
+            return (0..<count).map { p in orders.indices.map { w in cuts[p][w]..<max(cuts[p][w], cuts[p + 1][w]) } }
+        }
+
+        /// Encodes the terms in `ranges`, each with its postings from every writer holding it.
+        func encode(_ ranges: Ranges, into postings: inout PostingsWriter,
+                    _ add: (UnsafeBufferPointer<UInt8>, TermInfo) throws(StoreError) -> Void) throws(StoreError) {
+            var at = ranges.map(\.lowerBound)
+            var docBytes: [UInt8] = [], posBytes: [UInt8] = []
+            while true {
+                // the smallest key among the writers' next terms
+                var first = -1
+                for w in writers.indices where at[w] < ranges[w].upperBound {
+                    if first < 0 || TermTable.less(key(w, at[w]), key(first, at[first])) { first = w }
+                }
+                guard first >= 0 else { return }
+                let term = key(first, at[first])
+                let fieldLengths = Int(term[0]) < lengths.count ? lengths[Int(term[0])] : nil
+                postings.startTerm()
+                for w in first..<writers.count where at[w] < ranges[w].upperBound && (w == first || key(w, at[w]).elementsEqual(term)) {
+                    let inversion = writers[w].inversion
+                    inversion.prefetchForEncoding(orders[w], at: at[w])
+                    inversion.appendPostings(of: Int(orders[w][at[w]]), base: bases[w], lengths: fieldLengths,
+                                             into: &postings, scratch: &docBytes, &posBytes)
+                    at[w] += 1
+                }
+                try add(term, try postings.finishTerm())
+            }
+        }
     }
 }
 
@@ -259,6 +336,31 @@ struct Inversion {
             states[id] = s
         }
         batch.removeAll()
+    }
+
+    /// Adds the postings of term `id` to the current term of `postings`, its documents
+    /// numbered from `base`; `lengths` are the field's lengths of the segment's documents.
+    func appendPostings(of id: Int, base: UInt32, lengths: [UInt32]?, into postings: inout PostingsWriter,
+                        scratch docBytes: inout [UInt8], _ posBytes: inout [UInt8]) {
+        let state = states[id]
+        pool.withBytes(of: state.docs, scratch: &docBytes) { docBuffer in
+            pool.withBytes(of: state.positions, scratch: &posBytes) { p in
+                let d = UnsafeRawBufferPointer(docBuffer), raw = UnsafeRawBufferPointer(p)
+                var dOffset = 0, pOffset = 0
+                var doc: UInt32 = 0
+                var first = true
+                while dOffset < d.count {
+                    let delta = readVarint(d, &dOffset)!
+                    let freq = readVarint(d, &dOffset)!
+                    doc = first ? delta : doc + delta
+                    first = false
+                    let start = pOffset
+                    for _ in 0..<freq { _ = readVarint(raw, &pOffset) }
+                    postings.add(doc: base + doc, freq: freq, positionDeltas: UnsafeBufferPointer(rebasing: p[start..<pOffset]),
+                                 norm: lengths?[Int(base + doc)] ?? 0)
+                }
+            }
+        }
     }
 
     /// Terms are encoded in key order but were created, and their states and streams laid out,

@@ -1,0 +1,47 @@
+/// The terms of one key range encoded into memory: how a segment's terms are written in
+/// parts side by side (a merge, or a flush of several buffers into one segment), then
+/// appended to the segment's files in key order.
+struct TermRange {
+    /// Postings and positions bytes, offsets from 0.
+    private var docs: [UInt8] = []
+    private var positions: [UInt8] = []
+    /// The terms end to end, with where their postings are.
+    private var termBytes: [UInt8] = []
+    private var termEnds: [Int] = []
+    private var infos: [TermInfo] = []
+
+    /// Encodes what `body` writes: it gets the postings writer, and a function to call with
+    /// each term (in order) and its postings' information.
+    static func encode(_ body: (inout PostingsWriter, (UnsafeBufferPointer<UInt8>, TermInfo) -> Void) throws -> Void) throws -> TermRange {
+        let memory = MemoryDirectory()
+        let docs = try FileWriter(memory, "doc"), positions = try FileWriter(memory, "pos")
+        var postings = PostingsWriter(docs: docs, positions: positions)
+        var range = TermRange()
+        try body(&postings) { term, info in
+            range.termBytes.append(contentsOf: term)
+            range.termEnds.append(range.termBytes.count)
+            range.infos.append(info)
+        }
+        try docs.finish()
+        try positions.finish()
+        // the files' bytes without their footers: the segment's files get their own
+        range.docs = memory.take("doc") ?? []
+        range.positions = memory.take("pos") ?? []
+        range.docs.removeLast(Footer.size)
+        range.positions.removeLast(Footer.size)
+        return range
+    }
+
+    /// Appends the range to a segment's files, after the ranges before it.
+    func append(docs docFile: FileWriter, positions positionFile: FileWriter, dictionary: inout TermDictionaryWriter) throws(StoreError) {
+        let base = (docs: UInt64(docFile.count), positions: UInt64(positionFile.count))
+        try docFile.write { $0.raw(docs) }
+        try positionFile.write { $0.raw(positions) }
+        for (k, var info) in infos.enumerated() {
+            info.postingsOffset += base.docs
+            info.positionsOffset += base.positions
+            let term = termBytes[(k == 0 ? 0 : termEnds[k - 1])..<termEnds[k]]
+            try term.withUnsafeBufferPointer { t throws(StoreError) in try dictionary.add(t, info) }
+        }
+    }
+}
