@@ -38,14 +38,6 @@ struct StoredFieldsWriter {
         out.raw(record)
     }
 
-    /// Adds the records of another writer that has written none to a file yet.
-    mutating func append(_ other: StoredFieldsWriter) {
-        precondition(other.written == 0, "records already in a file")
-        let base = UInt64(written + out.count)
-        offsets.append(contentsOf: other.offsets.map { $0 + base })
-        out.raw(other.out.bytes)
-    }
-
     /// Writes the buffered records to the file (a merge does it as it goes).
     mutating func flush(to file: FileWriter) throws(StoreError) {
         try file.write(out.bytes)
@@ -56,11 +48,22 @@ struct StoredFieldsWriter {
     /// Writes what is buffered, the offset table and the footer. It changes nothing in the
     /// writer, so a failed attempt can be made again into a new file.
     func finish(to file: FileWriter) throws(StoreError) {
-        try file.write(out.bytes)
+        try Self.finish([self], to: file)
+    }
+
+    /// Writes the records of several writers, in order, as one file (the writers after the
+    /// first have written nothing yet: their records are all buffered).
+    static func finish(_ writers: [StoredFieldsWriter], to file: FileWriter) throws(StoreError) {
         var table = ByteWriter()
-        for o in offsets { table.u64(o) }
-        table.u64(UInt64(written + out.count))
-        table.u32(UInt32(offsets.count))
+        var base: UInt64 = 0
+        for (k, w) in writers.enumerated() {
+            precondition(k == 0 || w.written == 0, "records already in a file")
+            try file.write(w.out.bytes)
+            for o in w.offsets { table.u64(base + o) }
+            base += UInt64(w.written + w.out.count)
+        }
+        table.u64(base)
+        table.u32(UInt32(writers.reduce(0) { $0 + $1.offsets.count }))
         try file.write(table.bytes)
         try file.finish()
     }

@@ -147,14 +147,13 @@ final class SegmentWriter {
         let datesFile = try file("dts")
         try datesFile.write(DocumentDates.encode(writers.flatMap(\.dates)))
         try datesFile.finish()
-        var stored = StoredFieldsWriter(), ids = IDTableWriter()
+        try StoredFieldsWriter.finish(writers.map(\.stored), to: try file("sto"))
+        var ids = IDTableWriter()
         var base: UInt32 = 0
         for w in writers {
-            stored.append(w.stored)
             ids.append(w.ids, docOffset: base)
             base += w.docCount
         }
-        try stored.finish(to: try file("sto"))
         try ids.finish(to: try file("ids"))
     }
 
