@@ -47,17 +47,10 @@ struct SegmentMerger {
             }
         } else {
             let bounds = [nil] + splits.map { Optional($0) } + [nil]
-            // task 0 writes the per-document files, task k > 0 merges range k - 1
-            let results = Cores.map(bounds.count) { k in
-                Result { () throws -> TermRange? in
-                    if k == 0 {
-                        try writeDocumentFiles(mapping: mapping, lengths: lengths, file: file)
-                        return nil
-                    }
-                    return try mergeRange(from: bounds[k - 1], to: bounds[k], mapping: mapping, lengths: lengths)
-                }
+            let merged = try TermRange.sideBySide(bounds.count - 1, with: { try writeDocumentFiles(mapping: mapping, lengths: lengths, file: file) }) { k in
+                try mergeRange(from: bounds[k], to: bounds[k + 1], mapping: mapping, lengths: lengths)
             }
-            for result in results { try result.get()?.append(docs: docs, positions: positions, dictionary: &dictionary) }
+            for range in merged { try range.append(docs: docs, positions: positions, dictionary: &dictionary) }
         }
         try dictionary.finish()
         try docs.finish()

@@ -118,17 +118,10 @@ final class SegmentWriter {
             try terms.encode(terms.all, into: &postings) { t, info throws(StoreError) in try dictionary.add(t, info) }
         } else {
             let ranges = terms.split(parts)
-            // task 0 writes the per-document files, task k > 0 encodes range k - 1
-            let results = Cores.map(ranges.count + 1) { k in
-                Result { () throws -> TermRange? in
-                    if k == 0 {
-                        try writeDocumentFiles(writers, lengths: lengths, file: file)
-                        return nil
-                    }
-                    return try TermRange.encode { postings, add throws in try terms.encode(ranges[k - 1], into: &postings, add) }
-                }
+            let encoded = try TermRange.sideBySide(ranges.count, with: { try writeDocumentFiles(writers, lengths: lengths, file: file) }) { k in
+                try TermRange.encode { postings, add throws in try terms.encode(ranges[k], into: &postings, add) }
             }
-            for result in results { try result.get()?.append(docs: docs, positions: positions, dictionary: &dictionary) }
+            for range in encoded { try range.append(docs: docs, positions: positions, dictionary: &dictionary) }
         }
         try dictionary.finish()
         try docs.finish()

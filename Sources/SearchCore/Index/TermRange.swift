@@ -10,6 +10,22 @@ struct TermRange {
     private var termEnds: [Int] = []
     private var infos: [TermInfo] = []
 
+    /// `count` ranges encoded by `range(k)` side by side, beside `documents` (the segment's
+    /// per-document files, independent of its terms); the ranges in order.
+    static func sideBySide(_ count: Int, with documents: () throws -> Void, range: (Int) throws -> TermRange) throws -> [TermRange] {
+        // task 0 writes the per-document files, task k > 0 encodes range k - 1
+        let results = Cores.map(count + 1) { k in
+            Result { () throws -> TermRange? in
+                if k == 0 {
+                    try documents()
+                    return nil
+                }
+                return try range(k - 1)
+            }
+        }
+        return try results.compactMap { try $0.get() }
+    }
+
     /// Encodes what `body` writes: it gets the postings writer, and a function to call with
     /// each term (in order) and its postings' information.
     static func encode(_ body: (inout PostingsWriter, (UnsafeBufferPointer<UInt8>, TermInfo) -> Void) throws -> Void) throws -> TermRange {
