@@ -15,25 +15,32 @@ struct BlockImpacts: Sendable {
     init(_ postings: PostingsCursor, norms: FieldNorms, field: Field) {
         var starts: [Int32] = [0]
         var freqs: [UInt32] = [], lengths: [UInt32] = []
-        var block: [(freq: UInt32, length: UInt32)] = []
+        // per block, the shortest length of each frequency met: a block of 128 documents has
+        // few distinct frequencies, so this stays small and the sort below sorts only it
+        var shortest: [(freq: UInt32, length: UInt32)] = []
         var lastBlock = -1
         func flush() {
-            // by frequency, highest first (then shortest): a pair is kept when it is shorter
-            // than every pair kept before it
-            block.sort { $0.freq != $1.freq ? $0.freq > $1.freq : $0.length < $1.length }
-            var shortest = UInt32.max
-            for p in block where p.length < shortest {
+            // by frequency, highest first: a pair is kept when it is shorter than every pair
+            // kept before it
+            shortest.sort { $0.freq > $1.freq }
+            var bound = UInt32.max
+            for p in shortest where p.length < bound {
                 freqs.append(p.freq)
                 lengths.append(p.length)
-                shortest = p.length
+                bound = p.length
             }
             starts.append(Int32(freqs.count))
-            block.removeAll(keepingCapacity: true)
+            shortest.removeAll(keepingCapacity: true)
         }
         while postings.next() != PostingsCursor.end {
             if postings.block != lastBlock && lastBlock >= 0 { flush() }
             lastBlock = postings.block
-            block.append((postings.freq, norms.length(postings.doc, field)))
+            let (freq, length) = (postings.freq, norms.length(postings.doc, field))
+            if let i = shortest.firstIndex(where: { $0.freq == freq }) {
+                shortest[i].length = min(shortest[i].length, length)
+            } else {
+                shortest.append((freq, length))
+            }
         }
         if lastBlock >= 0 { flush() }
         self.starts = starts
