@@ -173,7 +173,9 @@ public final class IndexService: Sendable {
     /// searches split across the cores anyway (`Searcher.partDocuments`), into one segment per
     /// core, merged side by side. After a smaller change: the tiered merges the daemon does,
     /// which leave the large segments alone instead of rewriting the whole index.
-    public func optimize(after report: UpdateReport) throws {
+    /// `merging(segments, into)` is called before a merge of the whole index (it may take a
+    /// while: about a fifth of a large build).
+    public func optimize(after report: UpdateReport, merging: ((_ segments: Int, _ into: Int) -> Void)? = nil) throws {
         try queue.sync {
             guard let writer = writerBox.writer, report.added + report.deleted > 0 else { return }
             let documents = writer.snapshot.documentCount
@@ -182,7 +184,9 @@ public final class IndexService: Sendable {
                 return
             }
             let large = documents >= 2 * Searcher.partDocuments
-            guard try writer.forceMerge(into: large ? Cores.available : 1) else { return }
+            let target = large ? Cores.available : 1
+            if writer.snapshot.segmentCount > target { merging?(writer.snapshot.segmentCount, target) }
+            guard try writer.forceMerge(into: target) else { return }
             publish(writer.snapshot)
         }
     }

@@ -27,16 +27,21 @@ struct Index: ParsableCommand {
             _ = try service.loadSynonyms()
             try service.open()
             let bar = ProgressBar(terminal: isatty(2) == 1)
+            let started = ProgressBar.now()
             let report = try service.update(merging: false) { bar.show($0) }
             bar.finish()
             // after a build, one merge of everything (side by side for a large index), not the
             // tiered ones first; after a small change, only the tiered ones
-            try service.optimize(after: report)
+            try service.optimize(after: report) { segments, target in
+                bar.note("merging \(segments) segments into \(target)")
+            }
             let mb = Double(report.bytes) / 1e6
+            let seconds = ProgressBar.now() - started
             logger.info("""
                 index up to date: \(report.documents) documents (\(report.added) added, \(report.deleted) deleted, \
                 \(report.unchanged) unchanged, \(report.skipped) skipped), \(Self.format(mb)) MB in \
-                \(Self.format(report.seconds)) s (\(Self.format(report.seconds > 0 ? mb / report.seconds : 0)) MB/s)
+                \(Self.format(seconds)) s (\(Self.format(seconds > 0 ? mb / seconds : 0)) MB/s; \
+                reading and indexing \(Self.format(report.seconds)) s)
                 """)
         } catch {
             logger.critical("\(error)")
@@ -92,6 +97,11 @@ final class ProgressBar: Sendable {
 
     func finish() {
         if terminal { write("\n") }
+    }
+
+    /// A line about what follows the reading (on a terminal, below the finished bar).
+    func note(_ line: String) {
+        write((terminal ? "" : "indexing: ") + line + "\n")
     }
 
     private func write(_ s: String) {
