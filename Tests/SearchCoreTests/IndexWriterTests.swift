@@ -386,10 +386,13 @@ struct CrashTests {
         }
     }
 
-    @Test func aFailedCommitCanBeRetried() throws {
+    /// A commit that fails at any operation (a full disk) can be retried: the retry writes the
+    /// buffers the failure left and the fresh ones as one segment (one or two threads' worth).
+    @Test(arguments: [1, 2])
+    func aFailedCommitCanBeRetried(threads: Int) throws {
         for n in 1...60 {
             let directory = try Self.base()
-            let writer = try IndexWriter(directory: directory, options: IndexWriter.Options(threads: 1))
+            let writer = try IndexWriter(directory: directory, options: IndexWriter.Options(threads: threads))
             try writer.add((0..<8).map { doc("b\($0)", "second batch \($0)") })
             directory.failAfter(n, with: .noSpace)
             do {
