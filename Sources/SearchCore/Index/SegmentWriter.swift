@@ -1,7 +1,8 @@
 import CPrefetch
 
-/// Builds one segment in memory: analyses documents, inverts them into per-term postings
-/// streams, and encodes the segment's files when finished. One per indexing thread.
+/// One indexing thread's buffer: analyses documents, inverts them into per-term postings
+/// streams, and encodes them as a segment when finished — alone, or with the other threads'
+/// buffers as one segment (`finish(_:to:name:parts:)`).
 final class SegmentWriter {
     private let analyzer = Analyzer()
     private var inversion = Inversion()
