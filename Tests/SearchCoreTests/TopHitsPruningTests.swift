@@ -54,6 +54,8 @@ struct TopHitsPruningTests {
         "\"debian package\"", "debain", "instal*", "debian OR 文件", "title:debian server",
         "服务器", "文件系统", "manual (testing OR unstable)", "stable update network archive release",
         "mirror", "system kernel", "mirrors security", "kernal", "date:2024 debian",
+        // required clauses: the runs of a conjunction are found block by block
+        "+debian +package -kernel", "+\"debian package\" server", "+文件 +系统 的", "+mirrors security", "+stable +的 update",
     ]
 
     @Test(arguments: queries)
@@ -144,6 +146,37 @@ struct TopHitsPruningTests {
                     let before = asker.doc
                     let want = before >= d ? before : expected.keys.filter { $0 >= d }.min() ?? PostingsCursor.end
                     #expect(asker.advance(to: d) == want)
+                }
+            }
+        }
+    }
+
+    /// A bound reads where a term's next document is without decoding blocks: exact in the
+    /// decoded block or at a block's start, else the target as a lower bound; never moving.
+    @Test func postingsPeekWithoutMoving() throws {
+        let segment = Self.snapshot.segments[0]
+        for word in ["debian", "kernel", "的"] {
+            let info = try #require(segment.termInfo(TermKey(field: .body, kind: word == "的" ? .cjkChar : .word, text: word).bytes))
+            let all = segment.postings(info)
+            var docs: [UInt32] = []
+            while all.next() != PostingsCursor.end { docs.append(all.doc) }
+            #expect(docs.count > 2 * PostingsFormat.blockSize, "\(word) spans blocks")
+            let cursor = segment.postings(info)
+            cursor.next()
+            for stand in stride(from: UInt32(0), to: UInt32(segment.docCount), by: 97) {
+                cursor.advance(to: stand)
+                let (here, block) = (cursor.doc, cursor.block)
+                for target in stride(from: stand, to: UInt32(segment.docCount) + 10, by: 13) {
+                    let next = docs.first { $0 >= target } ?? PostingsCursor.end
+                    let peeked = cursor.peek(target)
+                    #expect(peeked.doc >= target && peeked.doc <= next, "\(word) from \(stand) to \(target)")
+                    if next == PostingsCursor.end || peeked.block == block { #expect(peeked.doc == next) }
+                    if let b = peeked.block, next != PostingsCursor.end {
+                        // the block holds the next document: its last is not before it, the previous block's is
+                        #expect(cursor.blockMaximum(b).lastDoc >= next)
+                        if b > 0 { #expect(cursor.blockMaximum(b - 1).lastDoc < target) }
+                    }
+                    #expect(cursor.doc == here && cursor.block == block)
                 }
             }
         }

@@ -111,11 +111,39 @@ final class PostingsCursor {
         }
     }
 
-    /// The largest frequency and smallest field length in the block holding the current
-    /// document: the inputs of an upper bound of its score.
-    var blockMaximum: (lastDoc: UInt32, maxFreq: UInt32, minNorm: UInt32)? {
-        guard blockCount > 1, block >= 0 else { return nil }
-        return (skipEntry(block, 0), skipEntry(block, 3), skipEntry(block, 4))
+    /// Where the first document ≥ target is, read without moving and without decoding a
+    /// block: the decoded block is searched, others are found in the skip table. `doc` is that
+    /// document, or — when it lies inside a block not decoded — `target`, a lower bound; `end`
+    /// when there is none. `block` is the block holding it, nil for postings of one block
+    /// (which has no skip table).
+    func peek(_ target: UInt32) -> (doc: UInt32, block: Int?) {
+        let multi = blockCount > 1
+        if index >= 0 && index < count {
+            if doc >= target { return (doc, multi ? block : nil) }
+            if docs[count - 1] >= target {
+                var i = index + 1
+                while docs[i] < target { i += 1 }
+                return (docs[i], multi ? block : nil)
+            }
+        }
+        if doc == Self.end { return (doc, nil) }
+        guard multi else { return (block < 0 ? target : Self.end, nil) }  // not decoded yet, or all before target
+        var lo = max(block, 0), hi = blockCount - 1
+        guard skipEntry(hi, 0) >= target else { return (Self.end, nil) }
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if skipEntry(mid, 0) < target { lo = mid + 1 } else { hi = mid }
+        }
+        // the block's first document: the one before it plus the block's first delta
+        var offset = blocksStart + Int(skipEntry(lo, 1))
+        let first = (lo > 0 ? skipEntry(lo - 1, 0) : 0) &+ (readVarint(docData, &offset) ?? 0)
+        return (max(first, target), lo)
+    }
+
+    /// The last document, largest frequency and smallest field length of block b (postings of
+    /// several blocks): the inputs of an upper bound of its scores.
+    func blockMaximum(_ b: Int) -> (lastDoc: UInt32, maxFreq: UInt32, minNorm: UInt32) {
+        (skipEntry(b, 0), skipEntry(b, 3), skipEntry(b, 4))
     }
 
     /// Calls `body` with each document and frequency of the decoded block (for postings of a

@@ -12,6 +12,8 @@ final class BoolScorer: Scorer {
     private let conjunctive: Bool
     /// Children that must match, rarest first (they lead the intersection).
     private var required: Unretained<Scorer>
+    /// Which children are required (`required` in child order, for the bounds).
+    private var isRequired: [Bool]
     private let excluded: Unretained<Scorer>
     /// The children whose union gives the candidates when none is required.
     private var drivers: Unretained<Scorer>
@@ -32,6 +34,7 @@ final class BoolScorer: Scorer {
         conjunctive = isRoot || children.contains { $0.occur == .must }
         let required = children.filter { $0.occur == .must || $0.occur == .filter }.map(\.scorer).sorted { $0.cost < $1.cost }
         self.required = Unretained(required)
+        isRequired = children.map { $0.occur == .must || $0.occur == .filter }
         clauseCount = children.count { $0.occur == .must || $0.occur == .should }
         excluded = Unretained(children.filter { $0.occur == .mustNot }.map(\.scorer))
         drivers = Unretained(required.isEmpty ? children.filter { $0.occur == .should }.map(\.scorer) + spans.map(\.scorer) : [])
@@ -39,11 +42,17 @@ final class BoolScorer: Scorer {
         var matched = RawBuffer<Bool>(capacity: children.count)
         matched.append(repeating: false, count: children.count)
         self.matched = matched
+        var bounds = RawBuffer<Bound>(capacity: children.count + spans.count)
+        bounds.append(repeating: Bound(from: 0, upTo: 0, best: Match()), count: children.count + spans.count)
+        self.bounds = bounds
         super.init()
         find(from: 0)
     }
 
-    deinit { matched.free() }
+    deinit {
+        matched.free()
+        bounds.free()
+    }
 
     override var doc: UInt32 { current }
 
@@ -71,6 +80,7 @@ final class BoolScorer: Scorer {
     func requireEveryClause() -> Bool {
         guard isRoot, clauseCount > 1, spanScorers.isEmpty, !drivers.isEmpty else { return false }
         required = Unretained(zip(scorers, occurs).filter { $0.1 != .mustNot }.map(\.0).sorted { $0.cost < $1.cost })
+        isRequired = occurs.map { $0 != .mustNot }
         drivers = Unretained([])
         if current != PostingsCursor.end { find(from: current) }
         return true
@@ -144,32 +154,54 @@ final class BoolScorer: Scorer {
     }
 
     /// The children's bounds, then the spans' (kept to save an allocation per call).
-    private lazy var bounds = [Bound](repeating: Bound(upTo: 0, best: Match()), count: scorers.count + spanScorers.count)
+    private let bounds: RawBuffer<Bound>
 
-    /// Mirrors `add` with every child that can match in the run counted as matching.
+    /// Mirrors `add` with every child that can match in the run counted as matching. A
+    /// conjunction's run starts where every required child may match (found block by block in
+    /// the skip tables); a union's where the first child may. The run ends before the first
+    /// document of an optional child that cannot match at its start, or where a bound changes.
     override func bound(from target: UInt32) -> Bound {
-        if !isRoot { advance(to: target) }  // the root stands on target already
-        var upTo = PostingsCursor.end
-        for i in scorers.indices where occurs[i] != .mustNot {
-            bounds[i] = scorers[i].bound(from: target)
-            upTo = min(upTo, bounds[i].upTo)
+        var from = target
+        let conjunction = !required.isEmpty
+        if conjunction {
+            for i in scorers.indices where isRequired[i] { bounds[i] = scorers[i].bound(from: from) }
+            var moved = true
+            while moved && from != PostingsCursor.end {
+                moved = false
+                for i in scorers.indices where isRequired[i] { from = max(from, bounds[i].from) }
+                for i in scorers.indices where isRequired[i] && bounds[i].upTo < from {
+                    bounds[i] = scorers[i].bound(from: from)
+                    moved = true
+                }
+            }
+        }
+        guard from != PostingsCursor.end else { return Bound(from: from, upTo: from, best: Match()) }
+        var first = PostingsCursor.end
+        for i in scorers.indices where occurs[i] == .should && !isRequired[i] {
+            bounds[i] = scorers[i].bound(from: from)
+            first = min(first, bounds[i].from)
         }
         for k in spanScorers.indices {
-            bounds[scorers.count + k] = spanScorers[k].bound(from: target)
-            upTo = min(upTo, bounds[scorers.count + k].upTo)
+            bounds[scorers.count + k] = spanScorers[k].bound(from: from)
+            first = min(first, bounds[scorers.count + k].from)
         }
+        if !conjunction { from = first }
+        guard from != PostingsCursor.end else { return Bound(from: from, upTo: from, best: Match()) }
+        var upTo = PostingsCursor.end
+        for i in scorers.indices where occurs[i] != .mustNot { upTo = min(upTo, WordScorer.end(of: bounds[i], from: from)) }
+        for k in spanScorers.indices { upTo = min(upTo, WordScorer.end(of: bounds[scorers.count + k], from: from)) }
         var best = Match()
         var count = 0, countable = 0, required = 0, bestShould = Int.max
         for i in scorers.indices where occurs[i] != .mustNot {
             if occurs[i] != .filter { countable += 1 }
-            guard scorers[i].doc <= upTo else { continue }
+            guard bounds[i].from <= upTo else { continue }
             let b = bounds[i].best
             best.score += b.score
             best.exact += b.exact
             if occurs[i] != .filter { count += 1 }
             if occurs[i] == .should { bestShould = min(bestShould, b.penalty) } else { required += b.penalty }
         }
-        for k in spanScorers.indices where spanScorers[k].doc <= upTo {
+        for k in spanScorers.indices where bounds[scorers.count + k].from <= upTo {
             let b = bounds[scorers.count + k].best
             best.score += b.score
             best.exact += b.exact
@@ -179,7 +211,7 @@ final class BoolScorer: Scorer {
         // should children may not match: only required ones surely pay their penalty
         best.penalty = conjunctive ? required : (bestShould == Int.max ? 0 : bestShould)
         if isRoot { best.matched = min(count, countable) }
-        return Bound(upTo: upTo, best: best)
+        return Bound(from: from, upTo: upTo, best: best)
     }
 
     override func add(to match: inout Match) {

@@ -47,17 +47,12 @@ class LeafScorer: Scorer {
     override func bound(from target: UInt32) -> Bound {
         var best = Match()
         best.penalty = penalty
-        guard advance(to: target) != PostingsCursor.end else { return Bound(upTo: PostingsCursor.end, best: best) }
-        guard factor > 0 else { return Bound(upTo: PostingsCursor.end, best: best) }
-        if let block = postings.blockMaximum {
-            // bounds are asked for only past the count limit: worth reading the postings once
-            if impacts == nil, let load = loadImpacts { impacts = load() }
-            if let impacts {
-                best.score = impacts.maximum(block: postings.block) { score(freq: $0, length: $1) }
-            } else {
-                best.score = score(freq: block.maxFreq, length: block.minNorm)
-            }
-            return Bound(upTo: block.lastDoc, best: best)
+        // the postings' next document is not after the phrase's (for a phrase, the lead's)
+        let (from, block) = postings.peek(target)
+        guard from != PostingsCursor.end, factor > 0 else { return Bound(from: from, upTo: PostingsCursor.end, best: best) }
+        if let block {
+            best.score = blockBound(block)
+            return Bound(from: from, upTo: postings.blockMaximum(block).lastDoc, best: best)
         }
         // postings of one block (no skip table): the exact maximum, computed once
         if wholeMaximum == nil {
@@ -66,7 +61,26 @@ class LeafScorer: Scorer {
             wholeMaximum = m
         }
         best.score = wholeMaximum ?? 0
-        return Bound(upTo: PostingsCursor.end, best: best)
+        return Bound(from: from, upTo: PostingsCursor.end, best: best)
+    }
+
+    /// The last block bounded and its bound: a word's sparse field (its titles) spans many
+    /// runs of its dense one, and each run asks again.
+    private var bounded: (block: Int, score: Double) = (-1, 0)
+
+    private func blockBound(_ b: Int) -> Double {
+        if bounded.block == b { return bounded.score }
+        // bounds are asked for only past the count limit: worth reading the postings once
+        if impacts == nil, let load = loadImpacts { impacts = load() }
+        let score: Double
+        if let impacts {
+            score = impacts.maximum(block: b) { self.score(freq: $0, length: $1) }
+        } else {
+            let m = postings.blockMaximum(b)
+            score = self.score(freq: m.maxFreq, length: m.minNorm)
+        }
+        bounded = (b, score)
+        return score
     }
 
     @inline(__always)

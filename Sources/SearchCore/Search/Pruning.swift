@@ -1,12 +1,14 @@
 /// What the searcher may skip in one segment once it has stopped counting (past
 /// `SearchOptions.countLimit`) and the top hits are full: documents that cannot beat the worst
-/// kept hit, found three ways —
+/// kept hit, found four ways —
 /// - when every kept hit matches all the clauses, documents matching fewer (the root's union
 ///   becomes an intersection);
 /// - when they also have at most some penalty, documents found only through alternatives with
 ///   more (a word's typo and pinyin alternatives stop driving);
-/// - runs of documents up to the end of a postings block whose bound (`Scorer.bound`) is not
-///   better than the worst kept hit (block-max WAND);
+/// - runs of documents whose bound (`Scorer.bound`: up to the end of a postings block, or to
+///   the next document of a part that cannot match at the run's start) is not better than the
+///   worst kept hit (block-max WAND); the runs are bounded from the skip tables alone, and the
+///   postings decoded only where a run may enter;
 /// - in a run that may enter, a one-word query's documents found only through alternatives
 ///   whose bounds together cannot (MaxScore, `BoolScorer.narrow`).
 struct Pruning {
@@ -19,9 +21,10 @@ struct Pruning {
     private var everyClauseRequired = false
     private var penaltyLimit = Int.max
 
-    /// Moves the root past what cannot enter above `threshold`; true when it did (the root
-    /// stands on another document, or the same with fewer ways to match).
-    mutating func skip(_ root: BoolScorer, threshold: ScoredDoc, segment: Int) -> Bool {
+    /// Moves the root past what cannot enter above `threshold` (not past `limit`, the end of
+    /// the documents searched); true when it did (the root stands on another document, or
+    /// the same with fewer ways to match).
+    mutating func skip(_ root: BoolScorer, threshold: ScoredDoc, segment: Int, limit: UInt32) -> Bool {
         if threshold.matched >= root.clauseCount {
             if !everyClauseRequired && root.requireEveryClause() {
                 everyClauseRequired = true
@@ -36,22 +39,45 @@ struct Pruning {
                 }
             }
         }
-        if run == nil || root.doc > runEnd {
-            let b = root.bound(from: root.doc)
-            run = Self.best(b.best, doc: root.doc, segment: segment)
-            runEnd = b.upTo
-            runNarrowed = false
+        var target = root.doc
+        if let best = run, root.doc <= runEnd {
+            // (a hit ranks before another when it is `<`: the run may enter when its best does)
+            if best < threshold { return narrow(root, threshold: threshold, segment: segment) }
+            target = runEnd == PostingsCursor.end ? runEnd : runEnd + 1
         }
-        guard let best = run, !(best < threshold) else {
-            guard !runNarrowed else { return false }
-            runNarrowed = true
-            let before = root.doc
-            let cannotEnter = { (m: Match) in !(Self.best(m, doc: before, segment: segment) < threshold) }
-            if root.narrow(upTo: runEnd, cannotEnter: cannotEnter) { narrowed = true }
-            return root.doc != before
+        // runs that cannot enter are passed by their bounds alone: the root moves (and its
+        // postings are decoded) only to the start of one that may
+        run = nil
+        while target < limit {
+            let b = root.bound(from: target)
+            guard b.from != PostingsCursor.end else {
+                target = b.from
+                break
+            }
+            let best = Self.best(b.best, doc: b.from, segment: segment)
+            if !(best < threshold) {
+                target = b.upTo == PostingsCursor.end ? b.upTo : b.upTo + 1
+                continue
+            }
+            (run, runEnd, runNarrowed) = (best, b.upTo, false)
+            target = b.from
+            break
         }
-        root.advance(to: runEnd == PostingsCursor.end ? runEnd : runEnd + 1)
-        return true
+        if target > root.doc {
+            root.advance(to: target)
+            return true
+        }
+        return narrow(root, threshold: threshold, segment: segment)
+    }
+
+    /// MaxScore in a run that may enter, once per run (`BoolScorer.narrow`).
+    private mutating func narrow(_ root: BoolScorer, threshold: ScoredDoc, segment: Int) -> Bool {
+        guard !runNarrowed else { return false }
+        runNarrowed = true
+        let before = root.doc
+        let cannotEnter = { (m: Match) in !(Self.best(m, doc: before, segment: segment) < threshold) }
+        if root.narrow(upTo: runEnd, cannotEnter: cannotEnter) { narrowed = true }
+        return root.doc != before
     }
 
     /// A bound as the best hit it allows from doc on (the margin covers rounding: the bound

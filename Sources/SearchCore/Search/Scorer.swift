@@ -24,19 +24,21 @@ class Scorer {
     @discardableResult func advance(to target: UInt32) -> UInt32 { PostingsCursor.end }
     /// Adds what the current document earns.
     func add(to match: inout Match) {}
-    /// Moves to the first document ≥ target, then bounds what any document from target to
-    /// `upTo` can earn (block-max WAND's bound, from the blocks' maximum frequencies and
-    /// minimum lengths): the searcher skips such a run when even the bound cannot enter the
-    /// top hits. `doc > upTo` afterwards means nothing matches in the run.
+    /// Bounds what the documents of a run from target on can earn, without moving (block-max
+    /// WAND's bound, from the blocks' impacts or maximum frequencies and minimum lengths, read
+    /// from the skip tables): the searcher passes runs whose bound cannot enter the top hits
+    /// without decoding their postings. The run starts at `from`, the first document ≥
+    /// target that may match (or a lower bound of it), and ends at `upTo`. A scorer standing
+    /// on a document ≥ target has no match from target to it.
     func bound(from target: UInt32) -> Bound {
-        advance(to: target)
-        return Bound(upTo: PostingsCursor.end, best: Match())
+        Bound(from: max(doc, target), upTo: PostingsCursor.end, best: Match())
     }
 }
 
-/// The most documents from some target up to `upTo` can earn: the highest score, matched
-/// clauses and exactness, and the lowest penalty.
+/// The most documents from `from` to `upTo` can earn: the highest score, matched clauses and
+/// exactness, and the lowest penalty. None before `from` matches (from the target asked).
 struct Bound {
+    var from: UInt32
     var upTo: UInt32
     var best: Match
 }

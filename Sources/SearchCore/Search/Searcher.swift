@@ -144,7 +144,7 @@ public final class Searcher {
                     c.timedOut = true
                     break pieces
                 }
-                if c.total >= options.countLimit, let threshold = c.top.threshold, pruning.skip(root, threshold: threshold, segment: s) {
+                if c.total >= options.countLimit, let threshold = c.top.threshold, pruning.skip(root, threshold: threshold, segment: s, limit: piece.docs.upperBound) {
                     c.skipped = true
                     continue
                 }

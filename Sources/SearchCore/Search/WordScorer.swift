@@ -25,6 +25,9 @@ final class WordScorer: Scorer {
     /// its flags change in place.
     private let passive: RawBuffer<Bool>
     private var narrowedUpTo: UInt32?
+    /// The drivers' bounds, then the bonuses', from the last `bound(from:)` (`narrow` reads
+    /// them).
+    private let bounds: RawBuffer<Bound>
 
     init(alternatives: [LeafScorer], bonuses: [LeafScorer]) {
         self.alternatives = alternatives
@@ -46,6 +49,9 @@ final class WordScorer: Scorer {
         var passive = RawBuffer<Bool>(capacity: alternatives.count)
         passive.append(repeating: false, count: alternatives.count)
         self.passive = passive
+        var bounds = RawBuffer<Bound>(capacity: alternatives.count + bonuses.count)
+        bounds.append(repeating: Bound(from: 0, upTo: 0, best: Match()), count: alternatives.count + bonuses.count)
+        self.bounds = bounds
         super.init()
         settle()
     }
@@ -55,6 +61,7 @@ final class WordScorer: Scorer {
         passive.free()
         drivers.free()
         here.free()
+        bounds.free()
     }
 
     /// From the current document on, finds only documents matching an alternative with at
@@ -148,7 +155,7 @@ final class WordScorer: Scorer {
         guard narrowedUpTo == nil, driverCount > 1 else { return false }
         let order = activeDrivers.filter { at[$0] <= upTo }.sorted { bounds[$0].best.score < bounds[$1].best.score }
         var bonusScore = 0.0, exact = 0
-        for j in 0..<bonus.count where bonus.with(j, { $0.doc }) <= upTo {
+        for j in 0..<bonus.count where bounds[alternatives.count + j].from <= upTo {
             bonusScore += bounds[alternatives.count + j].best.score
             exact = 1
         }
@@ -174,41 +181,48 @@ final class WordScorer: Scorer {
         return true
     }
 
-    /// The drivers' bounds, then the bonuses' (kept to save an allocation per call).
-    private lazy var bounds = [Bound](repeating: Bound(upTo: 0, best: Match()), count: alternatives.count + bonuses.count)
-
     /// Mirrors `add`: the lowest penalty among the alternatives that can match, with the
     /// most the alternatives of any one penalty can add up to; a bonus adds its score and one
-    /// point of exactness.
+    /// point of exactness. The run starts at the first document an alternative may match and
+    /// ends before the first of one that cannot match there (a word's title alternative
+    /// counts only in runs that hold one of its documents), or where a bound changes.
     override func bound(from target: UInt32) -> Bound {
-        advance(to: target)
-        var upTo = PostingsCursor.end
+        var from = PostingsCursor.end
         forEachDriver { i in
             bounds[i] = alternative.with(i) { $0.bound(from: target) }
-            at[i] = alternative.with(i) { $0.doc }
-            upTo = min(upTo, bounds[i].upTo)
+            from = min(from, bounds[i].from)
         }
+        guard from != PostingsCursor.end else { return Bound(from: from, upTo: from, best: Match()) }
+        var upTo = PostingsCursor.end
+        forEachDriver { i in upTo = min(upTo, Self.end(of: bounds[i], from: from)) }
         for j in 0..<bonus.count {
-            bounds[alternatives.count + j] = bonus.with(j) { $0.bound(from: target) }
-            upTo = min(upTo, bounds[alternatives.count + j].upTo)
+            bounds[alternatives.count + j] = bonus.with(j) { $0.bound(from: from) }
+            upTo = min(upTo, Self.end(of: bounds[alternatives.count + j], from: from))
         }
         // the sum per penalty (a word has few: 0, 1, 2), on the stack: bounds are asked per run
         var best = Match()
         withUnsafeTemporaryAllocation(of: Double.self, capacity: penaltyLevels) { sums in
             sums.initialize(repeating: -1)
             forEachDriver { i in
-                guard at[i] <= upTo else { return }
+                guard bounds[i].from <= upTo else { return }
                 let p = penalties[i]
                 sums[p] = max(sums[p], 0) + bounds[i].best.score
             }
             if let lowest = sums.firstIndex(where: { $0 >= 0 }) { best.penalty = lowest }
             best.score = max(0, sums.max() ?? 0)
         }
-        for j in 0..<bonus.count where bonus.with(j, { $0.doc }) <= upTo {
+        for j in 0..<bonus.count where bounds[alternatives.count + j].from <= upTo {
             best.score += bounds[alternatives.count + j].best.score
             best.exact = 1
         }
-        return Bound(upTo: upTo, best: best)
+        return Bound(from: from, upTo: upTo, best: best)
+    }
+
+    /// Where a run from `from` ends for a part with bound b: before the part's first document
+    /// if it cannot match at `from`, else where its bound ends.
+    @inline(__always)
+    static func end(of b: Bound, from: UInt32) -> UInt32 {
+        b.from == PostingsCursor.end ? PostingsCursor.end : b.from > from ? b.from - 1 : b.upTo
     }
 
     /// The document's penalty is its best alternative's; only the alternatives with that
