@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Runs queries over a fixed set of segments (a snapshot of the index).
 ///
 /// Query flow: `QueryParser` → `Query` → `QueryPlanner` (analysis, synonyms, pinyin) →
@@ -52,8 +54,9 @@ public final class Searcher {
         let parts = self.parts()
         // a part per core for a large index: the searcher and the bound plan are only read,
         // and each part makes its own cursors
+        let shared = parts.count > 1 ? Shared() : nil
         let collected = Cores.map(parts.count) { i in
-            collect(parts[i], bound: bound, options: options, requiredClauses: requiredClauses, capacity: capacity)
+            collect(parts[i], bound: bound, options: options, requiredClauses: requiredClauses, capacity: capacity, shared: shared)
         }
         var top = TopDocs(capacity: capacity)
         for c in collected { for hit in c.top.sorted() { top.insert(hit) } }
@@ -95,6 +98,29 @@ public final class Searcher {
         var docs: Range<UInt32>
     }
 
+    /// What the parts of one search tell each other as they go: how many documents they
+    /// counted (the count limit is the search's, not each part's), and the best of their worst
+    /// kept hits — the parts' hits are merged, so a document that cannot beat another part's
+    /// worst kept hit cannot enter either (Lucene shares it the same way between slices).
+    final class Shared: Sendable {
+        let counted = Atomic<Int>(0)
+        let bar = Mutex<ScoredDoc?>(nil)
+
+        /// Adds a part's newly counted documents; returns what every part counted.
+        func count(_ added: Int) -> Int { counted.add(added, ordering: .relaxed).newValue }
+
+        /// Offers a part's worst kept hit; returns the best offered so far.
+        func raise(_ threshold: ScoredDoc?) -> ScoredDoc? {
+            bar.withLock { bar in
+                if let t = threshold, bar.map({ t < $0 }) ?? true { bar = t }
+                return bar
+            }
+        }
+    }
+
+    /// Every this many documents a part tells the others how far it got.
+    static let shareEvery = 64
+
     /// What one part found.
     struct Collected {
         var top: TopDocs
@@ -129,9 +155,13 @@ public final class Searcher {
 
     /// Walks the pieces' matching documents into the best `capacity` hits: exactly up to the
     /// count limit, then skipping what cannot enter (see `Pruning`).
-    private func collect(_ pieces: [Piece], bound: BoundPlan, options: SearchOptions, requiredClauses: Int, capacity: Int) -> Collected {
+    private func collect(_ pieces: [Piece], bound: BoundPlan, options: SearchOptions, requiredClauses: Int, capacity: Int,
+                         shared: Shared?) -> Collected {
         var c = Collected(top: TopDocs(capacity: capacity))
         var visited = 0
+        // what the other parts counted, and the best worst kept hit of all, as last heard
+        var published = 0, othersCounted = 0
+        var bar: ScoredDoc?
         pieces: for piece in pieces {
             let s = piece.segment
             let root = bound.scorer(segment: s)
@@ -144,7 +174,13 @@ public final class Searcher {
                     c.timedOut = true
                     break pieces
                 }
-                if c.total >= options.countLimit, let threshold = c.top.threshold, pruning.skip(root, threshold: threshold, segment: s, limit: piece.docs.upperBound) {
+                if let shared, visited % Self.shareEvery == 0 {
+                    othersCounted = shared.count(c.total - published) - c.total
+                    published = c.total
+                    bar = shared.raise(c.top.threshold)
+                }
+                if c.total + othersCounted >= options.countLimit, let threshold = Self.better(c.top.threshold, bar),
+                   pruning.skip(root, threshold: threshold, segment: s, limit: piece.docs.upperBound) {
                     c.skipped = true
                     continue
                 }
@@ -165,5 +201,11 @@ public final class Searcher {
             if pruning.narrowed { c.skipped = true }
         }
         return c
+    }
+
+    /// The higher of two bars a hit must beat.
+    private static func better(_ a: ScoredDoc?, _ b: ScoredDoc?) -> ScoredDoc? {
+        guard let a, let b else { return a ?? b }
+        return a < b ? a : b
     }
 }
