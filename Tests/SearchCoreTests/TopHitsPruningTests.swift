@@ -21,7 +21,9 @@ struct TopHitsPruningTests {
                         "release", "security", "testing", "unstable", "stable", "manual", "system", "update",
                         "文件", "系统", "服务器", "安装", "管理员", "的", "是",
                         // one edit from words above: fuzzy alternatives beside exact ones
-                        "mirrors", "systems", "kernels"]
+                        "mirrors", "systems", "kernels",
+                        // Latin words that also spell pinyin (spans over two words), and their Han
+                        "en", "la", "li", "qiang", "李强"]
 
     /// Documents with Zipf-like word frequencies and lengths from 3 to 300 words, in three
     /// segments, with some deleted: the frequent words span many postings blocks.
@@ -56,6 +58,8 @@ struct TopHitsPruningTests {
         "mirror", "system kernel", "mirrors security", "kernal", "date:2024 debian",
         // required clauses: the runs of a conjunction are found block by block
         "+debian +package -kernel", "+\"debian package\" server", "+文件 +系统 的", "+mirrors security", "+stable +的 update",
+        // pinyin spans ("en la", "li qiang"): a clause may match through a span
+        "debian en la", "en la", "li qiang system", "+li qiang",
     ]
 
     @Test(arguments: queries)
@@ -185,6 +189,27 @@ struct TopHitsPruningTests {
                 }
             }
         }
+    }
+
+    /// "li qiang" matches Latin text word by word and Han text through a pinyin span (李强,
+    /// penalty 1): with three Latin documents, seven of the top ten come through the span,
+    /// which pruning must not drop; with forty, none does.
+    @Test(arguments: [3, 40])
+    func hitsThroughASpanSurvivePruning(latinDocuments: Int) throws {
+        let writer = try IndexWriter(directory: MemoryDirectory())
+        var docs = (0..<latinDocuments).map { Document(id: "latin-\($0)", title: "doc", body: "li qiang \(String(repeating: "filler ", count: $0 % 5))") }
+        docs += (0..<600).map { Document(id: "han-\($0)", title: "doc", body: "李强 " + String(repeating: "其他 ", count: $0 % 9)) }
+        try writer.add(docs)
+        try writer.commit()
+        let searcher = writer.snapshot.searcher()
+        var options = SearchOptions(limit: 10, snippets: false)
+        options.countLimit = .max
+        let exhaustive = try searcher.search(QueryParser.parse("li qiang"), options: options)
+        options.countLimit = 0
+        let pruned = try searcher.search(QueryParser.parse("li qiang"), options: options)
+        #expect(exhaustive.hits.count == 10)
+        #expect(exhaustive.hits.filter { $0.id.hasPrefix("latin") }.count == min(latinDocuments, 10))
+        #expect(pruned.hits.map(\.id) == exhaustive.hits.map(\.id))
     }
 
     /// A word in every body and in the first and every third title, in postings of one block:
