@@ -107,10 +107,14 @@ default:
     if queries.count == 1, let r = try? searcher.search(QueryParser.parse(queries[0]), options: options) {
         print("total \(r.total)\(r.totalIsLowerBound ? "+" : "")")
     }
+    // SEARCHD_PAUSE_US: idle between queries, as a daemon is between its clients' requests
+    // (the threads that search a large index's parts go to sleep)
+    let pause = ProcessInfo.processInfo.environment["SEARCHD_PAUSE_US"].flatMap(UInt32.init) ?? 0
     let t0 = Date()
     var times = [[Double]](repeating: [], count: queries.count)
     while Date().timeIntervalSince(t0) < seconds {
         for (i, q) in queries.enumerated() {
+            if pause > 0 { usleep(pause) }
             let s = DispatchTime.now().uptimeNanoseconds
             _ = try? searcher.search(QueryParser.parse(q), options: options)
             times[i].append(Double(DispatchTime.now().uptimeNanoseconds - s) / 1000)

@@ -6,7 +6,7 @@ class LeafScorer: Scorer {
     let penalty: Int
     private let field: Field
     private let norms: FieldNorms
-    private let averageLength: Double
+    private let lengthNorm: BM25.LengthNorm
 
     /// Makes the postings' impacts (the segment keeps them), for a tight bound per block.
     private let loadImpacts: (() -> BlockImpacts)?
@@ -23,7 +23,7 @@ class LeafScorer: Scorer {
         self.penalty = penalty
         self.field = field
         self.norms = norms
-        self.averageLength = averageLength
+        lengthNorm = BM25.LengthNorm(averageLength: averageLength)
         super.init()
         postings.next()
     }
@@ -85,6 +85,6 @@ class LeafScorer: Scorer {
 
     @inline(__always)
     private func score(freq: UInt32, length: UInt32) -> Double {
-        factor * BM25.tfNorm(freq: Double(freq), length: Double(length), averageLength: averageLength)
+        factor * lengthNorm.tfNorm(freq: Double(freq), length: Double(length))
     }
 }
