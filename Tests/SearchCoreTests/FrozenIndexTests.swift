@@ -1,20 +1,43 @@
 import Testing
 @testable import SearchCore
 
-/// An index written by searchd 0.1.0 (format version 1), kept in Tests/Fixtures: this version
-/// must open it, verify it and search it exactly as the day it was written.
+/// Indexes written by earlier searchd versions, kept in Tests/Fixtures (never regenerated).
+/// Format version 2 (impacts stored with the postings) must open, verify and answer exactly as
+/// the day it was written; version 1 (searchd 0.1.0) is refused with a message that says to
+/// rebuild (searchd then rebuilds the index from its sources).
 struct FrozenIndexTests {
-    static let path = "/" + #filePath.split(separator: "/").dropLast(3).joined(separator: "/") + "/Tests/Fixtures/index-v1"
+    static let fixtures = "/" + #filePath.split(separator: "/").dropLast(3).joined(separator: "/") + "/Tests/Fixtures"
 
-    @Test func version1IndexOpensVerifiesAndAnswers() throws {
-        let directory = try FileSystemDirectory(Self.path)
+    /// The seeds and 300 short notes, in which "port" is frequent enough for a skip table and
+    /// stored impacts.
+    @Test func version2IndexOpensVerifiesAndAnswers() throws {
+        let directory = try FileSystemDirectory(Self.fixtures + "/index-v2")
         let snapshot = try Snapshot.open(directory, verifyChecksums: true)
-        #expect(snapshot.documentCount == 5)
+        #expect(snapshot.documentCount == 305)
         #expect(snapshot.manifest?.segments.count == 1)
         _ = try IndexChecker.check(directory)
         let searcher = snapshot.searcher()
         #expect(try searcher.search(QueryParser.parse("钱凯港")).hits.first?.id == "004_4dc100a3c252a61c.txt")
         #expect(try searcher.search(QueryParser.parse("andres alencastre")).hits.first?.id == "000_8463557f795dba76.txt")
         #expect(try searcher.search(QueryParser.parse("Boruarte")).total == 4)
+        let port = try #require(snapshot.segments[0].termInfo(TermKey(field: .body, kind: .word, text: "port").bytes))
+        #expect(port.docFreq > UInt32(PostingsFormat.blockSize))
+        // the stored impacts bound the blocks: skipping by them finds what scoring all finds
+        var options = SearchOptions(limit: 3, snippets: false)
+        options.countLimit = 0
+        let pruned = try searcher.search(QueryParser.parse("port"), options: options)
+        options.countLimit = .max
+        let all = try searcher.search(QueryParser.parse("port"), options: options)
+        #expect(all.hits.map(\.id) == ["note-289.txt", "note-143.txt", "note-075.txt"])
+        #expect(pruned.hits.map(\.id) == all.hits.map(\.id))
+    }
+
+    @Test func version1IndexIsRefusedWithAMessageToRebuild() throws {
+        let directory = try FileSystemDirectory(Self.fixtures + "/index-v1")
+        #expect {
+            _ = try Snapshot.open(directory, verifyChecksums: true)
+        } throws: { error in
+            "\(error)".contains("format version 1") && "\(error)".contains("rebuild the index")
+        }
     }
 }

@@ -129,7 +129,7 @@ struct TopHitsPruningTests {
             }
             #expect(!expected.isEmpty)
             let phrase = { PhraseScorer(cursors: infos.map { segment.postings($0) }, lead: infos.indices.min { infos[$0].docFreq < infos[$1].docFreq }!, offsets: offsets, factor: 1, penalty: 0,
-                                        field: .body, norms: segment.norms, averageLength: 10, impacts: nil) }
+                                        field: .body, norms: segment.norms, averageLength: 10) }
             var walked: [UInt32: UInt32] = [:]
             let walker = phrase()
             while walker.doc != PostingsCursor.end {
@@ -182,8 +182,8 @@ struct TopHitsPruningTests {
                     if next == PostingsCursor.end || peeked.block == block { #expect(peeked.doc == next) }
                     if let b = peeked.block, next != PostingsCursor.end {
                         // the block holds the next document: its last is not before it, the previous block's is
-                        #expect(cursor.blockMaximum(b).lastDoc >= next)
-                        if b > 0 { #expect(cursor.blockMaximum(b - 1).lastDoc < target) }
+                        #expect(cursor.lastDoc(ofBlock: b) >= next)
+                        if b > 0 { #expect(cursor.lastDoc(ofBlock: b - 1) < target) }
                     }
                     #expect(cursor.doc == here && cursor.block == block)
                 }

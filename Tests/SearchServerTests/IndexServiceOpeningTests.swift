@@ -34,4 +34,25 @@ import Testing
         let hits = try service.snapshot?.searcher().search(QueryParser.parse("okapi"), options: SearchOptions(limit: 10, snippets: false))
         #expect(hits?.hits.map(\.id) == ["note"])
     }
+
+    /// An index written in an older format (the frozen version 1 fixture) is not served: it is
+    /// set aside and rebuilt from the sources.
+    @Test func anIndexOfAnOlderFormatIsRebuiltFromTheSources() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("searchd-oldformat-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: root.appendingPathComponent("Tests/Fixtures/index-v1"), to: directory.appendingPathComponent("index"))
+        var config = Config()
+        config.sources = [root.appendingPathComponent("seeds").path]
+        config.dataDirectory = directory.path
+        let service = IndexService(config: config, logger: Logger(label: "test"))
+        defer { service.shutdown() }
+        try service.open()
+        #expect(service.snapshot?.documentCount == 0)
+        let report = try service.update()
+        #expect(report.added == 5)
+        let hits = try service.snapshot?.searcher().search(QueryParser.parse("钱凯港"), options: SearchOptions(limit: 10, snippets: false))
+        #expect(hits?.hits.first?.id == "004_4dc100a3c252a61c.txt")
+    }
 }

@@ -140,10 +140,18 @@ final class PostingsCursor {
         return (max(first, target), lo)
     }
 
-    /// The last document, largest frequency and smallest field length of block b (postings of
-    /// several blocks): the inputs of an upper bound of its scores.
-    func blockMaximum(_ b: Int) -> (lastDoc: UInt32, maxFreq: UInt32, minNorm: UInt32) {
-        (skipEntry(b, 0), skipEntry(b, 3), skipEntry(b, 4))
+    /// The last document of block b (postings of several blocks).
+    func lastDoc(ofBlock b: Int) -> UInt32 { skipEntry(b, 0) }
+
+    /// Calls `body` with each (frequency, field length) pair of block b's impacts (postings of
+    /// several blocks): the best of their scores is the block's maximum.
+    func forEachImpact(ofBlock b: Int, _ body: (UInt32, UInt32) -> Void) {
+        var offset = blocksStart + Int(skipEntry(b, 2))
+        guard let count = readVarint(docData, &offset) else { return }
+        for _ in 0..<count {
+            guard let freq = readVarint(docData, &offset), let length = readVarint(docData, &offset) else { return }
+            body(freq, length)
+        }
     }
 
     /// Calls `body` with each document and frequency of the decoded block (for postings of a
@@ -212,7 +220,7 @@ final class PostingsCursor {
         var previous: UInt32 = 0
         if blockCount > 1 {
             offset += Int(skipEntry(b, 1))
-            posOffset = positionsStart + Int(skipEntry(b, 2))
+            posOffset = positionsStart + Int(skipEntry(b, 3))
             if b > 0 { previous = skipEntry(b - 1, 0) }
         } else {
             posOffset = positionsStart

@@ -1,16 +1,45 @@
 /// Postings of one term: document ids, term frequencies and, in a second file, positions.
 ///
 /// .doc, at TermInfo.postingsOffset:
-///   - when docFreq > blockSize, a skip table: one 20-byte entry per block
-///     (u32 last doc, u32 offset of the block after the table, u32 offset of the block's
-///     positions from TermInfo.positionsOffset, u32 max frequency, u32 min field length);
+///   - when docFreq > blockSize, a skip table: one 16-byte entry per block (u32 last doc,
+///     u32 offset of the block's data and u32 offset of its impacts, both from the end of
+///     the table, u32 offset of the block's positions from TermInfo.positionsOffset); then
+///     every block's impacts: a varint count and that many (frequency, field length) varint
+///     pairs — those of its documents that no other beats on both (higher or equal frequency
+///     and shorter or equal length), by frequency descending (Lucene's "impacts"). BM25 grows
+///     with the frequency and shrinks with the length whatever avgdl is, so the best of them
+///     is the block's exact maximum;
 ///   - blocks of up to `blockSize` documents: the doc-id deltas (the first relative to the
 ///     previous block's last doc), then the frequencies, all LEB128 varints.
 /// .pos, at TermInfo.positionsOffset: for each document in order, its frequency-many position
 /// deltas (from 0 in each document), varints.
 enum PostingsFormat {
     static let blockSize = 128
-    static let skipEntrySize = 20
+    static let skipEntrySize = 16
+
+    /// A block's documents as the shortest field length of each frequency met (a block has
+    /// few distinct frequencies: this stays small).
+    typealias Shortest = [(freq: UInt32, length: UInt32)]
+
+    static func note(freq: UInt32, length: UInt32, in shortest: inout Shortest) {
+        if let i = shortest.firstIndex(where: { $0.freq == freq }) {
+            shortest[i].length = min(shortest[i].length, length)
+        } else {
+            shortest.append((freq, length))
+        }
+    }
+
+    /// The block's impacts: by frequency, highest first, a pair is kept when it is shorter
+    /// than every pair kept before it.
+    static func impacts(_ shortest: Shortest) -> Shortest {
+        var kept: Shortest = []
+        var bound = UInt32.max
+        for p in shortest.sorted(by: { $0.freq > $1.freq }) where p.length < bound {
+            kept.append(p)
+            bound = p.length
+        }
+        return kept
+    }
 }
 
 /// Encodes the postings of terms one after another, given each term's documents in order.
@@ -20,14 +49,16 @@ struct PostingsWriter {
 
     private var blockDocs: [UInt32] = []
     private var blockFreqs: [UInt32] = []
-    /// The term's finished blocks: their skip entries, and their bytes end to end.
-    private var blocks: [(lastDoc: UInt32, end: UInt32, posOffset: UInt32, maxFreq: UInt32, minNorm: UInt32)] = []
+    /// Per frequency met in the current block, the shortest field length with it.
+    private var shortest: PostingsFormat.Shortest = []
+    /// The term's finished blocks: their skip entries, and their impacts and bytes end to end.
+    private var blocks: [(lastDoc: UInt32, start: UInt32, impacts: UInt32, posOffset: UInt32)] = []
+    private var impactData = ByteWriter()
     private var blockData = ByteWriter()
     private var termPositions = ByteWriter()
     private var lastDoc: UInt32 = 0
     private var docFreq: UInt32 = 0
     private var totalFreq: UInt64 = 0
-    private var minNorm: UInt32 = .max
     /// Offset in termPositions where the current block's positions start.
     private var blockPositionsStart = 0
 
@@ -39,14 +70,15 @@ struct PostingsWriter {
     /// Starts a term.
     mutating func startTerm() {
         blocks.removeAll(keepingCapacity: true)
+        impactData.bytes.removeAll(keepingCapacity: true)
         blockData.bytes.removeAll(keepingCapacity: true)
         termPositions.bytes.removeAll(keepingCapacity: true)
         blockDocs.removeAll(keepingCapacity: true)
         blockFreqs.removeAll(keepingCapacity: true)
+        shortest.removeAll(keepingCapacity: true)
         lastDoc = 0
         docFreq = 0
         totalFreq = 0
-        minNorm = .max
         blockPositionsStart = 0
     }
 
@@ -55,7 +87,7 @@ struct PostingsWriter {
     mutating func add(doc: UInt32, freq: UInt32, positionDeltas: UnsafeBufferPointer<UInt8>, norm: UInt32) {
         blockDocs.append(doc)
         blockFreqs.append(freq)
-        minNorm = min(minNorm, norm)
+        PostingsFormat.note(freq: freq, length: norm, in: &shortest)
         termPositions.raw(positionDeltas)
         docFreq += 1
         totalFreq += UInt64(freq)
@@ -68,17 +100,16 @@ struct PostingsWriter {
         let info = TermInfo(docFreq: docFreq, totalFreq: totalFreq,
                             postingsOffset: UInt64(docs.count), positionsOffset: UInt64(positions.count))
         if blocks.count > 1 {
+            let impactBytes = UInt32(impactData.count)
             try docs.write { docs in
-                var offset: UInt32 = 0
                 for b in blocks {
                     docs.u32(b.lastDoc)
-                    docs.u32(offset)
+                    docs.u32(impactBytes + b.start)
+                    docs.u32(b.impacts)
                     docs.u32(b.posOffset)
-                    docs.u32(b.maxFreq)
-                    docs.u32(b.minNorm)
-                    offset = b.end
                 }
             }
+            try docs.write(impactData.bytes)
         }
         try docs.write(blockData.bytes)
         try positions.write(termPositions.bytes)
@@ -86,17 +117,27 @@ struct PostingsWriter {
     }
 
     private mutating func flushBlock() {
+        blocks.append((blockDocs.last!, UInt32(blockData.count), UInt32(impactData.count), UInt32(blockPositionsStart)))
         var previous = lastDoc
         for d in blockDocs {
             blockData.varint(d - previous)
             previous = d
         }
         for f in blockFreqs { blockData.varint(f) }
-        blocks.append((blockDocs.last!, UInt32(blockData.count), UInt32(blockPositionsStart), blockFreqs.max()!, minNorm))
+        writeImpacts()
         lastDoc = blockDocs.last!
         blockDocs.removeAll(keepingCapacity: true)
         blockFreqs.removeAll(keepingCapacity: true)
         blockPositionsStart = termPositions.count
-        minNorm = .max
+    }
+
+    private mutating func writeImpacts() {
+        let impacts = PostingsFormat.impacts(shortest)
+        impactData.varint(UInt32(impacts.count))
+        for p in impacts {
+            impactData.varint(p.freq)
+            impactData.varint(p.length)
+        }
+        shortest.removeAll(keepingCapacity: true)
     }
 }

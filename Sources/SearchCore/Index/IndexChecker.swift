@@ -1,6 +1,7 @@
 /// Verifies an index in depth: every file's checksum, then every structure — terms in
 /// strictly increasing order, every posting list decodable with its documents in range and
-/// as many as its docFreq, every stored document and id readable. What `searchd check` runs.
+/// as many as its docFreq, every block's impacts those of its documents, every stored
+/// document and id readable. What `searchd check` runs.
 public enum IndexChecker {
     public struct Report: Sendable {
         public var documents: Int
@@ -42,7 +43,25 @@ public enum IndexChecker {
                 var docs = 0
                 var last: UInt32? = nil
                 var positions: [UInt32] = []
+                // each block's stored impacts must be those of its documents
+                let field = Field(rawValue: iterator.term[0]).flatMap { Field.text.contains($0) ? $0 : nil }
+                let skipped = iterator.info.docFreq > UInt32(PostingsFormat.blockSize)
+                var shortest: PostingsFormat.Shortest = []
+                var block = 0
+                func checkImpacts() throws {
+                    var stored: [UInt32] = []
+                    cursor.forEachImpact(ofBlock: block) { stored += [$0, $1] }
+                    guard stored == PostingsFormat.impacts(shortest).flatMap({ [$0.freq, $0.length] }) else {
+                        throw Damage(file: "\(name).doc", problem: "impacts of block \(block) do not match its documents")
+                    }
+                    shortest.removeAll()
+                }
                 while cursor.next() != PostingsCursor.end {
+                    if skipped && cursor.block != block {
+                        try checkImpacts()
+                        block = cursor.block
+                    }
+                    PostingsFormat.note(freq: cursor.freq, length: field.map { segment.norms.length(cursor.doc, $0) } ?? 0, in: &shortest)
                     if cursor.doc >= UInt32(segment.docCount) || last.map({ cursor.doc <= $0 }) == true {
                         throw Damage(file: "\(name).doc", problem: "document \(cursor.doc) out of order or range")
                     }
@@ -53,6 +72,7 @@ public enum IndexChecker {
                     last = cursor.doc
                     docs += 1
                 }
+                if skipped && docs > 0 { try checkImpacts() }
                 if docs != Int(iterator.info.docFreq) {
                     throw Damage(file: "\(name).doc", problem: "\(docs) documents where the dictionary says \(iterator.info.docFreq)")
                 }

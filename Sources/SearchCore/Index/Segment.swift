@@ -85,30 +85,6 @@ final class Segment: @unchecked Sendable {
         PostingsCursor(info: info, docData: postingsData, posData: positionsData)
     }
 
-    /// The impacts of a term's postings in a text field (see `BlockImpacts`), made on first
-    /// use and kept while they take less than `impactCacheBytes` in all.
-    func impacts(_ info: TermInfo, field: Field) -> BlockImpacts {
-        if let hit = impactCache.withLock({ $0.terms[info.postingsOffset] }) { return hit }
-        let built = BlockImpacts(postings(info), norms: norms, field: field)
-        impactCache.withLock { cache in
-            if cache.bytes + built.memoryBytes > Self.impactCacheBytes {
-                cache.terms.removeAll(keepingCapacity: true)
-                cache.bytes = 0
-            }
-            cache.terms[info.postingsOffset] = built
-            cache.bytes += built.memoryBytes
-        }
-        return built
-    }
-
-    private struct ImpactCache {
-        var terms: [UInt64: BlockImpacts] = [:]
-        var bytes = 0
-    }
-
-    private static let impactCacheBytes = 32 << 20
-    private let impactCache = Mutex(ImpactCache())
-
     /// The segment's Latin words for typo-tolerant lookup (built once, on first use).
     var fuzzy: FuzzyIndex {
         fuzzyIndex.withLock { index in

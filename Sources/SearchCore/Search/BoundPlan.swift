@@ -203,13 +203,12 @@ struct BoundPlan {
         let factor = b.leaf.weight * b.idf, averageLength = searcher.averageLength(field)
         // a phrase's bounds are its rarest term's (see `PhraseScorer`)
         let lead = infos.indices.min { infos[$0].docFreq < infos[$1].docFreq } ?? 0
-        let impacts: (() -> BlockImpacts)? = Field.text.contains(field) ? { segment.impacts(infos[lead], field: field) } : nil
         if cursors.count == 1 {
             return LeafScorer(postings: cursors[0], factor: factor, penalty: b.penalty, field: field,
-                              norms: segment.norms, averageLength: averageLength, impacts: impacts)
+                              norms: segment.norms, averageLength: averageLength)
         }
         return PhraseScorer(cursors: cursors, lead: lead, offsets: b.leaf.terms.map(\.offset), factor: factor, penalty: b.penalty,
-                            field: field, norms: segment.norms, averageLength: averageLength, impacts: impacts)
+                            field: field, norms: segment.norms, averageLength: averageLength)
     }
 
     // MARK: Highlighting

@@ -8,16 +8,11 @@ class LeafScorer: Scorer {
     private let norms: FieldNorms
     private let lengthNorm: BM25.LengthNorm
 
-    /// Makes the postings' impacts (the segment keeps them), for a tight bound per block.
-    private let loadImpacts: (() -> BlockImpacts)?
-    private var impacts: BlockImpacts?
     /// The best score of postings that fit in one block (no skip table, no impacts needed).
     private var wholeMaximum: Double?
 
-    init(postings: PostingsCursor, factor: Double, penalty: Int, field: Field, norms: FieldNorms, averageLength: Double,
-         impacts: (() -> BlockImpacts)? = nil) {
+    init(postings: PostingsCursor, factor: Double, penalty: Int, field: Field, norms: FieldNorms, averageLength: Double) {
         self.postings = postings
-        loadImpacts = impacts
         // keyword fields (path, lang) filter and are never scored
         self.factor = Field.text.contains(field) ? factor : 0
         self.penalty = penalty
@@ -52,7 +47,7 @@ class LeafScorer: Scorer {
         guard from != PostingsCursor.end, factor > 0 else { return Bound(from: from, upTo: PostingsCursor.end, best: best) }
         if let block {
             best.score = blockBound(block)
-            return Bound(from: from, upTo: postings.blockMaximum(block).lastDoc, best: best)
+            return Bound(from: from, upTo: postings.lastDoc(ofBlock: block), best: best)
         }
         // postings of one block (no skip table): the exact maximum, computed once
         if wholeMaximum == nil {
@@ -68,19 +63,13 @@ class LeafScorer: Scorer {
     /// runs of its dense one, and each run asks again.
     private var bounded: (block: Int, score: Double) = (-1, 0)
 
+    /// Block b's exact maximum: the best score of its impacts (stored with the postings).
     private func blockBound(_ b: Int) -> Double {
         if bounded.block == b { return bounded.score }
-        // bounds are asked for only past the count limit: worth reading the postings once
-        if impacts == nil, let load = loadImpacts { impacts = load() }
-        let score: Double
-        if let impacts {
-            score = impacts.maximum(block: b) { self.score(freq: $0, length: $1) }
-        } else {
-            let m = postings.blockMaximum(b)
-            score = self.score(freq: m.maxFreq, length: m.minNorm)
-        }
-        bounded = (b, score)
-        return score
+        var best = 0.0
+        postings.forEachImpact(ofBlock: b) { freq, length in best = max(best, score(freq: freq, length: length)) }
+        bounded = (b, best)
+        return best
     }
 
     @inline(__always)

@@ -22,16 +22,16 @@ final class PhraseScorer: LeafScorer {
     private var positions = RawBuffer<UInt32>(capacity: 256)
     private var starts: RawBuffer<Int>
 
-    /// `lead`: the rarest term's index, whose impacts `impacts` makes.
+    /// `lead`: the rarest term's index, whose impacts bound the phrase's blocks.
     init(cursors: [PostingsCursor], lead: Int, offsets: [UInt32], factor: Double, penalty: Int, field: Field, norms: FieldNorms,
-         averageLength: Double, impacts: (() -> BlockImpacts)?) {
+         averageLength: Double) {
         owned = cursors
         self.cursors = Unretained(cursors)
         others = Unretained(cursors.indices.filter { $0 != lead }.map { cursors[$0] })
         self.offsets = offsets
         starts = RawBuffer(capacity: cursors.count + 1)
         super.init(postings: cursors[lead], factor: factor, penalty: penalty, field: field, norms: norms,
-                   averageLength: averageLength, impacts: impacts)
+                   averageLength: averageLength)
         settle()
     }
 

@@ -1,9 +1,9 @@
 import Testing
 @testable import SearchCore
 
-/// A block's impacts give its exact best BM25 part, whatever avgdl is: the same as scoring
-/// every document of the block.
-struct BlockImpactsTests {
+/// A block's impacts, written with its postings, give its exact best BM25 part whatever avgdl
+/// is: the same as scoring every document of the block. They are few: no pair beats another.
+struct StoredImpactsTests {
     @Test func blockMaximaEqualABruteForceScan() throws {
         // 1000 documents: "port" 1 to 6 times among 0 to 40 other words, so that
         // frequencies and lengths vary independently across 8 blocks
@@ -17,7 +17,6 @@ struct BlockImpactsTests {
         let segment = try #require(writer.snapshot.segments.first)
         let info = try #require(segment.termInfo([Field.body.rawValue] + Array("port".utf8)))
         #expect(info.docFreq == 1000)
-        let impacts = segment.impacts(info, field: .body)
         for averageLength in [5.0, 20.0, 60.0] {
             let score = { (freq: UInt32, length: UInt32) in
                 BM25.tfNorm(freq: Double(freq), length: Double(length), averageLength: averageLength)
@@ -30,7 +29,11 @@ struct BlockImpactsTests {
             }
             #expect(best.count == 8)
             for (block, maximum) in best {
-                #expect(impacts.maximum(block: block, score) == maximum, "block \(block), avgdl \(averageLength)")
+                var pairs: [(UInt32, UInt32)] = []
+                cursor.forEachImpact(ofBlock: block) { pairs.append(($0, $1)) }
+                #expect(pairs.map { score($0.0, $0.1) }.max() == maximum, "block \(block), avgdl \(averageLength)")
+                // by frequency descending, each shorter than the ones before: none dominated
+                #expect(zip(pairs, pairs.dropFirst()).allSatisfy { $0.0 > $1.0 && $0.1 > $1.1 })
             }
         }
     }
