@@ -188,8 +188,8 @@ final class BoolScorer: Scorer {
         if !conjunction { from = first }
         guard from != PostingsCursor.end else { return Bound(from: from, upTo: from, best: Match()) }
         var upTo = PostingsCursor.end
-        for i in scorers.indices where occurs[i] != .mustNot { upTo = min(upTo, WordScorer.end(of: bounds[i], from: from)) }
-        for k in spanScorers.indices { upTo = min(upTo, WordScorer.end(of: bounds[scorers.count + k], from: from)) }
+        for i in scorers.indices where occurs[i] != .mustNot { upTo = min(upTo, bounds[i].end(from: from)) }
+        for k in spanScorers.indices { upTo = min(upTo, bounds[scorers.count + k].end(from: from)) }
         var best = Match()
         var count = 0, countable = 0, required = 0, bestShould = Int.max
         for i in scorers.indices where occurs[i] != .mustNot {

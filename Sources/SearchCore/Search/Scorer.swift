@@ -41,4 +41,11 @@ struct Bound {
     var from: UInt32
     var upTo: UInt32
     var best: Match
+
+    /// Where a run from `start` ends for a part with this bound: before the part's first
+    /// document if it cannot match at `start`, else where its bound ends.
+    @inline(__always)
+    func end(from start: UInt32) -> UInt32 {
+        from == PostingsCursor.end ? PostingsCursor.end : from > start ? from - 1 : upTo
+    }
 }

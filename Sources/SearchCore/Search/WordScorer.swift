@@ -194,10 +194,10 @@ final class WordScorer: Scorer {
         }
         guard from != PostingsCursor.end else { return Bound(from: from, upTo: from, best: Match()) }
         var upTo = PostingsCursor.end
-        forEachDriver { i in upTo = min(upTo, Self.end(of: bounds[i], from: from)) }
+        forEachDriver { i in upTo = min(upTo, bounds[i].end(from: from)) }
         for j in 0..<bonus.count {
             bounds[alternatives.count + j] = bonus.with(j) { $0.bound(from: from) }
-            upTo = min(upTo, Self.end(of: bounds[alternatives.count + j], from: from))
+            upTo = min(upTo, bounds[alternatives.count + j].end(from: from))
         }
         // the sum per penalty (a word has few: 0, 1, 2), on the stack: bounds are asked per run
         var best = Match()
@@ -216,13 +216,6 @@ final class WordScorer: Scorer {
             best.exact = 1
         }
         return Bound(from: from, upTo: upTo, best: best)
-    }
-
-    /// Where a run from `from` ends for a part with bound b: before the part's first document
-    /// if it cannot match at `from`, else where its bound ends.
-    @inline(__always)
-    static func end(of b: Bound, from: UInt32) -> UInt32 {
-        b.from == PostingsCursor.end ? PostingsCursor.end : b.from > from ? b.from - 1 : b.upTo
     }
 
     /// The document's penalty is its best alternative's; only the alternatives with that
