@@ -74,6 +74,29 @@ final class BoolScorer: Scorer {
         return changed
     }
 
+    /// The words of a root that is a plain union of words (no spans, no required or excluded
+    /// clause): what `ScoreWindow` can score a word at a time. Nil otherwise.
+    private(set) lazy var windowWords: [WordScorer]? = {
+        guard isRoot, spanScorers.isEmpty, occurs.allSatisfy({ $0 == .should }) else { return nil }
+        let words = scorers.compactMap { $0 as? WordScorer }
+        return words.count == scorers.count ? words : nil
+    }()
+
+    /// Scores every matching document from the window's start up to `end` into the window
+    /// (a plain union of words, see `windowWords`); then `resume(at:)`.
+    func addWindow(upTo end: UInt32, into window: ScoreWindow) {
+        for word in windowWords ?? [] {
+            word.addWindow(upTo: end, into: window)
+            window.endWord()
+        }
+    }
+
+    /// Walks on from `target` after windows moved the leaves there.
+    func resume(at target: UInt32) {
+        for word in windowWords ?? [] { word.resync() }
+        find(from: target)
+    }
+
     /// Turns the root's union into an intersection of every clause, from the current document
     /// on: once every kept hit matches all clauses, a document matching fewer cannot enter
     /// the top hits. False when that cannot be done (spans stand for several clauses).

@@ -162,11 +162,41 @@ public final class Searcher {
         // what the other parts counted, and the best worst kept hit of all, as last heard
         var published = 0, othersCounted = 0
         var bar: ScoredDoc?
+        func share() {
+            guard let shared else { return }
+            othersCounted = shared.count(c.total - published) - c.total
+            published = c.total
+            bar = shared.raise(c.top.threshold)
+        }
+        var window: ScoreWindow?
+        defer { window?.free() }
         pieces: for piece in pieces {
             let s = piece.segment
             let root = bound.scorer(segment: s)
             root.advance(to: piece.docs.lowerBound)
             let deleted = deletes[s]
+            // while every match is counted, a plain union of words is scored a window at a time
+            if requiredClauses == 0 && root.windowWords != nil && root.doc < piece.docs.upperBound {
+                if window == nil { window = ScoreWindow() }
+                var start = root.doc
+                while start < piece.docs.upperBound && c.total + othersCounted < options.countLimit {
+                    if let deadline = options.deadline, ContinuousClock.now > deadline {
+                        c.timedOut = true
+                        break pieces
+                    }
+                    let end = min(start + UInt32(ScoreWindow.size), piece.docs.upperBound)
+                    window!.begin(at: start)
+                    root.addWindow(upTo: end, into: window!)
+                    window!.forEachMatch { doc, m in
+                        guard deleted.count == 0 || !deleted.contains(doc) else { return }
+                        c.total += 1
+                        c.top.insert(ScoredDoc(matched: m.matched, penalty: m.penalty, exact: m.exact, score: m.score, segment: s, doc: doc))
+                    }
+                    start = end
+                    share()
+                }
+                root.resume(at: start)
+            }
             var pruning = Pruning()
             while root.doc < piece.docs.upperBound {
                 visited &+= 1
@@ -174,11 +204,7 @@ public final class Searcher {
                     c.timedOut = true
                     break pieces
                 }
-                if let shared, visited % Self.shareEvery == 0 {
-                    othersCounted = shared.count(c.total - published) - c.total
-                    published = c.total
-                    bar = shared.raise(c.top.threshold)
-                }
+                if visited % Self.shareEvery == 0 { share() }
                 if c.total + othersCounted >= options.countLimit, let threshold = Self.better(c.top.threshold, bar),
                    pruning.skip(root, threshold: threshold, segment: s, limit: piece.docs.upperBound) {
                     c.skipped = true

@@ -145,6 +145,38 @@ final class WordScorer: Scorer {
         return m
     }
 
+    /// Scores the word's documents from the window's start up to `end` into the window, a
+    /// leaf at a time (see `ScoreWindow`); the leaves are left past `end`, the word itself
+    /// behind them until `resync`.
+    func addWindow(upTo end: UInt32, into window: ScoreWindow) {
+        let start = window.start
+        forEachDriver { i in
+            let penalty = penalties[i]
+            var d = alternative.with(i) { $0.doc < start ? $0.advance(to: start) : $0.doc }
+            while d < end {
+                var m = Match()
+                alternative.with(i) { $0.add(to: &m) }
+                window.addAlternative(Int(d - start), penalty: penalty, score: m.score)
+                d = alternative.with(i) { $0.next() }
+            }
+        }
+        guard bonus.count > 0 else { return }
+        window.forEachWordMatch { o in
+            let d = start + UInt32(o)
+            for j in 0..<bonus.count where bonus.with(j, { $0.matches(d) }) {
+                var m = Match()
+                bonus.with(j) { $0.add(to: &m) }
+                window.addBonus(o, score: m.score)
+            }
+        }
+    }
+
+    /// Stands on the first document of its alternatives again after `addWindow` moved them.
+    func resync() {
+        forEachDriver { i in at[i] = alternative.with(i) { $0.doc } }
+        settle()
+    }
+
     /// MaxScore over the run that `bound(from:)` last measured (up to `upTo`): the
     /// alternatives with the lowest bounds stop finding documents while a document found only
     /// through them (with any bonus) `cannotEnter` the top hits; they are still scored where an

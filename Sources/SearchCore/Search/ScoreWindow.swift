@@ -1,0 +1,112 @@
+/// A window of consecutive documents scored a word at a time, then a leaf at a time (Lucene's
+/// `BooleanScorer`, Tantivy's buffered union): while the searcher counts every match, a query
+/// of plain words is a union whose documents all get scored, and walking each leaf's postings
+/// into per-document sums costs less than walking the scorer tree document by document (the
+/// union's and each word's bookkeeping per document: `BoolScorer.add`, `WordScorer.settle`).
+///
+/// The sums are those `BoolScorer.add` makes at the root, in the same order, so a document
+/// scores the same bits either way: per word, its best penalty's alternatives in driver order,
+/// then its bonuses; per document, the words in order.
+struct ScoreWindow {
+    static let size = 2048
+    private static let words = size / 64
+
+    /// The window's first document.
+    private(set) var start: UInt32 = 0
+    /// The word being added: which documents it matched, with their penalty and score, and
+    /// whether a bonus matched.
+    private let wordSeen = RawBuffer<UInt64>.zeroed(ScoreWindow.words)
+    private let wordPenalty = RawBuffer<Int>.zeroed(ScoreWindow.size)
+    private let wordScore = RawBuffer<Double>.zeroed(ScoreWindow.size)
+    private let wordExact = RawBuffer<Bool>.zeroed(ScoreWindow.size)
+    /// The query's sums so far: the root's tiers per document.
+    private let seen = RawBuffer<UInt64>.zeroed(ScoreWindow.words)
+    private let matches = RawBuffer<Match>.zeroed(ScoreWindow.size)
+
+    func free() {
+        wordSeen.free()
+        wordPenalty.free()
+        wordScore.free()
+        wordExact.free()
+        seen.free()
+        matches.free()
+    }
+
+    /// Starts a window at `start` (the previous one's documents all taken).
+    mutating func begin(at start: UInt32) { self.start = start }
+
+    /// An alternative of the current word with `penalty` scored `score` at offset o: the
+    /// word keeps its lowest penalty's scores, summed.
+    @inline(__always)
+    func addAlternative(_ o: Int, penalty: Int, score: Double) {
+        let bit = UInt64(1) << UInt64(o & 63)
+        if wordSeen[o >> 6] & bit == 0 {
+            wordSeen[o >> 6] |= bit
+            wordPenalty[o] = penalty
+            wordScore[o] = score
+        } else if penalty < wordPenalty[o] {
+            wordPenalty[o] = penalty
+            wordScore[o] = score
+        } else if penalty == wordPenalty[o] {
+            wordScore[o] += score
+        }
+    }
+
+    /// Calls `body` with each offset the current word matched, ascending.
+    @inline(__always)
+    func forEachWordMatch(_ body: (Int) -> Void) { Self.forEachBit(wordSeen, body) }
+
+    /// A bonus of the current word matched at offset o (one it matched).
+    @inline(__always)
+    func addBonus(_ o: Int, score: Double) {
+        wordScore[o] += score
+        wordExact[o] = true
+    }
+
+    /// Adds the current word to the sums and clears it.
+    func endWord() {
+        Self.forEachBit(wordSeen) { o in
+            let bit = UInt64(1) << UInt64(o & 63)
+            if seen[o >> 6] & bit == 0 {
+                seen[o >> 6] |= bit
+                matches[o] = Match()
+            }
+            var m = matches[o]
+            m.score += wordScore[o]
+            m.penalty += wordPenalty[o]
+            if wordExact[o] { m.exact += 1 }
+            m.matched += 1
+            matches[o] = m
+            wordExact[o] = false
+        }
+        for w in 0..<Self.words { wordSeen[w] = 0 }
+    }
+
+    /// Calls `body` with each matching document and what it earned, ascending, and clears
+    /// the window.
+    func forEachMatch(_ body: (UInt32, Match) -> Void) {
+        Self.forEachBit(seen) { o in body(start + UInt32(o), matches[o]) }
+        for w in 0..<Self.words { seen[w] = 0 }
+    }
+
+    @inline(__always)
+    private static func forEachBit(_ bits: RawBuffer<UInt64>, _ body: (Int) -> Void) {
+        for w in 0..<words {
+            var word = bits[w]
+            while word != 0 {
+                body(w << 6 | word.trailingZeroBitCount)
+                word &= word - 1
+            }
+        }
+    }
+}
+
+extension RawBuffer {
+    /// A buffer of n zero-filled elements (all-zero bits: 0, false, +0.0).
+    static func zeroed(_ n: Int) -> RawBuffer {
+        var b = RawBuffer(capacity: n)
+        b.setCount(n)
+        UnsafeMutableRawPointer(b.base).initializeMemory(as: UInt8.self, repeating: 0, count: n * MemoryLayout<Element>.stride)
+        return b
+    }
+}
