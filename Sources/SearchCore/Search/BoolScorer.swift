@@ -74,10 +74,11 @@ final class BoolScorer: Scorer {
         return changed
     }
 
-    /// The words of a root that is a plain union of words (no spans, no required or excluded
-    /// clause): what `ScoreWindow` can score a word at a time. Nil otherwise.
+    /// The words of a root that is a plain union of words (and spans over them; no required
+    /// or excluded clause, at most 64): what `ScoreWindow` can score a word at a time. Nil
+    /// otherwise.
     private(set) lazy var windowWords: [WordScorer]? = {
-        guard isRoot, spanScorers.isEmpty, occurs.allSatisfy({ $0 == .should }) else { return nil }
+        guard isRoot, scorers.count <= 64, occurs.allSatisfy({ $0 == .should }) else { return nil }
         let words = scorers.compactMap { $0 as? WordScorer }
         return words.count == scorers.count ? words : nil
     }()
@@ -85,15 +86,19 @@ final class BoolScorer: Scorer {
     /// Scores every matching document from the window's start up to `end` into the window
     /// (a plain union of words, see `windowWords`); then `resume(at:)`.
     func addWindow(upTo end: UInt32, into window: ScoreWindow) {
-        for word in windowWords ?? [] {
+        for (i, word) in (windowWords ?? []).enumerated() {
             word.addWindow(upTo: end, into: window)
-            window.endWord()
+            window.endWord(clause: i)
+        }
+        for (k, span) in spanScorers.enumerated() {
+            span.addWindow(upTo: end, into: window)
+            window.endSpan(covering: spanRanges[k])
         }
     }
 
     /// Walks on from `target` after windows moved the leaves there.
     func resume(at target: UInt32) {
-        for word in windowWords ?? [] { word.resync() }
+        for word in (windowWords ?? []) + spanScorers { word.resync() }
         find(from: target)
     }
 

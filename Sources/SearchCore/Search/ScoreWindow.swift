@@ -6,7 +6,7 @@
 ///
 /// The sums are those `BoolScorer.add` makes at the root, in the same order, so a document
 /// scores the same bits either way: per word, its best penalty's alternatives in driver order,
-/// then its bonuses; per document, the words in order.
+/// then its bonuses; per document, the words in order, then the spans in order.
 struct ScoreWindow {
     static let size = 2048
     private static let words = size / 64
@@ -19,9 +19,11 @@ struct ScoreWindow {
     private let wordPenalty = RawBuffer<Int>.zeroed(ScoreWindow.size)
     private let wordScore = RawBuffer<Double>.zeroed(ScoreWindow.size)
     private let wordExact = RawBuffer<Bool>.zeroed(ScoreWindow.size)
-    /// The query's sums so far: the root's tiers per document.
+    /// The query's sums so far: the root's tiers per document, and which of its clauses (at
+    /// most 64) each document matched, for the spans.
     private let seen = RawBuffer<UInt64>.zeroed(ScoreWindow.words)
     private let matches = RawBuffer<Match>.zeroed(ScoreWindow.size)
+    private let clauses = RawBuffer<UInt64>.zeroed(ScoreWindow.size)
 
     func free() {
         wordSeen.free()
@@ -30,6 +32,7 @@ struct ScoreWindow {
         wordExact.free()
         seen.free()
         matches.free()
+        clauses.free()
     }
 
     /// Starts a window at `start` (the previous one's documents all taken).
@@ -63,23 +66,49 @@ struct ScoreWindow {
         wordExact[o] = true
     }
 
-    /// Adds the current word to the sums and clears it.
-    func endWord() {
+    /// Adds the current word, clause `clause` of the root, to the sums and clears it.
+    func endWord(clause: Int) {
         Self.forEachBit(wordSeen) { o in
-            let bit = UInt64(1) << UInt64(o & 63)
-            if seen[o >> 6] & bit == 0 {
-                seen[o >> 6] |= bit
-                matches[o] = Match()
-            }
-            var m = matches[o]
+            var m = start(o)
             m.score += wordScore[o]
             m.penalty += wordPenalty[o]
             if wordExact[o] { m.exact += 1 }
             m.matched += 1
             matches[o] = m
+            clauses[o] |= UInt64(1) << UInt64(clause)
             wordExact[o] = false
         }
         for w in 0..<Self.words { wordSeen[w] = 0 }
+    }
+
+    /// Adds the current word as a span over the root's clauses `covered` (a synonym or pinyin
+    /// phrase), then clears it: where it matches, the clauses it covers that did not match
+    /// count as matched, and it adds its score and penalty once if there was any.
+    func endSpan(covering covered: ClosedRange<Int>) {
+        let mask = (covered.count == 64 ? UInt64.max : (UInt64(1) << UInt64(covered.count)) - 1) << UInt64(covered.lowerBound)
+        Self.forEachBit(wordSeen) { o in
+            wordExact[o] = false
+            let bit = UInt64(1) << UInt64(o & 63)
+            let uncovered = seen[o >> 6] & bit == 0 ? mask : mask & ~clauses[o]
+            guard uncovered != 0 else { return }
+            var m = start(o)
+            m.matched += uncovered.nonzeroBitCount
+            m.score += wordScore[o]
+            m.penalty += wordPenalty[o]
+            matches[o] = m
+            clauses[o] |= uncovered
+        }
+        for w in 0..<Self.words { wordSeen[w] = 0 }
+    }
+
+    /// Offset o's sums so far (zero the first time it matches in this window).
+    @inline(__always)
+    private func start(_ o: Int) -> Match {
+        let bit = UInt64(1) << UInt64(o & 63)
+        guard seen[o >> 6] & bit == 0 else { return matches[o] }
+        seen[o >> 6] |= bit
+        clauses[o] = 0
+        return Match()
     }
 
     /// Calls `body` with each matching document and what it earned, ascending, and clears

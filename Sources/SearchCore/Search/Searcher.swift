@@ -176,7 +176,7 @@ public final class Searcher {
             root.advance(to: piece.docs.lowerBound)
             let deleted = deletes[s]
             // while every match is counted, a plain union of words is scored a window at a time
-            if requiredClauses == 0 && root.windowWords != nil && root.doc < piece.docs.upperBound {
+            if root.windowWords != nil && root.doc < piece.docs.upperBound {
                 if window == nil { window = ScoreWindow() }
                 var start = root.doc
                 while start < piece.docs.upperBound && c.total + othersCounted < options.countLimit {
@@ -188,7 +188,7 @@ public final class Searcher {
                     window!.begin(at: start)
                     root.addWindow(upTo: end, into: window!)
                     window!.forEachMatch { doc, m in
-                        guard deleted.count == 0 || !deleted.contains(doc) else { return }
+                        guard m.matched >= requiredClauses, deleted.count == 0 || !deleted.contains(doc) else { return }
                         c.total += 1
                         c.top.insert(ScoredDoc(matched: m.matched, penalty: m.penalty, exact: m.exact, score: m.score, segment: s, doc: doc))
                     }
