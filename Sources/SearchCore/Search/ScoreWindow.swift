@@ -15,15 +15,17 @@ struct ScoreWindow {
     private(set) var start: UInt32 = 0
     /// The word being added: which documents it matched, with their penalty and score, and
     /// whether a bonus matched.
+    /// (Only the bits and flags start zeroed: the other arrays are written where a bit is first
+    /// set, before they are read — a search makes a window, and zeroing it all would cost.)
     private let wordSeen = RawBuffer<UInt64>.zeroed(ScoreWindow.words)
-    private let wordPenalty = RawBuffer<Int>.zeroed(ScoreWindow.size)
-    private let wordScore = RawBuffer<Double>.zeroed(ScoreWindow.size)
+    private let wordPenalty = RawBuffer<Int>.unset(ScoreWindow.size)
+    private let wordScore = RawBuffer<Double>.unset(ScoreWindow.size)
     private let wordExact = RawBuffer<Bool>.zeroed(ScoreWindow.size)
     /// The query's sums so far: the root's tiers per document, and which of its clauses (at
     /// most 64) each document matched, for the spans.
     private let seen = RawBuffer<UInt64>.zeroed(ScoreWindow.words)
-    private let matches = RawBuffer<Match>.zeroed(ScoreWindow.size)
-    private let clauses = RawBuffer<UInt64>.zeroed(ScoreWindow.size)
+    private let matches = RawBuffer<Match>.unset(ScoreWindow.size)
+    private let clauses = RawBuffer<UInt64>.unset(ScoreWindow.size)
 
     func free() {
         wordSeen.free()
@@ -131,10 +133,16 @@ struct ScoreWindow {
 }
 
 extension RawBuffer {
-    /// A buffer of n zero-filled elements (all-zero bits: 0, false, +0.0).
-    static func zeroed(_ n: Int) -> RawBuffer {
+    /// A buffer of n elements, to be written before they are read.
+    static func unset(_ n: Int) -> RawBuffer {
         var b = RawBuffer(capacity: n)
         b.setCount(n)
+        return b
+    }
+
+    /// A buffer of n zero-filled elements (all-zero bits: 0, false, +0.0).
+    static func zeroed(_ n: Int) -> RawBuffer {
+        let b = unset(n)
         UnsafeMutableRawPointer(b.base).initializeMemory(as: UInt8.self, repeating: 0, count: n * MemoryLayout<Element>.stride)
         return b
     }
