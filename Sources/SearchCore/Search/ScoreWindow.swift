@@ -1,6 +1,7 @@
 /// A window of consecutive documents scored a word at a time, then a leaf at a time (Lucene's
 /// `BooleanScorer`, Tantivy's buffered union): while the searcher counts every match, a query
-/// of plain words is a union whose documents all get scored, and walking each leaf's postings
+/// of words (with their synonym and pinyin spans) is a union whose documents all get scored,
+/// and walking each leaf's postings
 /// into per-document sums costs less than walking the scorer tree document by document (the
 /// union's and each word's bookkeeping per document: `BoolScorer.add`, `WordScorer.settle`).
 ///
@@ -14,9 +15,8 @@ struct ScoreWindow {
     /// The window's first document.
     private(set) var start: UInt32 = 0
     /// The word being added: which documents it matched, with their penalty and score, and
-    /// whether a bonus matched.
-    /// (Only the bits and flags start zeroed: the other arrays are written where a bit is first
-    /// set, before they are read — a search makes a window, and zeroing it all would cost.)
+    /// whether a bonus matched. (Only bits and flags start zeroed: the other arrays are written
+    /// where a bit is first set, before they are read; a search makes a window.)
     private let wordSeen = RawBuffer<UInt64>.zeroed(ScoreWindow.words)
     private let wordPenalty = RawBuffer<Int>.unset(ScoreWindow.size)
     private let wordScore = RawBuffer<Double>.unset(ScoreWindow.size)
