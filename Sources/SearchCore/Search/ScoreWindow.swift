@@ -1,9 +1,9 @@
 /// A window of consecutive documents scored a word at a time, then a leaf at a time (Lucene's
 /// `BooleanScorer`, Tantivy's buffered union): while the searcher counts every match, a query
 /// of words (with their synonym and pinyin spans) is a union whose documents all get scored,
-/// and walking each leaf's postings
-/// into per-document sums costs less than walking the scorer tree document by document (the
-/// union's and each word's bookkeeping per document: `BoolScorer.add`, `WordScorer.settle`).
+/// and walking each leaf's postings into per-document sums costs less than walking the scorer
+/// tree document by document (the union's and each word's bookkeeping per document:
+/// `BoolScorer.add`, `WordScorer.settle`).
 ///
 /// The sums are those `BoolScorer.add` makes at the root, in the same order, so a document
 /// scores the same bits either way: per word, its best penalty's alternatives in driver order,
