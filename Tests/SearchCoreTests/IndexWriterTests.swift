@@ -296,6 +296,41 @@ struct IndexWriterTests {
         #expect(try ids(t, "word10") == ["d10"])
     }
 
+    /// A block's stored impacts that no longer match its documents (the checksum made to
+    /// hold): `searchd check` names the file and the block.
+    @Test func checkFindsImpactsThatDoNotMatchTheirBlock() throws {
+        let path = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (file, info): (String, TermInfo)
+        do {
+            let writer = try IndexWriter(directory: try FileSystemDirectory(path))
+            try writer.add((0..<300).map { doc("d\($0)", Array(repeating: "port", count: 1 + $0 % 3).joined(separator: " ")) })
+            try writer.commit()
+            let segment = try #require(writer.snapshot.segments.first)
+            file = path + "/" + segment.info.name + ".doc"
+            info = try #require(segment.termInfo(TermKey(field: .body, kind: .word, text: "port").bytes))
+        }
+        #expect(try IndexChecker.check(try FileSystemDirectory(path)).documents == 300)
+        // the first block's impacts: after the skip table, at its entry's impacts offset;
+        // their first frequency (the highest, 3) becomes 4
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file)))
+        let blocks = (Int(info.docFreq) + PostingsFormat.blockSize - 1) / PostingsFormat.blockSize
+        let table = Int(info.postingsOffset)
+        let entry = bytes[(table + 8)..<(table + 12)].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let at = table + blocks * PostingsFormat.skipEntrySize + entry + 1  // past the pair count
+        #expect(bytes[at] == 3)
+        bytes[at] = 4
+        let payload = bytes.count - Footer.size
+        let crc = bytes[..<payload].withUnsafeBytes { CRC32.checksum($0) }
+        bytes.replaceSubrange(payload..., with: Footer.encode(length: UInt64(payload), crc: crc))
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        #expect {
+            _ = try IndexChecker.check(try FileSystemDirectory(path))
+        } throws: { error in
+            "\(error)".contains(".doc: impacts of block 0 do not match its documents")
+        }
+    }
+
     @Test func aForeignFormatVersionIsAClearError() throws {
         let directory = MemoryDirectory()
         do {

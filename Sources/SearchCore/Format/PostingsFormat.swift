@@ -96,7 +96,8 @@ struct PostingsWriter {
 
     /// Ends the current term and returns where its postings are.
     mutating func finishTerm() throws(StoreError) -> TermInfo {
-        if !blockDocs.isEmpty { flushBlock() }
+        // a term of one block has no skip table, hence no impacts (most terms)
+        if !blockDocs.isEmpty { flushBlock(impacts: !blocks.isEmpty) }
         let info = TermInfo(docFreq: docFreq, totalFreq: totalFreq,
                             postingsOffset: UInt64(docs.count), positionsOffset: UInt64(positions.count))
         if blocks.count > 1 {
@@ -116,7 +117,7 @@ struct PostingsWriter {
         return info
     }
 
-    private mutating func flushBlock() {
+    private mutating func flushBlock(impacts: Bool = true) {
         blocks.append((blockDocs.last!, UInt32(blockData.count), UInt32(impactData.count), UInt32(blockPositionsStart)))
         var previous = lastDoc
         for d in blockDocs {
@@ -124,7 +125,8 @@ struct PostingsWriter {
             previous = d
         }
         for f in blockFreqs { blockData.varint(f) }
-        writeImpacts()
+        if impacts { writeImpacts() }
+        shortest.removeAll(keepingCapacity: true)
         lastDoc = blockDocs.last!
         blockDocs.removeAll(keepingCapacity: true)
         blockFreqs.removeAll(keepingCapacity: true)
@@ -138,6 +140,5 @@ struct PostingsWriter {
             impactData.varint(p.freq)
             impactData.varint(p.length)
         }
-        shortest.removeAll(keepingCapacity: true)
     }
 }

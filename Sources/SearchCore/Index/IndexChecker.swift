@@ -45,7 +45,7 @@ public enum IndexChecker {
                 var positions: [UInt32] = []
                 // each block's stored impacts must be those of its documents
                 let field = Field(rawValue: iterator.term[0]).flatMap { Field.text.contains($0) ? $0 : nil }
-                let skipped = iterator.info.docFreq > UInt32(PostingsFormat.blockSize)
+                let hasSkipTable = iterator.info.docFreq > UInt32(PostingsFormat.blockSize)
                 var shortest: PostingsFormat.Shortest = []
                 var block = 0
                 func checkImpacts() throws {
@@ -57,14 +57,15 @@ public enum IndexChecker {
                     shortest.removeAll()
                 }
                 while cursor.next() != PostingsCursor.end {
-                    if skipped && cursor.block != block {
+                    if hasSkipTable && cursor.block != block {
                         try checkImpacts()
                         block = cursor.block
                     }
-                    PostingsFormat.note(freq: cursor.freq, length: field.map { segment.norms.length(cursor.doc, $0) } ?? 0, in: &shortest)
                     if cursor.doc >= UInt32(segment.docCount) || last.map({ cursor.doc <= $0 }) == true {
                         throw Damage(file: "\(name).doc", problem: "document \(cursor.doc) out of order or range")
                     }
+                    // (after the range check: the norms are read at the document)
+                    PostingsFormat.note(freq: cursor.freq, length: field.map { segment.norms.length(cursor.doc, $0) } ?? 0, in: &shortest)
                     cursor.positions(into: &positions)
                     if positions.count != Int(cursor.freq) {
                         throw Damage(file: "\(name).pos", problem: "positions missing for document \(cursor.doc)")
@@ -72,7 +73,7 @@ public enum IndexChecker {
                     last = cursor.doc
                     docs += 1
                 }
-                if skipped && docs > 0 { try checkImpacts() }
+                if hasSkipTable && docs > 0 { try checkImpacts() }
                 if docs != Int(iterator.info.docFreq) {
                     throw Damage(file: "\(name).doc", problem: "\(docs) documents where the dictionary says \(iterator.info.docFreq)")
                 }

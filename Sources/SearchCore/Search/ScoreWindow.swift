@@ -131,19 +131,3 @@ struct ScoreWindow {
         }
     }
 }
-
-extension RawBuffer {
-    /// A buffer of n elements, to be written before they are read.
-    static func unset(_ n: Int) -> RawBuffer {
-        var b = RawBuffer(capacity: n)
-        b.setCount(n)
-        return b
-    }
-
-    /// A buffer of n zero-filled elements (all-zero bits: 0, false, +0.0).
-    static func zeroed(_ n: Int) -> RawBuffer {
-        let b = unset(n)
-        UnsafeMutableRawPointer(b.base).initializeMemory(as: UInt8.self, repeating: 0, count: n * MemoryLayout<Element>.stride)
-        return b
-    }
-}

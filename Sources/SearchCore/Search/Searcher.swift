@@ -175,9 +175,10 @@ public final class Searcher {
             let root = bound.scorer(segment: s)
             root.advance(to: piece.docs.lowerBound)
             let deleted = deletes[s]
-            // while every match is counted, a plain union of words is scored a window at a time
+            // while every match is counted, a union of words (and its spans) is scored a window at a time
             if root.windowWords != nil && root.doc < piece.docs.upperBound {
-                if window == nil { window = ScoreWindow() }
+                var w = window ?? ScoreWindow()
+                window = w
                 var start = root.doc
                 while start < piece.docs.upperBound && c.total + othersCounted < options.countLimit {
                     if let deadline = options.deadline, ContinuousClock.now > deadline {
@@ -185,9 +186,9 @@ public final class Searcher {
                         break pieces
                     }
                     let end = min(start + UInt32(ScoreWindow.size), piece.docs.upperBound)
-                    window!.begin(at: start)
-                    root.addWindow(upTo: end, into: window!)
-                    window!.forEachMatch { doc, m in
+                    w.begin(at: start)
+                    root.addWindow(upTo: end, into: w)
+                    w.forEachMatch { doc, m in
                         guard m.matched >= requiredClauses, deleted.count == 0 || !deleted.contains(doc) else { return }
                         c.total += 1
                         c.top.insert(ScoredDoc(matched: m.matched, penalty: m.penalty, exact: m.exact, score: m.score, segment: s, doc: doc))
