@@ -87,7 +87,7 @@ struct TopHitsPruningTests {
         let one = Self.snapshot.searcher()
         one.partDocuments = .max
         let split = Self.snapshot.searcher()
-        (split.partDocuments, split.maxParts) = (1000, 4)  // parts cut across segments
+        (split.partDocuments, split.maxParts, split.partPostings) = (1000, 4, 0)  // parts cut across segments
         #expect(one.parts().count == 1 && split.parts().count == 4)
         for requireAll in [false, true] {
             var exact = SearchOptions(limit: 10, snippets: false, requireAll: requireAll)
@@ -233,6 +233,39 @@ struct TopHitsPruningTests {
         #expect(pruned.hits.map(\.id) == exhaustive.hits.map(\.id))
         #expect(pruned.total < exhaustive.total)
         #expect(pruned.totalIsLowerBound)
+    }
+
+    /// A word in two clusters of documents 4700 apart, with one posting per ten documents
+    /// over the segment: dense enough to be counted in windows, which jump from the first
+    /// cluster's last document straight to the second's first. Every document is counted,
+    /// and the best are those the scorer tree (the pruned walk) finds, with the same scores.
+    @Test func windowsJumpOverDocumentsWithoutTheWord() throws {
+        let writer = try IndexWriter(directory: MemoryDirectory(), options: IndexWriter.Options(threads: 1))
+        try writer.add((0..<6000).map { d in
+            let clustered = d < 300 || d >= 5000 && d < 5300
+            return Document(id: "\(d)", title: "doc", body: clustered ? "rare " + String(repeating: "filler ", count: d % 11) : "filler")
+        })
+        try writer.commit()
+        let searcher = writer.snapshot.searcher()
+        #expect(BoundPlan(try QueryPlanner(analyzer: Analyzer(), synonyms: Synonyms()).plan(QueryParser.parse("rare")),
+                          searcher: searcher).postings * Searcher.windowDensity >= 6000)
+        var options = SearchOptions(limit: 20, snippets: false)
+        options.countLimit = .max
+        let counted = try searcher.search(QueryParser.parse("rare"), options: options)
+        options.countLimit = 0
+        let walked = try searcher.search(QueryParser.parse("rare"), options: options)
+        #expect(counted.total == 600 && !counted.totalIsLowerBound)
+        #expect(counted.hits.map(\.id) == walked.hits.map(\.id))
+        #expect(counted.hits.map(\.score) == walked.hits.map(\.score))
+    }
+
+    /// A search of few postings runs on one thread however large the index; one of many
+    /// postings is split.
+    @Test func onlySearchesOfManyPostingsAreSplit() {
+        let searcher = Self.snapshot.searcher()
+        (searcher.partDocuments, searcher.maxParts) = (1000, 4)
+        #expect(searcher.parts(postings: Searcher.partPostings - 1).count == 1)
+        #expect(searcher.parts(postings: Searcher.partPostings).count == 4)
     }
 
     @Test func frequentWordsSkipDocumentsAndSayTheTotalIsALowerBound() throws {

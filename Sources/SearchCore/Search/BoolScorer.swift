@@ -96,6 +96,14 @@ final class BoolScorer: Scorer {
         }
     }
 
+    /// After `addWindow`, the first document a word or span stands on.
+    var windowNext: UInt32 {
+        var m = PostingsCursor.end
+        for word in windowWords ?? [] { m = min(m, word.windowNext) }
+        for span in spanScorers { m = min(m, span.windowNext) }
+        return m
+    }
+
     /// Walks on from `target` after windows moved the leaves there.
     func resume(at target: UInt32) {
         for word in (windowWords ?? []) + spanScorers { word.resync() }

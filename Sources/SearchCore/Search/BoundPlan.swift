@@ -12,6 +12,8 @@ struct BoundPlan {
 
     final class BoundLeaf {
         let leaf: Leaf
+        /// Its documents in the whole index (a phrase's: its rarest term's).
+        let docFreq: Int
         let idf: Double
         let penalty: Int
         /// The top-level clause it belongs to (for snippets: passages covering more clauses win).
@@ -19,9 +21,10 @@ struct BoundPlan {
         /// Per segment, each term's postings information (nil: a term is not in that segment).
         let infos: [[TermInfo]?]
 
-        init(leaf: Leaf, idf: Double, penalty: Int, clause: Int, infos: [[TermInfo]?]) {
+        init(leaf: Leaf, docFreq: Int, docCount: Int, penalty: Int, clause: Int, infos: [[TermInfo]?]) {
             self.leaf = leaf
-            self.idf = idf
+            self.docFreq = docFreq
+            idf = BM25.idf(docFreq: docFreq, docCount: docCount)
             self.penalty = penalty
             self.clause = clause
             self.infos = infos
@@ -124,8 +127,7 @@ struct BoundPlan {
                 df += Int(found.lazy.map(\.docFreq).min() ?? 0)
                 infos.append(found)
             }
-            return BoundLeaf(leaf: leaf, idf: BM25.idf(docFreq: df, docCount: searcher.docCount), penalty: penalty,
-                             clause: clause, infos: infos)
+            return BoundLeaf(leaf: leaf, docFreq: df, docCount: searcher.docCount, penalty: penalty, clause: clause, infos: infos)
         }
 
         /// The closest terms to `text` over every segment, best first.
@@ -211,26 +213,38 @@ struct BoundPlan {
                             field: field, norms: segment.norms, averageLength: averageLength)
     }
 
+    /// The postings of every leaf, summed: about how many documents a search walks before
+    /// it prunes (a search that walks few is not worth splitting across threads).
+    var postings: Int {
+        var sum = 0
+        forEachWord { w in for leaf in w.alternatives + w.bonuses { sum += leaf.docFreq } }
+        return sum
+    }
+
     // MARK: Highlighting
 
     /// Every leaf that can match the body, with its clause (excluded subtrees left out).
     var bodyLeaves: [(clause: Int, leaf: Leaf)] {
         var out: [(Int, Leaf)] = []
-        func collect(_ b: BoundBool) {
-            for child in b.children where child.occur != .mustNot { collect(child.node) }
-            for span in b.spans { collect(span.word) }
+        forEachWord { w in
+            for a in w.alternatives where a.leaf.field == .body { out.append((a.clause, a.leaf)) }
         }
-        func collect(_ node: BoundNode) {
+        return out
+    }
+
+    /// Calls `body` with every word of the plan and of its spans, excluded subtrees left out.
+    private func forEachWord(_ body: (BoundWord) -> Void) {
+        func visit(_ b: BoundBool) {
+            for child in b.children where child.occur != .mustNot { visit(child.node) }
+            for span in b.spans { body(span.word) }
+        }
+        func visit(_ node: BoundNode) {
             switch node {
-            case .word(let w): collect(w)
-            case .bool(let b): collect(b)
+            case .word(let w): body(w)
+            case .bool(let b): visit(b)
             default: break
             }
         }
-        func collect(_ w: BoundWord) {
-            for a in w.alternatives where a.leaf.field == .body { out.append((a.clause, a.leaf)) }
-        }
-        collect(root)
-        return out
+        visit(root)
     }
 }

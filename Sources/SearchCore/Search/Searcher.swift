@@ -51,12 +51,15 @@ public final class Searcher {
         }
         let bound = BoundPlan(plan, searcher: self)
         let capacity = max(0, options.offset) + max(0, options.limit)
-        let parts = self.parts()
+        let postings = bound.postings
+        let parts = self.parts(postings: postings)
+        let windows = postings * Self.windowDensity >= docCount
         // a part per core for a large index: the searcher and the bound plan are only read,
         // and each part makes its own cursors
         let shared = parts.count > 1 ? Shared() : nil
         let collected = Cores.map(parts.count) { i in
-            collect(parts[i], bound: bound, options: options, requiredClauses: requiredClauses, capacity: capacity, shared: shared)
+            collect(parts[i], bound: bound, options: options, requiredClauses: requiredClauses, capacity: capacity,
+                    windows: windows, shared: shared)
         }
         var top = TopDocs(capacity: capacity)
         for c in collected { for hit in c.top.sorted() { top.insert(hit) } }
@@ -91,6 +94,16 @@ public final class Searcher {
     var partDocuments = Searcher.partDocuments
     /// Most parts (threads) one search uses.
     var maxParts = Cores.available
+    /// A search whose leaves hold fewer postings than this runs on one thread, however large
+    /// the index: waking the other threads would cost more than they save (measured at 1 GB,
+    /// Docs/BENCHMARKS.md).
+    static let partPostings = 1 << 12
+    /// `partPostings` for this searcher (tests make it 0).
+    var partPostings = Searcher.partPostings
+    /// While counting, windows are scored (`ScoreWindow`) only when the leaves hold at least
+    /// one posting per this many documents: a sparser query's windows would be mostly empty,
+    /// and the walk through the scorer tree goes from one document straight to the next.
+    static let windowDensity = 16
 
     /// A run of documents of one segment.
     struct Piece {
@@ -129,11 +142,12 @@ public final class Searcher {
         var timedOut = false
     }
 
-    /// The index's documents in consecutive parts, one per core when it is large enough;
-    /// segments in order, so that each part's worst kept hit rises as it goes.
-    func parts() -> [[Piece]] {
+    /// The index's documents in consecutive parts, one per core when it is large enough and
+    /// the search walks `postings` enough; segments in order, so that each part's worst kept
+    /// hit rises as it goes.
+    func parts(postings: Int = .max) -> [[Piece]] {
         let all = segments.reduce(0) { $0 + $1.docCount }
-        let count = max(1, min(maxParts, all / max(1, partDocuments)))
+        let count = postings < partPostings ? 1 : max(1, min(maxParts, all / max(1, partDocuments)))
         let share = (all + count - 1) / count
         var parts: [[Piece]] = [[]]
         var room = share
@@ -156,7 +170,7 @@ public final class Searcher {
     /// Walks the pieces' matching documents into the best `capacity` hits: exactly up to the
     /// count limit, then skipping what cannot enter (see `Pruning`).
     private func collect(_ pieces: [Piece], bound: BoundPlan, options: SearchOptions, requiredClauses: Int, capacity: Int,
-                         shared: Shared?) -> Collected {
+                         windows: Bool, shared: Shared?) -> Collected {
         var c = Collected(top: TopDocs(capacity: capacity))
         var visited = 0
         // what the other parts counted, and the best worst kept hit of all, as last heard
@@ -176,7 +190,7 @@ public final class Searcher {
             root.advance(to: piece.docs.lowerBound)
             let deleted = deletes[s]
             // while every match is counted, a union of words (and its spans) is scored a window at a time
-            if root.windowWords != nil && root.doc < piece.docs.upperBound {
+            if windows && root.windowWords != nil && root.doc < piece.docs.upperBound {
                 var w = window ?? ScoreWindow()
                 window = w
                 var start = root.doc
@@ -193,7 +207,7 @@ public final class Searcher {
                         c.total += 1
                         c.top.insert(ScoredDoc(matched: m.matched, penalty: m.penalty, exact: m.exact, score: m.score, segment: s, doc: doc))
                     }
-                    start = end
+                    start = max(end, root.windowNext)
                     share()
                 }
                 root.resume(at: start)

@@ -171,6 +171,14 @@ final class WordScorer: Scorer {
         }
     }
 
+    /// After `addWindow`, the first document an alternative stands on: where the next window
+    /// can start (a rare word's windows would otherwise mostly be empty).
+    var windowNext: UInt32 {
+        var m = PostingsCursor.end
+        forEachDriver { i in m = min(m, alternative.with(i) { $0.doc }) }
+        return m
+    }
+
     /// Stands on the first document of its alternatives again after `addWindow` moved them.
     func resync() {
         forEachDriver { i in at[i] = alternative.with(i) { $0.doc } }
