@@ -247,8 +247,8 @@ struct TopHitsPruningTests {
         })
         try writer.commit()
         let searcher = writer.snapshot.searcher()
-        #expect(BoundPlan(try QueryPlanner(analyzer: Analyzer(), synonyms: Synonyms()).plan(QueryParser.parse("rare")),
-                          searcher: searcher).postings * Searcher.windowDensity >= 6000)
+        #expect(searcher.countsInWindows(postings: BoundPlan(try QueryPlanner(analyzer: Analyzer(), synonyms: Synonyms()).plan(QueryParser.parse("rare")),
+                                                             searcher: searcher).postings))
         var options = SearchOptions(limit: 20, snippets: false)
         options.countLimit = .max
         let counted = try searcher.search(QueryParser.parse("rare"), options: options)

@@ -53,7 +53,7 @@ public final class Searcher {
         let capacity = max(0, options.offset) + max(0, options.limit)
         let postings = bound.postings
         let parts = self.parts(postings: postings)
-        let windows = postings * Self.windowDensity >= docCount
+        let windows = countsInWindows(postings: postings)
         // a part per core for a large index: the searcher and the bound plan are only read,
         // and each part makes its own cursors
         let shared = parts.count > 1 ? Shared() : nil
@@ -101,9 +101,14 @@ public final class Searcher {
     /// `partPostings` for this searcher (tests make it 0).
     var partPostings = Searcher.partPostings
     /// While counting, windows are scored (`ScoreWindow`) only when the leaves hold at least
-    /// one posting per this many documents: a sparser query's windows would be mostly empty,
-    /// and the walk through the scorer tree goes from one document straight to the next.
-    static let windowDensity = 16
+    /// this many postings per window of the index: a sparser query's windows would be mostly
+    /// empty, and the walk through the scorer tree goes from one document straight to the next.
+    static let windowPostings = 32
+
+    /// Whether a search whose leaves hold `postings` counts in windows (see `windowPostings`).
+    func countsInWindows(postings: Int) -> Bool {
+        postings >= Self.windowPostings * ((docCount + ScoreWindow.size - 1) / ScoreWindow.size)
+    }
 
     /// A run of documents of one segment.
     struct Piece {
