@@ -76,51 +76,63 @@ extension JSON {
         switch self {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
-        case .number(let n): out.append(contentsOf: Self.format(n).utf8)
+        case .number(let n): Self.writeNumber(n, to: &out)
         case .string(let s): Self.writeString(s, to: &out)
         case .array(let items):
             out.append(UInt8(ascii: "["))
-            for (i, item) in items.enumerated() {
+            for i in items.indices {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                item.write(to: &out)
+                items[i].write(to: &out)
             }
             out.append(UInt8(ascii: "]"))
         case .object(let pairs):
             out.append(UInt8(ascii: "{"))
-            for (i, (key, value)) in pairs.enumerated() {
+            for i in pairs.indices {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                Self.writeString(key, to: &out)
+                Self.writeString(pairs[i].0, to: &out)
                 out.append(UInt8(ascii: ":"))
-                value.write(to: &out)
+                pairs[i].1.write(to: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
     }
 
-    static func format(_ n: Double) -> String {
-        guard n.isFinite else { return "null" }
-        if n.rounded() == n && abs(n) < 1e15 { return String(Int64(n)) }
-        return "\(n)"
+    /// Integers as digits (without a String in between: a response has dozens), other
+    /// numbers as Swift prints them (the shortest text that reads back the same).
+    private static func writeNumber(_ n: Double, to out: inout [UInt8]) {
+        guard n.isFinite else { return out.append(contentsOf: "null".utf8) }
+        guard n.rounded() == n && abs(n) < 1e15 else { return out.append(contentsOf: "\(n)".utf8) }
+        var v = Int64(n)
+        if v < 0 {
+            out.append(UInt8(ascii: "-"))
+            v = -v
+        }
+        var digits: (UInt64, UInt64) = (0, 0)  // 16 bytes on the stack: up to 15 digits
+        withUnsafeMutableBytes(of: &digits) { d in
+            var k = d.count
+            repeat {
+                k -= 1
+                d[k] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            } while v > 0
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: d[k...]))
+        }
     }
 
     private static let hex = Array("0123456789abcdef".utf8)
 
     static func writeString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        var s = s
         // Runs of bytes that need no escaping (nearly all of them) are copied at once.
-        let copied: Void? = s.utf8.withContiguousStorageIfAvailable { bytes in
+        s.withUTF8 { bytes in
             var run = 0
-            for i in bytes.indices where needsEscape(bytes[i]) {
-                out.append(contentsOf: bytes[run..<i])
+            for i in 0..<bytes.count where needsEscape(bytes[i]) {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i]))
                 writeEscaped(bytes[i], to: &out)
                 run = i + 1
             }
-            out.append(contentsOf: bytes[run...])
-        }
-        if copied == nil {
-            for b in s.utf8 {
-                if needsEscape(b) { writeEscaped(b, to: &out) } else { out.append(b) }
-            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...]))
         }
         out.append(UInt8(ascii: "\""))
     }

@@ -23,6 +23,12 @@ struct JSONTests {
         #expect(JSON.string("\n").serialized() == #""\n""#)
     }
 
+    @Test func numbersAsDigitsOrSwiftPrintsThem() {
+        let numbers: [Double] = [0, -0.0, 7, -42, 123_456_789_012_345, -999_999_999_999_999, 1e15, 0.5, -1.25, 12.3457, .infinity, .nan]
+        let text = numbers.map { JSON.number($0).serialized() }
+        #expect(text == ["0", "0", "7", "-42", "123456789012345", "-999999999999999", "1000000000000000.0", "0.5", "-1.25", "12.3457", "null", "null"])
+    }
+
     @Test func unicodeEscapesAndSurrogates() throws {
         #expect(try JSON.parse(#""\u94b1\ud83c\udf89""#) == .string("钱🎉"))
         #expect(throws: JSONError.self) { try JSON.parse(#""\ud83c""#) }

@@ -15,7 +15,7 @@ public struct QueryParser {
     public static let maxTerms = 1024
     /// Deepest nesting of parentheses and operators.
     public static let maxDepth = 32
-    /// Longest query text, in characters.
+    /// Longest query text, in characters (Unicode code points: positions count them too).
     public static let maxLength = 65_536
 
     public static func parse(_ text: String) throws(QueryError) -> Query {
@@ -31,7 +31,7 @@ public struct QueryParser {
 
     private struct Lexeme {
         var kind: Kind
-        /// Character position in the query text.
+        /// Position in the query text, in code points.
         var position: Int
     }
 
@@ -42,7 +42,8 @@ public struct QueryParser {
     private var lexError: QueryError?
 
     private init(_ text: String) {
-        let chars = Array(text)
+        // code points, not Characters: grapheme breaking cost more than the rest of the parse
+        let chars = Array(text.unicodeScalars)
         length = chars.count
         guard chars.count <= Self.maxLength else {
             lexError = QueryError(message: "query longer than \(Self.maxLength) characters", offset: Self.maxLength)
@@ -51,8 +52,8 @@ public struct QueryParser {
         var i = 0
         while i < chars.count {
             let c = chars[i]
-            if c.isWhitespace { i += 1; continue }
-            if c == "-" || c == "+", i + 1 < chars.count, !chars[i + 1].isWhitespace, chars[i + 1] != "-" {
+            if Self.isSpace(c) { i += 1; continue }
+            if c == "-" || c == "+", i + 1 < chars.count, !Self.isSpace(chars[i + 1]), chars[i + 1] != "-" {
                 lexemes.append(Lexeme(kind: c == "-" ? .minus : .plus, position: i))
                 i += 1
                 continue
@@ -67,15 +68,15 @@ public struct QueryParser {
                     lexError = QueryError(message: "unbalanced quote", offset: i)
                     return
                 }
-                lexemes.append(Lexeme(kind: .quoted(String(chars[(i + 1)..<j])), position: i))
+                lexemes.append(Lexeme(kind: .quoted(Self.string(chars[(i + 1)..<j])), position: i))
                 i = j + 1
             default:
                 var j = i
-                while j < chars.count, !chars[j].isWhitespace, !Self.endsWord(chars[j]) {
-                    if chars[j] == ":", j > i, Self.fields.contains(String(chars[i..<j]).lowercased()) { break }
+                while j < chars.count, !Self.isSpace(chars[j]), !Self.endsWord(chars[j]) {
+                    if chars[j] == ":", j > i, Self.fields.contains(Self.string(chars[i..<j]).lowercased()) { break }
                     j += 1
                 }
-                let word = String(chars[i..<j])
+                let word = Self.string(chars[i..<j])
                 if j < chars.count, chars[j] == ":", Self.fields.contains(word.lowercased()) {
                     lexemes.append(Lexeme(kind: .field(word.lowercased()), position: i))
                     i = j + 1
@@ -94,9 +95,17 @@ public struct QueryParser {
 
     private static let fields: Set<String> = ["title", "body", "path", "lang", "date"]
 
+    private static func isSpace(_ c: Unicode.Scalar) -> Bool { c.properties.isWhitespace }
+
+    private static func string(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
+        var s = ""
+        s.unicodeScalars.append(contentsOf: scalars)
+        return s
+    }
+
     /// Parentheses and quotes end a word (a switch: `String.contains` walks the string's
     /// characters for every character of the query).
-    private static func endsWord(_ c: Character) -> Bool {
+    private static func endsWord(_ c: Unicode.Scalar) -> Bool {
         switch c {
         case "(", ")", "\"", "“", "”": true
         default: false
@@ -211,7 +220,7 @@ public struct QueryParser {
             } else if let n = Int(suffix), (0...2).contains(n) {
                 fuzziness = .edits(n)
             } else {
-                throw QueryError(message: "fuzziness after ~ must be 0, 1 or 2", offset: l.position + w.distance(from: w.startIndex, to: tilde))
+                throw QueryError(message: "fuzziness after ~ must be 0, 1 or 2", offset: l.position + w[..<tilde].unicodeScalars.count)
             }
             w = w[..<tilde]
         }
