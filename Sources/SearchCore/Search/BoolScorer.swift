@@ -52,6 +52,10 @@ final class BoolScorer: Scorer {
     deinit {
         matched.free()
         bounds.free()
+        required.free()
+        excluded.free()
+        drivers.free()
+        children.free()
     }
 
     override var doc: UInt32 { current }
@@ -115,8 +119,10 @@ final class BoolScorer: Scorer {
     /// the top hits. False when that cannot be done (spans stand for several clauses).
     func requireEveryClause() -> Bool {
         guard isRoot, clauseCount > 1, spanScorers.isEmpty, !drivers.isEmpty else { return false }
+        required.free()
         required = Unretained(zip(scorers, occurs).filter { $0.1 != .mustNot }.map(\.0).sorted { $0.cost < $1.cost })
         isRequired = occurs.map { $0 != .mustNot }
+        drivers.free()
         drivers = Unretained([])
         if current != PostingsCursor.end { find(from: current) }
         return true

@@ -38,6 +38,8 @@ final class PhraseScorer: LeafScorer {
     deinit {
         positions.free()
         starts.free()
+        cursors.free()
+        others.free()
     }
 
     override var freq: UInt32 { phraseFreq }

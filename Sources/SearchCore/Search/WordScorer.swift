@@ -62,6 +62,8 @@ final class WordScorer: Scorer {
         drivers.free()
         here.free()
         bounds.free()
+        alternative.free()
+        bonus.free()
     }
 
     /// From the current document on, finds only documents matching an alternative with at
