@@ -28,6 +28,8 @@ final class WordScorer: Scorer {
     /// The drivers' bounds, then the bonuses', from the last `bound(from:)` (`narrow` reads
     /// them).
     private let bounds: RawBuffer<Bound>
+    /// Scratch for `narrow`: drivers in the order it weighs them.
+    private let order: RawBuffer<Int>
 
     init(alternatives: [LeafScorer], bonuses: [LeafScorer]) {
         self.alternatives = alternatives
@@ -52,6 +54,9 @@ final class WordScorer: Scorer {
         var bounds = RawBuffer<Bound>(capacity: alternatives.count + bonuses.count)
         bounds.append(repeating: Bound(from: 0, upTo: 0, best: Match()), count: alternatives.count + bonuses.count)
         self.bounds = bounds
+        var order = RawBuffer<Int>(capacity: alternatives.count)
+        order.append(repeating: 0, count: alternatives.count)
+        self.order = order
         super.init()
         settle()
     }
@@ -62,6 +67,7 @@ final class WordScorer: Scorer {
         drivers.free()
         here.free()
         bounds.free()
+        order.free()
         alternative.free()
         bonus.free()
     }
@@ -195,29 +201,43 @@ final class WordScorer: Scorer {
     /// True when some stopped.
     func narrow(upTo: UInt32, cannotEnter: (Match) -> Bool) -> Bool {
         guard narrowedUpTo == nil, driverCount > 1 else { return false }
-        let order = activeDrivers.filter { at[$0] <= upTo }.sorted { bounds[$0].best.score < bounds[$1].best.score }
+        // the drivers in the run, weakest bound first (an insertion sort into a buffer kept
+        // for it: this runs once per run that may enter, and a word has few drivers)
+        var n = 0
+        forEachDriver { i in
+            guard at[i] <= upTo else { return }
+            var k = n
+            while k > 0 && bounds[order[k - 1]].best.score > bounds[i].best.score {
+                order[k] = order[k - 1]
+                k -= 1
+            }
+            order[k] = i
+            n += 1
+        }
         var bonusScore = 0.0, exact = 0
         for j in 0..<bonus.count where bounds[alternatives.count + j].from <= upTo {
             bonusScore += bounds[alternatives.count + j].best.score
             exact = 1
         }
         // the passive set's best: the lowest penalty, the most one penalty's alternatives add up to
-        var sums = [Double](repeating: 0, count: penaltyLevels)
-        var lowest = Int.max
-        var count = 0
-        for i in order {
-            let p = penalties[i]
-            sums[p] += bounds[i].best.score
-            var best = Match()
-            best.penalty = min(lowest, p)
-            best.exact = exact
-            best.score = (sums.max() ?? 0) + bonusScore
-            guard cannotEnter(best) else { break }
-            lowest = best.penalty
-            count += 1
+        let count = withUnsafeTemporaryAllocation(of: Double.self, capacity: penaltyLevels) { sums in
+            sums.initialize(repeating: 0)
+            var lowest = Int.max, count = 0
+            for k in 0..<n {
+                let i = order[k], p = penalties[i]
+                sums[p] += bounds[i].best.score
+                var best = Match()
+                best.penalty = min(lowest, p)
+                best.exact = exact
+                best.score = (sums.max() ?? 0) + bonusScore
+                guard cannotEnter(best) else { break }
+                lowest = best.penalty
+                count += 1
+            }
+            return count
         }
-        guard count > 0 && count < order.count else { return false }
-        for i in order.prefix(count) { passive[i] = true }
+        guard count > 0 && count < n else { return false }
+        for k in 0..<count { passive[order[k]] = true }
         narrowedUpTo = upTo
         settle()
         return true
