@@ -97,7 +97,7 @@ public final class Searcher {
     /// A search whose leaves hold fewer postings than this runs on one thread, however large
     /// the index: waking the other threads would cost more than they save (measured at 1 GB,
     /// Docs/BENCHMARKS.md).
-    static let partPostings = 1 << 12
+    static let partPostings = 1 << 11
     /// `partPostings` for this searcher (tests make it 0).
     var partPostings = Searcher.partPostings
     /// While counting, windows are scored (`ScoreWindow`) only when the leaves hold at least
