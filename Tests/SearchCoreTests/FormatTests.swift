@@ -100,6 +100,30 @@ struct FormatTests {
         #expect(seen == docs)
     }
 
+    /// A block's frequencies are decoded when first read: ones that run past the data read as
+    /// 0 and mark the cursor damaged (`searchd check` reports it), never a read past the end.
+    @Test func frequenciesPastTheDataMarkTheCursorDamaged() throws {
+        let directory = MemoryDirectory()
+        var writer = PostingsWriter(docs: try FileWriter(directory, "t.doc"), positions: try FileWriter(directory, "t.pos"))
+        writer.startTerm()
+        for d in UInt32(0)..<10 {
+            [UInt8(0)].withUnsafeBufferPointer { writer.add(doc: d * 2, freq: 1, positionDeltas: $0, norm: 10) }
+        }
+        let info = try writer.finishTerm()
+        try writer.docs.finish()
+        try writer.positions.finish()
+        let docData = try payload(directory, "t.doc"), posData = try payload(directory, "t.pos")
+        let whole = PostingsCursor(info: info, docData: docData.buffer, posData: posData.buffer)
+        #expect(whole.next() == 0 && whole.freq == 1 && !whole.isDamaged)
+        // one byte per document and per frequency: the last five frequencies cut off
+        let cut = FileBytes(copying: Array(docData.buffer.prefix(15)))
+        let cursor = PostingsCursor(info: info, docData: cut.buffer, posData: posData.buffer)
+        var freqs: [UInt32] = []
+        while cursor.next() != PostingsCursor.end { freqs.append(cursor.freq) }
+        #expect(freqs == [1, 1, 1, 1, 1, 0, 0, 0, 0, 0])
+        #expect(cursor.isDamaged)
+    }
+
     @Test func termDictionaryLookupAndPrefix() throws {
         let directory = MemoryDirectory()
         var writer = TermDictionaryWriter(try FileWriter(directory, "t.tdx"))

@@ -47,6 +47,7 @@ final class PostingsCursor {
         positionsStart = Int(info.positionsOffset)
         block = -1
         count = 0
+        pendingFreqs = -1
         index = -1
         doc = 0
         posOffset = 0
@@ -59,7 +60,35 @@ final class PostingsCursor {
     }
 
     /// The frequency of the term in the current document.
-    var freq: UInt32 { freqs[index] }
+    var freq: UInt32 { blockFreqs[index] }
+
+    /// Where the decoded block's frequencies start while they are not decoded yet (-1 once
+    /// they are): a search often decodes a block only to find a document in it, and reads
+    /// few of its frequencies, if any.
+    private var pendingFreqs = -1
+    /// A block's frequencies ran past the data (`searchd check` reports it).
+    private(set) var isDamaged = false
+
+    /// The decoded block's frequencies (decoded at the first use).
+    private var blockFreqs: UnsafeMutablePointer<UInt32> {
+        @inline(__always) get {
+            if pendingFreqs >= 0 { decodeFreqs() }
+            return freqs
+        }
+    }
+
+    private func decodeFreqs() {
+        var offset = pendingFreqs
+        pendingFreqs = -1
+        for i in 0..<count {
+            guard let f = readVarint(docData, &offset) else {
+                isDamaged = true
+                for j in i..<count { freqs[j] = 0 }
+                return
+            }
+            freqs[i] = f
+        }
+    }
 
     /// Moves to the next document and returns it (or `end`).
     @discardableResult
@@ -157,6 +186,7 @@ final class PostingsCursor {
     /// Calls `body` with each document and frequency of the decoded block (for postings of a
     /// single block: every one of them).
     func forEachInBlock(_ body: (UInt32, UInt32) -> Void) {
+        let freqs = blockFreqs
         for i in 0..<count { body(docs[i], freqs[i]) }
     }
 
@@ -165,7 +195,7 @@ final class PostingsCursor {
     func rawPositions() -> UnsafeRawBufferPointer {
         skipPassedPositions()
         let start = posOffset
-        skipVarints(posData, &posOffset, count: Int(freqs[index]))
+        skipVarints(posData, &posOffset, count: Int(blockFreqs[index]))
         posIndex += 1
         return UnsafeRawBufferPointer(rebasing: posData[start..<posOffset])
     }
@@ -181,7 +211,7 @@ final class PostingsCursor {
     func forEachPosition(_ body: (UInt32) -> Void) {
         skipPassedPositions()
         var p: UInt32 = 0
-        for _ in 0..<freqs[index] {
+        for _ in 0..<blockFreqs[index] {
             guard let delta = readVarint(posData, &posOffset) else { break }
             p &+= delta
             body(p)
@@ -192,6 +222,7 @@ final class PostingsCursor {
     /// Moves the positions reader past the documents of the block passed over.
     private func skipPassedPositions() {
         var passed = 0
+        let freqs = blockFreqs
         while posIndex < index {
             passed += Int(freqs[posIndex])
             posIndex += 1
@@ -230,10 +261,7 @@ final class PostingsCursor {
             previous &+= delta
             docs[i] = previous
         }
-        for i in 0..<n {
-            guard let f = readVarint(docData, &offset) else { return false }
-            freqs[i] = f
-        }
+        pendingFreqs = offset
         block = b
         count = n
         index = 0

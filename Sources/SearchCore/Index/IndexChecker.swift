@@ -74,6 +74,9 @@ public enum IndexChecker {
                     docs += 1
                 }
                 if hasSkipTable && docs > 0 { try checkImpacts() }
+                if cursor.isDamaged {
+                    throw Damage(file: "\(name).doc", problem: "frequencies of term \(count) run past the data")
+                }
                 if docs != Int(iterator.info.docFreq) {
                     throw Damage(file: "\(name).doc", problem: "\(docs) documents where the dictionary says \(iterator.info.docFreq)")
                 }
