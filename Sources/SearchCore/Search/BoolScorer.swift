@@ -17,7 +17,7 @@ final class BoolScorer: Scorer {
     private let excluded: Unretained<Scorer>
     /// The children whose union gives the candidates when none is required.
     private var drivers: Unretained<Scorer>
-    /// `scorers` again, for the per-document loop of `add`.
+    /// `scorers` again, for the per-document loop of `add` and the per-run one of `bound`.
     private let children: Unretained<Scorer>
     /// Children that count as matched clauses (neither filters nor excluded).
     let clauseCount: Int
@@ -206,13 +206,13 @@ final class BoolScorer: Scorer {
         var from = target
         let conjunction = !required.isEmpty
         if conjunction {
-            for i in scorers.indices where isRequired[i] { bounds[i] = scorers[i].bound(from: from) }
+            for i in scorers.indices where isRequired[i] { bounds[i] = children.with(i) { $0.bound(from: from) } }
             var moved = true
             while moved && from != PostingsCursor.end {
                 moved = false
                 for i in scorers.indices where isRequired[i] { from = max(from, bounds[i].from) }
                 for i in scorers.indices where isRequired[i] && bounds[i].upTo < from {
-                    bounds[i] = scorers[i].bound(from: from)
+                    bounds[i] = children.with(i) { $0.bound(from: from) }
                     moved = true
                 }
             }
@@ -220,7 +220,7 @@ final class BoolScorer: Scorer {
         guard from != PostingsCursor.end else { return Bound(from: from, upTo: from, best: Match()) }
         var first = PostingsCursor.end
         for i in scorers.indices where occurs[i] == .should && !isRequired[i] {
-            bounds[i] = scorers[i].bound(from: from)
+            bounds[i] = children.with(i) { $0.bound(from: from) }
             first = min(first, bounds[i].from)
         }
         for k in spanScorers.indices {
