@@ -48,6 +48,7 @@ final class PostingsCursor {
         block = -1
         count = 0
         pendingFreqs = -1
+        found = (0, 0)
         index = -1
         doc = 0
         posOffset = 0
@@ -117,12 +118,7 @@ final class PostingsCursor {
         }
         if doc == Self.end { return doc }
         if blockCount > 1 {
-            // first block whose last doc ≥ target, by binary search from the current block
-            var lo = max(block, 0), hi = blockCount - 1
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if skipEntry(mid, 0) < target { lo = mid + 1 } else { hi = mid }
-            }
+            let lo = blockHolding(target)
             if lo != block { guard loadBlock(lo) else { return finish() } }
         } else if block < 0 {
             guard loadBlock(0) else { return finish() }
@@ -157,16 +153,36 @@ final class PostingsCursor {
         }
         if doc == Self.end { return (doc, nil) }
         guard multi else { return (block < 0 ? target : Self.end, nil) }  // not decoded yet, or all before target
-        var lo = max(block, 0), hi = blockCount - 1
-        guard skipEntry(hi, 0) >= target else { return (Self.end, nil) }
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if skipEntry(mid, 0) < target { lo = mid + 1 } else { hi = mid }
-        }
+        guard skipEntry(blockCount - 1, 0) >= target else { return (Self.end, nil) }
+        let lo = blockHolding(target)
         // the block's first document: the one before it plus the block's first delta
         var offset = blocksStart + Int(skipEntry(lo, 1))
         let first = (lo > 0 ? skipEntry(lo - 1, 0) : 0) &+ (readVarint(docData, &offset) ?? 0)
         return (max(first, target), lo)
+    }
+
+    /// The last target `blockHolding` was asked about, and its answer: a later target's block
+    /// is not before it. (A pruned walk asks for run after run without moving the cursor.)
+    private var found: (target: UInt32, block: Int) = (0, 0)
+
+    /// The first block whose last document is ≥ target (the last block when none is), from
+    /// the current block or the one found last: galloping, then a binary search (targets
+    /// mostly move a block or two, and each probe of the skip table may miss the cache).
+    private func blockHolding(_ target: UInt32) -> Int {
+        var lo = max(block, 0)
+        if target >= found.target { lo = max(lo, found.block) }
+        var step = 1, hi = lo
+        while hi < blockCount - 1 && skipEntry(hi, 0) < target {
+            lo = hi + 1
+            hi = min(hi + step, blockCount - 1)
+            step *= 2
+        }
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if skipEntry(mid, 0) < target { lo = mid + 1 } else { hi = mid }
+        }
+        found = (target, lo)
+        return lo
     }
 
     /// The last document of block b (postings of several blocks).
