@@ -17,8 +17,10 @@ final class BoolScorer: Scorer {
     private let excluded: Unretained<Scorer>
     /// The children whose union gives the candidates when none is required.
     private var drivers: Unretained<Scorer>
-    /// `scorers` again, for the per-document loop of `add` and the per-run one of `bound`.
+    /// `scorers` and `spanScorers` again, for the per-document loop of `add` and the per-run
+    /// one of `bound`.
     private let children: Unretained<Scorer>
+    private let spanChildren: Unretained<WordScorer>
     /// Children that count as matched clauses (neither filters nor excluded).
     let clauseCount: Int
     /// Which children matched the current document (a `let`: no exclusivity checks).
@@ -39,6 +41,7 @@ final class BoolScorer: Scorer {
         excluded = Unretained(children.filter { $0.occur == .mustNot }.map(\.scorer))
         drivers = Unretained(required.isEmpty ? children.filter { $0.occur == .should }.map(\.scorer) + spans.map(\.scorer) : [])
         self.children = Unretained(scorers)
+        spanChildren = Unretained(spanScorers)
         var matched = RawBuffer<Bool>(capacity: children.count)
         matched.append(repeating: false, count: children.count)
         self.matched = matched
@@ -56,6 +59,7 @@ final class BoolScorer: Scorer {
         excluded.free()
         drivers.free()
         children.free()
+        spanChildren.free()
     }
 
     override var doc: UInt32 { current }
@@ -224,7 +228,7 @@ final class BoolScorer: Scorer {
             first = min(first, bounds[i].from)
         }
         for k in spanScorers.indices {
-            bounds[scorers.count + k] = spanScorers[k].bound(from: from)
+            bounds[scorers.count + k] = spanChildren.with(k) { $0.bound(from: from) }
             first = min(first, bounds[scorers.count + k].from)
         }
         if !conjunction { from = first }
@@ -278,9 +282,12 @@ final class BoolScorer: Scorer {
             penalties += m.penalty
             if occur != .filter { count += 1 }
         }
-        for (k, span) in spanScorers.enumerated() {
-            if span.doc < d { span.advance(to: d) }
-            guard span.doc == d else { continue }
+        for k in 0..<spanChildren.count {
+            let here = spanChildren.with(k) { span in
+                if span.doc < d { span.advance(to: d) }
+                return span.doc == d
+            }
+            guard here else { continue }
             var uncovered = 0
             for i in spanRanges[k] where !matched[i] && occurs[i] != .mustNot {
                 matched[i] = true
@@ -288,7 +295,7 @@ final class BoolScorer: Scorer {
             }
             guard uncovered > 0 else { continue }
             var m = Match()
-            span.add(to: &m)
+            spanChildren.with(k) { $0.add(to: &m) }
             count += uncovered
             score += m.score
             penalties += m.penalty
