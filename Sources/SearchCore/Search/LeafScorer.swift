@@ -33,6 +33,19 @@ class LeafScorer: Scorer {
         match.score += score(freq: freq, length: norms.length(postings.doc, field))
     }
 
+    /// Scores the postings from `start` up to `end` into the window, as the alternative of a
+    /// word with `penalty` (see `ScoreWindow`): the cursor's loop without a dynamic call per
+    /// document (`PhraseScorer`, which checks positions per candidate, walks itself instead).
+    /// Each score is the bits `add` would give.
+    func addWindow(from start: UInt32, upTo end: UInt32, penalty: Int, into window: ScoreWindow) {
+        var d = postings.doc < start ? postings.advance(to: start) : postings.doc
+        while d < end {
+            let score = factor > 0 ? score(freq: postings.freq, length: norms.length(d, field)) : 0
+            window.addAlternative(Int(d - start), penalty: penalty, score: score)
+            d = postings.next()
+        }
+    }
+
     /// Whether d matches (at or past the current document; a bonus's question).
     func matches(_ d: UInt32) -> Bool { postings.advance(to: d) == d }
 

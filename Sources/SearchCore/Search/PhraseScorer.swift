@@ -46,6 +46,16 @@ final class PhraseScorer: LeafScorer {
 
     override var doc: UInt32 { settled ? postings.doc : settle() }
 
+    override func addWindow(from start: UInt32, upTo end: UInt32, penalty: Int, into window: ScoreWindow) {
+        var d = doc < start ? advance(to: start) : doc
+        while d < end {
+            var m = Match()
+            add(to: &m)
+            window.addAlternative(Int(d - start), penalty: penalty, score: m.score)
+            d = next()
+        }
+    }
+
     @discardableResult override func next() -> UInt32 {
         guard doc != PostingsCursor.end else { return doc }
         postings.next()

@@ -158,16 +158,7 @@ final class WordScorer: Scorer {
     /// behind them until `resync`.
     func addWindow(upTo end: UInt32, into window: ScoreWindow) {
         let start = window.start
-        forEachDriver { i in
-            let penalty = penalties[i]
-            var d = alternative.with(i) { $0.doc < start ? $0.advance(to: start) : $0.doc }
-            while d < end {
-                var m = Match()
-                alternative.with(i) { $0.add(to: &m) }
-                window.addAlternative(Int(d - start), penalty: penalty, score: m.score)
-                d = alternative.with(i) { $0.next() }
-            }
-        }
+        forEachDriver { i in alternative.with(i) { $0.addWindow(from: start, upTo: end, penalty: penalties[i], into: window) } }
         guard bonus.count > 0 else { return }
         window.forEachWordMatch { o in
             let d = start + UInt32(o)
