@@ -217,7 +217,7 @@ struct BoundPlan {
     /// it prunes (a search that walks few is not worth splitting across threads).
     var postings: Int {
         var sum = 0
-        forEachWord { w in for leaf in w.alternatives + w.bonuses { sum += leaf.docFreq } }
+        forEachWord { w in sum += w.alternatives.reduce(0) { $0 + $1.docFreq } + w.bonuses.reduce(0) { $0 + $1.docFreq } }
         return sum
     }
 

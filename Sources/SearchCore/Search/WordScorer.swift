@@ -54,9 +54,7 @@ final class WordScorer: Scorer {
         var bounds = RawBuffer<Bound>(capacity: alternatives.count + bonuses.count)
         bounds.append(repeating: Bound(from: 0, upTo: 0, best: Match()), count: alternatives.count + bonuses.count)
         self.bounds = bounds
-        var order = RawBuffer<Int>(capacity: alternatives.count)
-        order.append(repeating: 0, count: alternatives.count)
-        self.order = order
+        order = .unset(alternatives.count)
         super.init()
         settle()
     }
