@@ -69,20 +69,11 @@ struct SourceCrawler: Sendable {
         let key = [UInt64(st.st_dev), UInt64(st.st_ino)]
         guard !seen.contains(key) else { return }
         seen.insert(key)
-        guard let dir = opendir(directory) else {
+        guard let names = FileSystemDirectory.names(in: directory) else {
             problem("cannot read directory \(directory): \(String(cString: strerror(errno)))")
             return
         }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if isSkipped(name) { continue }
-            names.append(name)
-        }
-        closedir(dir)
-        for name in names.sorted() {
+        for name in names where !isSkipped(name) {
             let path = directory + "/" + name
             let rel = relative.isEmpty ? name : relative + "/" + name
             var s = stat()

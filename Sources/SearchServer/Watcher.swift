@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Logging
+import SearchCore
 import Synchronization
 
 /// Watches the source roots with inotify and reports what changed, in batches: files written
@@ -104,15 +105,7 @@ final class Watcher: Sendable {
                 return
             }
             state.withLock { $0.paths[wd] = dir }
-            guard let d = opendir(dir) else { return }
-            var names: [String] = []
-            while let e = readdir(d) {
-                let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                if name == "." || name == ".." || name.hasPrefix(".") || excluded(name) { continue }
-                names.append(name)
-            }
-            closedir(d)
-            for name in names {
+            for name in FileSystemDirectory.names(in: dir) ?? [] where !name.hasPrefix(".") && !excluded(name) {
                 let path = dir + "/" + name
                 var s = stat()
                 guard stat(path, &s) == 0 else { continue }

@@ -31,11 +31,21 @@ public final class FileSystemDirectory: Directory {
     }
 
     public func list() throws(StoreError) -> [String] {
-        guard let dir = opendir(path) else { throw Self.error("cannot read directory \(path)") }
+        guard let names = Self.names(in: path) else { throw Self.error("cannot read directory \(path)") }
+        return names
+    }
+
+    /// The names in a directory, sorted, without "." and ".."; nil (errno set) when it cannot
+    /// be opened. A name is read where it lies: `entry.pointee` would copy a whole `dirent`,
+    /// and readdir's records are only as long as their name, so the last one in the buffer
+    /// can end just before an unmapped page (a crash seen in CI).
+    public static func names(in path: String) -> [String]? {
+        guard let dir = opendir(path) else { return nil }
         defer { closedir(dir) }
+        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
         var names: [String] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = String(cString: (UnsafeRawPointer(entry) + nameOffset).assumingMemoryBound(to: CChar.self))
             if name != "." && name != ".." { names.append(name) }
         }
         return names.sorted()

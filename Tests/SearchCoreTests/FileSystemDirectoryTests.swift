@@ -1,0 +1,26 @@
+import Foundation
+import SearchCore
+import Testing
+
+/// Directory listing reads each name where readdir left it; records of every length (a name of
+/// 1 to 255 bytes, multibyte ones too) come back whole and sorted.
+struct FileSystemDirectoryTests {
+    @Test func namesOfEveryLengthAreListedWhole() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("searchd-names-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        var expected: [String] = []
+        for length in 1...255 {
+            expected.append(String(repeating: "a", count: length - 1) + "z")
+        }
+        for count in [1, 42, 85] {  // 3-byte characters: names of 3, 126 and 255 bytes
+            expected.append(String(repeating: "港", count: count))
+        }
+        for name in expected {
+            #expect(FileManager.default.createFile(atPath: base + "/" + name, contents: nil))
+        }
+        #expect(FileSystemDirectory.names(in: base) == expected.sorted())
+        #expect(try FileSystemDirectory(base).list() == expected.sorted())
+        #expect(FileSystemDirectory.names(in: base + "/missing") == nil)
+    }
+}
