@@ -4,8 +4,9 @@
 # sittings, and by 5% between rounds): per query, the minimum of its per-round medians;
 # then per query category, and over all queries, the median of those minima.
 #
-# usage: Benchmarks/in_process.sh INDEX_DIR ROUNDS SECONDS BINARY...
-#   INDEX_DIR an index searchd built (DATA_DIR/index); every binary must read its format.
+# usage: Benchmarks/in_process.sh INDEX_DIR ROUNDS SECONDS BINARY[@INDEX_DIR]...
+#   INDEX_DIR an index searchd built (DATA_DIR/index); a binary of another index format reads
+#   the one named after it (the same documents, built by that binary's searchd).
 #   Build each binary with `swift build -c release --product searchd-profile` in Benchmarks/.
 set -eu
 QUERIES=${QUERIES:-/work/shared/bench/queries/perf.tsv}
@@ -19,7 +20,9 @@ for round in $(seq "$ROUNDS"); do
     k=0
     for bin in "$@"; do
         k=$((k + 1))
-        SEARCHD_ALL_QUERIES=1 SEARCHD_PROFILE_INDEX=$INDEX "$bin" query "$SECONDS_EACH" > "$OUT/$k.$round" 2>/dev/null
+        index=$INDEX
+        case $bin in *@*) index=${bin#*@} ;; esac
+        SEARCHD_ALL_QUERIES=1 SEARCHD_PROFILE_INDEX=$index "${bin%%@*}" query "$SECONDS_EACH" > "$OUT/$k.$round" 2>/dev/null
         echo "$bin round $round: $(sed -n 2p "$OUT/$k.$round")"
     done
 done

@@ -2,9 +2,9 @@
 # Two or more searchd binaries answering the kit's queries through their socket, alternated
 # in one sitting (this VM's noise is larger than most differences between two commits).
 #
-# usage: Benchmarks/side_by_side.sh INDEX_DIR ROUNDS BINARY...
-#   INDEX_DIR as the adapter's `index` command made it (searchd.toml, data/); every binary
-#   must read its index format. Per round and binary: start searchd, one warm pass, one
+# usage: Benchmarks/side_by_side.sh INDEX_DIR ROUNDS BINARY[@INDEX_DIR]...
+#   INDEX_DIR as the adapter's `index` command made it (searchd.toml, data/); a binary of
+#   another index format serves the one named after it (the same documents, its own build). Per round and binary: start searchd, one warm pass, one
 #   measured pass; prints p50/p95/p99 and the median per query category, in µs.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -13,12 +13,16 @@ INDEX=$1
 ROUNDS=$2
 shift 2
 OUT=$(mktemp)
-trap 'rm -f "$OUT"; python3 "$HERE/engines/searchd_engine.py" stop "$INDEX" >/dev/null 2>&1 || true' EXIT
+trap 'rm -f "$OUT"; python3 "$HERE/engines/searchd_engine.py" stop "$index" >/dev/null 2>&1 || true' EXIT
+index=$INDEX
 for round in $(seq "$ROUNDS"); do
-    for bin in "$@"; do
-        python3 "$HERE/engines/searchd_engine.py" stop "$INDEX" >/dev/null 2>&1 || true
-        SEARCHD_BIN=$bin python3 "$HERE/engines/searchd_engine.py" search "$INDEX" "$QUERIES" 10 >/dev/null
-        LATENCY_OUT=$OUT SEARCHD_BIN=$bin python3 "$HERE/engines/searchd_engine.py" search "$INDEX" "$QUERIES" 10 >/dev/null
+    for spec in "$@"; do
+        python3 "$HERE/engines/searchd_engine.py" stop "$index" >/dev/null 2>&1 || true
+        bin=${spec%%@*}
+        index=$INDEX
+        case $spec in *@*) index=${spec#*@} ;; esac
+        SEARCHD_BIN=$bin python3 "$HERE/engines/searchd_engine.py" search "$index" "$QUERIES" 10 >/dev/null
+        LATENCY_OUT=$OUT SEARCHD_BIN=$bin python3 "$HERE/engines/searchd_engine.py" search "$index" "$QUERIES" 10 >/dev/null
         python3 - "$OUT" "$bin" "$round" <<'PY'
 import collections, statistics, sys
 rows = [l.rstrip("\n").split("\t")[:2] for l in open(sys.argv[1]) if l.strip()]

@@ -35,6 +35,7 @@ struct FormatTests {
         }
     }
 
+
     /// A merge lets the pages it has read leave memory in steps (each drop interrupts the other
     /// cores), from where the last drop ended, and the rest at the end; the bytes read the same after.
     @Test func mappedPagesAreDroppedInStepsAndReadBack() throws {
@@ -98,6 +99,87 @@ struct FormatTests {
         var seen: [UInt32] = []
         while walk.next() != PostingsCursor.end { seen.append(walk.doc) }
         #expect(seen == docs)
+    }
+
+    /// Packed values of every width read back, with room after them and without (the last
+    /// bytes of a file, read a byte at a time); a width over 32 or data cut short is damage.
+    @Test func bitPackedBlocksRoundTripInEveryWidth() {
+        let out = UnsafeMutablePointer<UInt32>.allocate(capacity: PostingsFormat.blockSize)
+        defer { out.deallocate() }
+        for width in 0...32 {
+            let top = width == 0 ? 0 : UInt32.max >> (32 - width)
+            let values = (0..<PostingsFormat.blockSize).map { i in i == 5 ? top : UInt32(truncatingIfNeeded: i &* 2_654_435_761) & top }
+            var w = ByteWriter()
+            BitPacking.pack(values, into: &w)
+            #expect(w.bytes.count == 1 + BitPacking.byteCount(values.count, width: width))
+            for slack in [0, 8] {
+                let bytes = w.bytes + [UInt8](repeating: 0xFF, count: slack)
+                bytes.withUnsafeBytes { data in
+                    var offset = 0
+                    #expect(BitPacking.unpack(data, &offset, count: values.count, into: out), "width \(width)")
+                    #expect(offset == w.bytes.count)
+                    #expect(Array(UnsafeBufferPointer(start: out, count: values.count)) == values, "width \(width), slack \(slack)")
+                    #expect(BitPacking.first(data, at: 0, count: values.count) == values[0])
+                }
+            }
+            if width > 0 {
+                w.bytes.dropLast().withUnsafeBytes { data in
+                    var offset = 0
+                    #expect(!BitPacking.unpack(data, &offset, count: values.count, into: out))
+                    #expect(BitPacking.first(data, at: 0, count: values.count) == nil)
+                }
+            }
+        }
+        ([UInt8(33)] + [UInt8](repeating: 0, count: 600)).withUnsafeBytes { data in
+            var offset = 0
+            #expect(!BitPacking.unpack(data, &offset, count: PostingsFormat.blockSize, into: out))
+        }
+    }
+
+    /// Postings with gaps of one to four bytes and frequencies up to thousands, ending in a
+    /// full block or a short one: a walk, the frequencies, advancing and peeking into blocks
+    /// not decoded find what was written.
+    @Test(arguments: [3 * PostingsFormat.blockSize, 3 * PostingsFormat.blockSize + 5])
+    func packedPostingsWalkAdvanceAndPeek(count: Int) throws {
+        let directory = MemoryDirectory()
+        var writer = PostingsWriter(docs: try FileWriter(directory, "t.doc"), positions: try FileWriter(directory, "t.pos"))
+        writer.startTerm()
+        var docs: [UInt32] = [], freqs: [UInt32] = []
+        var d: UInt32 = 0
+        for i in 0..<count {
+            d += [1, 90, 200, 20_000, 3_000_000][(i * 7 + i / 5) % 5]
+            docs.append(d)
+            freqs.append([1, 2, 1, 700, 3][(i * 3) % 5])
+            let deltas = [UInt8](repeating: 1, count: Int(freqs[i]))
+            deltas.withUnsafeBufferPointer { writer.add(doc: docs[i], freq: freqs[i], positionDeltas: $0, norm: 10) }
+        }
+        let info = try writer.finishTerm()
+        try writer.docs.finish()
+        try writer.positions.finish()
+        let docData = try payload(directory, "t.doc"), posData = try payload(directory, "t.pos")
+        let walk = PostingsCursor(info: info, docData: docData.buffer, posData: posData.buffer)
+        var seen: [UInt32] = [], seenFreqs: [UInt32] = []
+        var positions: [UInt32] = []
+        while walk.next() != PostingsCursor.end {
+            seen.append(walk.doc)
+            seenFreqs.append(walk.freq)
+            walk.positions(into: &positions)
+            #expect(positions == (1...Int(walk.freq)).map(UInt32.init))
+        }
+        #expect(seen == docs && seenFreqs == freqs && !walk.isDamaged)
+        // blocks' last documents among them: past one, a peek reads the next block's first
+        for i in Array(stride(from: 0, to: count, by: 37)) + [127, 255, 383] {
+            // a target just past a document: the next one, first peeked (not decoded), then reached
+            let cursor = PostingsCursor(info: info, docData: docData.buffer, posData: posData.buffer)
+            cursor.next()
+            let target = docs[i] + 1
+            let peeked = cursor.peek(target)
+            let want = i + 1 < count ? docs[i + 1] : PostingsCursor.end
+            let exact = i % PostingsFormat.blockSize == PostingsFormat.blockSize - 1 || i < PostingsFormat.blockSize
+            #expect(peeked.doc == want || (!exact && peeked.doc == target), "peek \(target)")
+            #expect(cursor.advance(to: target) == want)
+            if i + 1 < count { #expect(cursor.freq == freqs[i + 1]) }
+        }
     }
 
     /// A block's frequencies are decoded when first read: ones that run past the data read as

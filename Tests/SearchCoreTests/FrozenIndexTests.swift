@@ -2,16 +2,16 @@ import Testing
 @testable import SearchCore
 
 /// Indexes written by earlier searchd versions, kept in Tests/Fixtures (never regenerated).
-/// Format version 2 (impacts stored with the postings) must open, verify and answer exactly as
-/// the day it was written; version 1 (searchd 0.1.0) is refused with a message that says to
-/// rebuild (searchd then rebuilds the index from its sources).
+/// Format version 3 (full postings blocks bit-packed) must open, verify and answer exactly as
+/// the day it was written; versions 1 and 2 (searchd 0.1.0 and 0.2.0) are refused with a
+/// message that says to rebuild (searchd then rebuilds the index from its sources).
 struct FrozenIndexTests {
     static let fixtures = "/" + #filePath.split(separator: "/").dropLast(3).joined(separator: "/") + "/Tests/Fixtures"
 
-    /// The seeds and 300 short notes, in which "port" is frequent enough for a skip table and
-    /// stored impacts.
-    @Test func version2IndexOpensVerifiesAndAnswers() throws {
-        let directory = try FileSystemDirectory(Self.fixtures + "/index-v2")
+    /// The seeds and 300 short notes, in which "port" is frequent enough for a skip table,
+    /// stored impacts and full (bit-packed) blocks.
+    @Test func version3IndexOpensVerifiesAndAnswers() throws {
+        let directory = try FileSystemDirectory(Self.fixtures + "/index-v3")
         let snapshot = try Snapshot.open(directory, verifyChecksums: true)
         #expect(snapshot.documentCount == 305)
         #expect(snapshot.manifest?.segments.count == 1)
@@ -21,23 +21,23 @@ struct FrozenIndexTests {
         #expect(try searcher.search(QueryParser.parse("andres alencastre")).hits.first?.id == "000_8463557f795dba76.txt")
         #expect(try searcher.search(QueryParser.parse("Boruarte")).total == 4)
         let port = try #require(snapshot.segments[0].termInfo(TermKey(field: .body, kind: .word, text: "port").bytes))
-        #expect(port.docFreq > UInt32(PostingsFormat.blockSize))
+        #expect(port.docFreq > UInt32(2 * PostingsFormat.blockSize))  // two packed blocks and a short one
         // the stored impacts bound the blocks: skipping by them finds what scoring all finds
         var options = SearchOptions(limit: 3, snippets: false)
         options.countLimit = 0
         let pruned = try searcher.search(QueryParser.parse("port"), options: options)
         options.countLimit = .max
         let all = try searcher.search(QueryParser.parse("port"), options: options)
-        #expect(all.hits.map(\.id) == ["note-289.txt", "note-143.txt", "note-075.txt"])
+        #expect(all.hits.map(\.id) == ["note-049.txt", "note-034.txt", "note-187.txt"])
         #expect(pruned.hits.map(\.id) == all.hits.map(\.id))
     }
 
-    @Test func version1IndexIsRefusedWithAMessageToRebuild() throws {
-        let directory = try FileSystemDirectory(Self.fixtures + "/index-v1")
+    @Test(arguments: [1, 2]) func olderIndexIsRefusedWithAMessageToRebuild(version: Int) throws {
+        let directory = try FileSystemDirectory(Self.fixtures + "/index-v\(version)")
         #expect {
             _ = try Snapshot.open(directory, verifyChecksums: true)
         } throws: { error in
-            "\(error)".contains("format version 1") && "\(error)".contains("rebuild the index")
+            "\(error)".contains("format version \(version)") && "\(error)".contains("rebuild the index")
         }
     }
 }

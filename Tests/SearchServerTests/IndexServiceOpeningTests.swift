@@ -35,14 +35,14 @@ import Testing
         #expect(hits?.hits.map(\.id) == ["note"])
     }
 
-    /// An index written in an older format (the frozen version 1 fixture) is not served: it is
+    /// An index written in an older format (the frozen version 2 fixture) is not served: it is
     /// set aside and rebuilt from the sources.
     @Test func anIndexOfAnOlderFormatIsRebuiltFromTheSources() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("searchd-oldformat-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: directory) }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: root.appendingPathComponent("Tests/Fixtures/index-v1"), to: directory.appendingPathComponent("index"))
+        try FileManager.default.copyItem(at: root.appendingPathComponent("Tests/Fixtures/index-v2"), to: directory.appendingPathComponent("index"))
         var config = Config()
         config.sources = [root.appendingPathComponent("seeds").path]
         config.dataDirectory = directory.path

@@ -81,6 +81,13 @@ final class PostingsCursor {
     private func decodeFreqs() {
         var offset = pendingFreqs
         pendingFreqs = -1
+        if count == PostingsFormat.blockSize {
+            if !BitPacking.unpack(docData, &offset, count: count, into: freqs) {
+                isDamaged = true
+                for j in 0..<count { freqs[j] = 0 }
+            }
+            return
+        }
         for i in 0..<count {
             guard let f = readVarint(docData, &offset) else {
                 isDamaged = true
@@ -157,7 +164,9 @@ final class PostingsCursor {
         let lo = blockHolding(target)
         // the block's first document: the one before it plus the block's first delta
         var offset = blocksStart + Int(skipEntry(lo, 1))
-        let first = (lo > 0 ? skipEntry(lo - 1, 0) : 0) &+ (readVarint(docData, &offset) ?? 0)
+        let delta = documents(inBlock: lo) == PostingsFormat.blockSize
+            ? BitPacking.first(docData, at: offset, count: PostingsFormat.blockSize) : readVarint(docData, &offset)
+        let first = (lo > 0 ? skipEntry(lo - 1, 0) : 0) &+ (delta ?? 0)
         return (max(first, target), lo)
     }
 
@@ -259,10 +268,15 @@ final class PostingsCursor {
         return UInt32(littleEndian: docData.loadUnaligned(fromByteOffset: at, as: UInt32.self))
     }
 
+    /// How many documents block b holds (full blocks are bit-packed, the last one may not be).
+    private func documents(inBlock b: Int) -> Int {
+        b == blockCount - 1 ? docFreq - b * PostingsFormat.blockSize : PostingsFormat.blockSize
+    }
+
     /// Decodes block b; false when there is none (or it is damaged).
     private func loadBlock(_ b: Int) -> Bool {
         guard b < blockCount else { return false }
-        let n = b == blockCount - 1 ? docFreq - b * PostingsFormat.blockSize : PostingsFormat.blockSize
+        let n = documents(inBlock: b)
         var offset = blocksStart
         var previous: UInt32 = 0
         if blockCount > 1 {
@@ -272,10 +286,18 @@ final class PostingsCursor {
         } else {
             posOffset = positionsStart
         }
-        for i in 0..<n {
-            guard let delta = readVarint(docData, &offset) else { return false }
-            previous &+= delta
-            docs[i] = previous
+        if n == PostingsFormat.blockSize {
+            guard BitPacking.unpack(docData, &offset, count: n, into: docs) else { return false }
+            for i in 0..<n {
+                previous &+= docs[i]
+                docs[i] = previous
+            }
+        } else {
+            for i in 0..<n {
+                guard let delta = readVarint(docData, &offset) else { return false }
+                previous &+= delta
+                docs[i] = previous
+            }
         }
         pendingFreqs = offset
         block = b

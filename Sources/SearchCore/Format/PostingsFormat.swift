@@ -10,7 +10,10 @@
 ///     with the frequency and shrinks with the length whatever avgdl is, so the best of them
 ///     is the block's exact maximum;
 ///   - blocks of up to `blockSize` documents: the doc-id deltas (the first relative to the
-///     previous block's last doc), then the frequencies, all LEB128 varints.
+///     previous block's last doc), then the frequencies. A full block packs each of the two:
+///     a byte with the bit width w of its largest value, then the 128 values in w bits each,
+///     least significant bit first (`BitPacking`); the last block of fewer documents holds
+///     LEB128 varints (most terms have only that one).
 /// .pos, at TermInfo.positionsOffset: for each document in order, its frequency-many position
 /// deltas (from 0 in each document), varints.
 enum PostingsFormat {
@@ -120,14 +123,19 @@ struct PostingsWriter {
     private mutating func flushBlock(impacts: Bool = true) {
         blocks.append((blockDocs.last!, UInt32(blockData.count), UInt32(impactData.count), UInt32(blockPositionsStart)))
         var previous = lastDoc
-        for d in blockDocs {
-            blockData.varint(d - previous)
-            previous = d
+        for i in blockDocs.indices {
+            (blockDocs[i], previous) = (blockDocs[i] - previous, blockDocs[i])
         }
-        for f in blockFreqs { blockData.varint(f) }
+        if blockDocs.count == PostingsFormat.blockSize {
+            BitPacking.pack(blockDocs, into: &blockData)
+            BitPacking.pack(blockFreqs, into: &blockData)
+        } else {
+            for d in blockDocs { blockData.varint(d) }
+            for f in blockFreqs { blockData.varint(f) }
+        }
         if impacts { writeImpacts() }
         shortest.removeAll(keepingCapacity: true)
-        lastDoc = blockDocs.last!
+        lastDoc = previous
         blockDocs.removeAll(keepingCapacity: true)
         blockFreqs.removeAll(keepingCapacity: true)
         blockPositionsStart = termPositions.count

@@ -8,7 +8,8 @@
 /// bounds hold for the phrase, which occurs in a document at most as often as its rarest term.
 final class PhraseScorer: LeafScorer {
     /// Every term's postings, in phrase order (the lead among them), which keeps them alive;
-    /// the same unretained for the per-candidate loops, and the terms other than the lead.
+    /// the same unretained for the per-candidate loops, and the terms other than the lead,
+    /// rarest first.
     private let owned: [PostingsCursor]
     private let cursors: Unretained<PostingsCursor>
     private let others: Unretained<PostingsCursor>
@@ -27,7 +28,8 @@ final class PhraseScorer: LeafScorer {
          averageLength: Double) {
         owned = cursors
         self.cursors = Unretained(cursors)
-        others = Unretained(cursors.indices.filter { $0 != lead }.map { cursors[$0] })
+        // rarer first: a candidate is mostly turned down by the first term asked
+        others = Unretained(cursors.indices.filter { $0 != lead }.map { cursors[$0] }.sorted { $0.docFreq < $1.docFreq })
         self.offsets = offsets
         starts = RawBuffer(capacity: cursors.count + 1)
         super.init(postings: cursors[lead], factor: factor, penalty: penalty, field: field, norms: norms,

@@ -1,0 +1,69 @@
+/// A full postings block's numbers in the bit width of the largest (as Lucene and Tantivy pack
+/// theirs): a byte with the width w, then the values in w bits each, least significant bit
+/// first. Every value sits at a known bit, so decoding one does not wait for the one before:
+/// varints of mixed lengths (a term's deltas around 128) mispredicted a branch per value and
+/// decoded 4–5× slower (see Docs/BENCHMARKS.md); packed blocks are also smaller.
+enum BitPacking {
+    /// Bytes of `count` values of `width` bits, after the width byte.
+    static func byteCount(_ count: Int, width: Int) -> Int { (count * width + 7) / 8 }
+
+    static func pack(_ values: [UInt32], into out: inout ByteWriter) {
+        let width = 32 - values.reduce(0, |).leadingZeroBitCount
+        out.u8(UInt8(width))
+        var pending: UInt64 = 0
+        var bits = 0
+        for v in values {
+            pending |= UInt64(v) << UInt64(bits)
+            bits += width
+            while bits >= 8 {
+                out.u8(UInt8(truncatingIfNeeded: pending))
+                pending >>= 8
+                bits -= 8
+            }
+        }
+        if bits > 0 { out.u8(UInt8(truncatingIfNeeded: pending)) }
+    }
+
+    /// Reads `count` values packed at `offset` into `out` and moves `offset` past them; false
+    /// (and `out` undefined) when the data ends first or the width is over 32.
+    @inline(__always)
+    static func unpack(_ data: UnsafeRawBufferPointer, _ offset: inout Int, count: Int,
+                       into out: UnsafeMutablePointer<UInt32>) -> Bool {
+        guard offset < data.count, let base = data.baseAddress else { return false }
+        let width = Int(data[offset])
+        let start = offset + 1
+        let end = start + byteCount(count, width: width)
+        guard width <= 32, end <= data.count else { return false }
+        let mask = (UInt64(1) << UInt64(width)) - 1
+        if end + 8 <= data.count {
+            // each value from the eight bytes that hold it (never past end + 7)
+            for i in 0..<count {
+                let bit = i &* width
+                let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: start &+ bit >> 3, as: UInt64.self))
+                out[i] = UInt32(truncatingIfNeeded: (word >> UInt64(bit & 7)) & mask)
+            }
+        } else {
+            for i in 0..<count { out[i] = value(data, start: start, end: end, bit: i * width, mask: mask) }
+        }
+        offset = end
+        return true
+    }
+
+    /// The first value packed at `offset` (a block's first delta), nil when damaged.
+    static func first(_ data: UnsafeRawBufferPointer, at offset: Int, count: Int) -> UInt32? {
+        guard offset < data.count else { return nil }
+        let width = Int(data[offset])
+        let end = offset + 1 + byteCount(count, width: width)
+        guard width <= 32, end <= data.count else { return nil }
+        return value(data, start: offset + 1, end: end, bit: 0, mask: (UInt64(1) << UInt64(width)) - 1)
+    }
+
+    /// The value at `bit` of the packed bytes start..<end, read a byte at a time (near the
+    /// end of the data, where eight bytes cannot be loaded at once).
+    private static func value(_ data: UnsafeRawBufferPointer, start: Int, end: Int, bit: Int, mask: UInt64) -> UInt32 {
+        let at = start + bit >> 3
+        var word: UInt64 = 0
+        for k in 0..<min(8, end - at) { word |= UInt64(data[at + k]) << UInt64(8 * k) }
+        return UInt32(truncatingIfNeeded: (word >> UInt64(bit & 7)) & mask)
+    }
+}
