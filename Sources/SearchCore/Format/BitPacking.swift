@@ -49,13 +49,17 @@ enum BitPacking {
         return true
     }
 
-    /// The first value packed at `offset` (a block's first delta), nil when damaged.
+    /// The first value packed at `offset` (a block's first delta: every bound of a block not
+    /// decoded asks for it), nil when damaged.
+    @inline(__always)
     static func first(_ data: UnsafeRawBufferPointer, at offset: Int, count: Int) -> UInt32? {
-        guard offset < data.count else { return nil }
+        guard offset < data.count, let base = data.baseAddress else { return nil }
         let width = Int(data[offset])
         let end = offset + 1 + byteCount(count, width: width)
         guard width <= 32, end <= data.count else { return nil }
-        return value(data, start: offset + 1, end: end, bit: 0, mask: (UInt64(1) << UInt64(width)) - 1)
+        let mask = (UInt64(1) << UInt64(width)) - 1
+        guard offset + 9 <= data.count else { return value(data, start: offset + 1, end: end, bit: 0, mask: mask) }
+        return UInt32(truncatingIfNeeded: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset + 1, as: UInt64.self)) & mask)
     }
 
     /// The value at `bit` of the packed bytes start..<end, read a byte at a time (near the
