@@ -104,6 +104,12 @@ final class BoolScorer: Scorer {
         }
     }
 
+    /// Whether the runs that may enter are scored for less a window at a time: a union of
+    /// several words visits every document of its words in them anyway (an intersection,
+    /// `requireEveryClause`, leaps to the documents matching all, often far fewer than its
+    /// words' postings; a one-word query's runs are narrowed instead, see `Pruning`).
+    var scoresRunsInWindows: Bool { windowWords != nil && clauseCount > 1 && required.isEmpty }
+
     /// After `addWindow`, the first document a word or span stands on.
     var windowNext: UInt32 {
         var m = PostingsCursor.end

@@ -16,6 +16,8 @@ struct Pruning {
     private var run: ScoredDoc?
     private var runEnd: UInt32 = 0
     private var runNarrowed = false
+    /// The last document of the run that may enter where `skip` left the root (nil: none).
+    var runLast: UInt32? { run == nil ? nil : runEnd }
     /// Some run was narrowed: documents in it may have been passed uncounted.
     private(set) var narrowed = false
     private var everyClauseRequired = false

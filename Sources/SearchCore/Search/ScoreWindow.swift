@@ -14,6 +14,9 @@ struct ScoreWindow {
 
     /// The window's first document.
     private(set) var start: UInt32 = 0
+    /// The words of the bit sets its documents fall in: a pruned search scores runs of a few
+    /// dozen documents, whose bit sets' other words would only be looped over.
+    private var used = ScoreWindow.words
     /// The word being added: which documents it matched, with their penalty and score, and
     /// whether a bonus matched. (Only bits and flags start zeroed: the other arrays are written
     /// where a bit is first set, before they are read; a search makes a window.)
@@ -37,8 +40,12 @@ struct ScoreWindow {
         clauses.free()
     }
 
-    /// Starts a window at `start` (the previous one's documents all taken).
-    mutating func begin(at start: UInt32) { self.start = start }
+    /// Starts a window of the documents from `start` up to `end` (at most `size` of them; the
+    /// previous window's documents all taken).
+    mutating func begin(at start: UInt32, upTo end: UInt32) {
+        self.start = start
+        used = (Int(end - start) + 63) / 64
+    }
 
     /// An alternative of the current word with `penalty` scored `score` at offset o: the
     /// word keeps its lowest penalty's scores, summed.
@@ -59,7 +66,7 @@ struct ScoreWindow {
 
     /// Calls `body` with each offset the current word matched, ascending.
     @inline(__always)
-    func forEachWordMatch(_ body: (Int) -> Void) { Self.forEachBit(wordSeen, body) }
+    func forEachWordMatch(_ body: (Int) -> Void) { forEachBit(wordSeen, body) }
 
     /// A bonus of the current word matched at offset o (one it matched).
     @inline(__always)
@@ -70,7 +77,7 @@ struct ScoreWindow {
 
     /// Adds the current word, clause `clause` of the root, to the sums and clears it.
     func endWord(clause: Int) {
-        Self.forEachBit(wordSeen) { o in
+        forEachBit(wordSeen) { o in
             var m = start(o)
             m.score += wordScore[o]
             m.penalty += wordPenalty[o]
@@ -80,7 +87,7 @@ struct ScoreWindow {
             clauses[o] |= UInt64(1) << UInt64(clause)
             wordExact[o] = false
         }
-        for w in 0..<Self.words { wordSeen[w] = 0 }
+        for w in 0..<used { wordSeen[w] = 0 }
     }
 
     /// Adds the current word as a span over the root's clauses `covered` (a synonym or pinyin
@@ -88,7 +95,7 @@ struct ScoreWindow {
     /// count as matched, and it adds its score and penalty once if there was any.
     func endSpan(covering covered: ClosedRange<Int>) {
         let mask = (covered.count == 64 ? UInt64.max : (UInt64(1) << UInt64(covered.count)) - 1) << UInt64(covered.lowerBound)
-        Self.forEachBit(wordSeen) { o in
+        forEachBit(wordSeen) { o in
             wordExact[o] = false
             let bit = UInt64(1) << UInt64(o & 63)
             let uncovered = seen[o >> 6] & bit == 0 ? mask : mask & ~clauses[o]
@@ -100,7 +107,7 @@ struct ScoreWindow {
             matches[o] = m
             clauses[o] |= uncovered
         }
-        for w in 0..<Self.words { wordSeen[w] = 0 }
+        for w in 0..<used { wordSeen[w] = 0 }
     }
 
     /// Offset o's sums so far (zero the first time it matches in this window).
@@ -116,13 +123,13 @@ struct ScoreWindow {
     /// Calls `body` with each matching document and what it earned, ascending, and clears
     /// the window.
     func forEachMatch(_ body: (UInt32, Match) -> Void) {
-        Self.forEachBit(seen) { o in body(start + UInt32(o), matches[o]) }
-        for w in 0..<Self.words { seen[w] = 0 }
+        forEachBit(seen) { o in body(start + UInt32(o), matches[o]) }
+        for w in 0..<used { seen[w] = 0 }
     }
 
     @inline(__always)
-    private static func forEachBit(_ bits: RawBuffer<UInt64>, _ body: (Int) -> Void) {
-        for w in 0..<words {
+    private func forEachBit(_ bits: RawBuffer<UInt64>, _ body: (Int) -> Void) {
+        for w in 0..<used {
             var word = bits[w]
             while word != 0 {
                 body(w << 6 | word.trailingZeroBitCount)

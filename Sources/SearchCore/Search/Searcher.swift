@@ -195,9 +195,9 @@ public final class Searcher {
             root.advance(to: piece.docs.lowerBound)
             let deleted = deletes[s]
             // while every match is counted, a union of words (and its spans) is scored a window at a time
-            if windows && root.windowWords != nil && root.doc < piece.docs.upperBound {
-                var w = window ?? ScoreWindow()
-                window = w
+            let inWindows = windows && root.windowWords != nil
+            if inWindows && window == nil { window = ScoreWindow() }
+            if inWindows && root.doc < piece.docs.upperBound {
                 var start = root.doc
                 while start < piece.docs.upperBound && c.total + othersCounted < options.countLimit {
                     if let deadline = options.deadline, ContinuousClock.now > deadline {
@@ -205,19 +205,16 @@ public final class Searcher {
                         break pieces
                     }
                     let end = min(start + UInt32(ScoreWindow.size), piece.docs.upperBound)
-                    w.begin(at: start)
-                    root.addWindow(upTo: end, into: w)
-                    w.forEachMatch { doc, m in
-                        guard m.matched >= requiredClauses, deleted.count == 0 || !deleted.contains(doc) else { return }
-                        c.total += 1
-                        c.top.insert(ScoredDoc(matched: m.matched, penalty: m.penalty, exact: m.exact, score: m.score, segment: s, doc: doc))
-                    }
+                    Self.scoreWindow(&window!, root, from: start, upTo: end, segment: s, deleted: deleted,
+                                     requiredClauses: requiredClauses, into: &c)
                     start = max(end, root.windowNext)
                     share()
                 }
                 root.resume(at: start)
             }
             var pruning = Pruning()
+            // (whether runs may be scored in windows: a query of several words, while a union)
+            let severalWords = inWindows && root.clauseCount > 1
             while root.doc < piece.docs.upperBound {
                 visited &+= 1
                 if visited & 4095 == 0, let deadline = options.deadline, ContinuousClock.now > deadline {
@@ -225,10 +222,16 @@ public final class Searcher {
                     break pieces
                 }
                 if visited % Self.shareEvery == 0 { share() }
-                if c.total + othersCounted >= options.countLimit, let threshold = Self.better(c.top.threshold, bar),
-                   pruning.skip(root, threshold: threshold, segment: s, limit: piece.docs.upperBound) {
-                    c.skipped = true
-                    continue
+                if c.total + othersCounted >= options.countLimit, let threshold = Self.better(c.top.threshold, bar) {
+                    if pruning.skip(root, threshold: threshold, segment: s, limit: piece.docs.upperBound) {
+                        c.skipped = true
+                        continue
+                    }
+                    // a run that may enter, of a union of words: scored a window at a time too
+                    if severalWords && Self.scoreRun(&window!, root, upTo: pruning.runLast, limit: piece.docs.upperBound,
+                                                     segment: s, deleted: deleted, requiredClauses: requiredClauses, into: &c) {
+                        continue
+                    }
                 }
                 if deleted.count > 0 && deleted.contains(root.doc) {
                     root.next()
@@ -247,6 +250,32 @@ public final class Searcher {
             if pruning.narrowed { c.skipped = true }
         }
         return c
+    }
+
+    /// Scores the run that may enter from the root's document up to `last` a window at a
+    /// time, if the root is a union of words (`BoolScorer.scoresRunsInWindows`); false if not.
+    /// (Not inlined: in the walk's loop, this code made every document's step slower.)
+    @inline(never)
+    private static func scoreRun(_ w: inout ScoreWindow, _ root: BoolScorer, upTo last: UInt32?, limit: UInt32,
+                                 segment s: Int, deleted: Deletes, requiredClauses: Int, into c: inout Collected) -> Bool {
+        guard root.scoresRunsInWindows else { return false }
+        let start = root.doc
+        let end = min(last.map { $0 == PostingsCursor.end ? $0 : $0 + 1 } ?? start + 1, start + UInt32(ScoreWindow.size), limit)
+        scoreWindow(&w, root, from: start, upTo: end, segment: s, deleted: deleted, requiredClauses: requiredClauses, into: &c)
+        root.resume(at: end)
+        return true
+    }
+
+    /// Scores the documents from `start` up to `end` a word at a time (see `ScoreWindow`).
+    private static func scoreWindow(_ w: inout ScoreWindow, _ root: BoolScorer, from start: UInt32, upTo end: UInt32,
+                                    segment s: Int, deleted: Deletes, requiredClauses: Int, into c: inout Collected) {
+        w.begin(at: start, upTo: end)
+        root.addWindow(upTo: end, into: w)
+        w.forEachMatch { doc, m in
+            guard m.matched >= requiredClauses, deleted.count == 0 || !deleted.contains(doc) else { return }
+            c.total += 1
+            c.top.insert(ScoredDoc(matched: m.matched, penalty: m.penalty, exact: m.exact, score: m.score, segment: s, doc: doc))
+        }
     }
 
     /// The higher of two bars a hit must beat.
