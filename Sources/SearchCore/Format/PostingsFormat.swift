@@ -123,8 +123,10 @@ struct PostingsWriter {
     private mutating func flushBlock(impacts: Bool = true) {
         blocks.append((blockDocs.last!, UInt32(blockData.count), UInt32(impactData.count), UInt32(blockPositionsStart)))
         var previous = lastDoc
-        for i in blockDocs.indices {
-            (blockDocs[i], previous) = (blockDocs[i] - previous, blockDocs[i])
+        for i in blockDocs.indices {  // the documents become their deltas
+            let doc = blockDocs[i]
+            blockDocs[i] = doc - previous
+            previous = doc
         }
         if blockDocs.count == PostingsFormat.blockSize {
             BitPacking.pack(blockDocs, into: &blockData)
