@@ -32,8 +32,9 @@ final class PostingsCursor {
         self.blockCount = 0
         self.docData = docData
         self.posData = posData
-        docs = .allocate(capacity: PostingsFormat.blockSize)
-        freqs = .allocate(capacity: PostingsFormat.blockSize)
+        // one allocation for both (a search makes a cursor per term and segment)
+        docs = .allocate(capacity: 2 * PostingsFormat.blockSize)
+        freqs = docs + PostingsFormat.blockSize
         reset(info)
     }
 
@@ -56,8 +57,7 @@ final class PostingsCursor {
     }
 
     deinit {
-        docs.deallocate()
-        freqs.deallocate()
+        docs.deallocate()  // and freqs, which lie after the docs
     }
 
     /// The frequency of the term in the current document.

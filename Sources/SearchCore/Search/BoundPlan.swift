@@ -201,14 +201,14 @@ struct BoundPlan {
         guard let infos = b.infos[s] else { return nil }
         let segment = searcher.segments[s]
         let field = b.leaf.field
-        let cursors = infos.map { segment.postings($0) }
         let factor = b.leaf.weight * b.idf, averageLength = searcher.averageLength(field)
-        // a phrase's bounds are its rarest term's (see `PhraseScorer`)
-        let lead = infos.indices.min { infos[$0].docFreq < infos[$1].docFreq } ?? 0
-        if cursors.count == 1 {
-            return LeafScorer(postings: cursors[0], factor: factor, penalty: b.penalty, field: field,
+        if infos.count == 1 {
+            return LeafScorer(postings: segment.postings(infos[0]), factor: factor, penalty: b.penalty, field: field,
                               norms: segment.norms, averageLength: averageLength)
         }
+        let cursors = infos.map { segment.postings($0) }
+        // a phrase's bounds are its rarest term's (see `PhraseScorer`)
+        let lead = infos.indices.min { infos[$0].docFreq < infos[$1].docFreq } ?? 0
         return PhraseScorer(cursors: cursors, lead: lead, offsets: b.leaf.terms.map(\.offset), factor: factor, penalty: b.penalty,
                             field: field, norms: segment.norms, averageLength: averageLength)
     }
