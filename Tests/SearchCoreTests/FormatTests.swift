@@ -35,7 +35,6 @@ struct FormatTests {
         }
     }
 
-
     /// A merge lets the pages it has read leave memory in steps (each drop interrupts the other
     /// cores), from where the last drop ended, and the rest at the end; the bytes read the same after.
     @Test func mappedPagesAreDroppedInStepsAndReadBack() throws {
@@ -136,7 +135,7 @@ struct FormatTests {
         }
     }
 
-    /// Postings with gaps of one to four bytes and frequencies up to thousands, ending in a
+    /// Postings with gaps of one to four bytes and frequencies up to hundreds, ending in a
     /// full block or a short one: a walk, the frequencies, advancing and peeking into blocks
     /// not decoded find what was written.
     @Test(arguments: [3 * PostingsFormat.blockSize, 3 * PostingsFormat.blockSize + 5])
