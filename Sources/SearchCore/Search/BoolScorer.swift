@@ -118,9 +118,11 @@ final class BoolScorer: Scorer {
         return m
     }
 
-    /// Walks on from `target` after windows moved the leaves there.
+    /// Walks on from `target` after windows moved the leaves there (once per run past the
+    /// count limit: no array made).
     func resume(at target: UInt32) {
-        for word in (windowWords ?? []) + spanScorers { word.resync() }
+        for word in windowWords ?? [] { word.resync() }
+        for span in spanScorers { span.resync() }
         find(from: target)
     }
 
