@@ -104,11 +104,14 @@ final class BoolScorer: Scorer {
         }
     }
 
-    /// Whether the runs that may enter are scored for less a window at a time: a union of
-    /// several words visits every document of its words in them anyway (an intersection,
-    /// `requireEveryClause`, leaps to the documents matching all, often far fewer than its
-    /// words' postings; a one-word query's runs are narrowed instead, see `Pruning`).
-    var scoresRunsInWindows: Bool { windowWords != nil && clauseCount > 1 && required.isEmpty }
+    /// Whether the run that may enter is scored for less a window at a time: a union of words
+    /// visits every document of its words in it anyway (an intersection, `requireEveryClause`,
+    /// leaps to the documents matching all, often far fewer than its words' postings; a
+    /// narrowed word, `narrow`, to the few documents of its strong alternatives).
+    var scoresRunsInWindows: Bool {
+        guard let words = windowWords, required.isEmpty else { return false }
+        return clauseCount > 1 || !words[0].isNarrowed
+    }
 
     /// After `addWindow`, the first document a word or span stands on.
     var windowNext: UInt32 {
@@ -143,15 +146,13 @@ final class BoolScorer: Scorer {
     /// `WordScorer.narrow` for a one-word query: in the run up to `upTo`, documents found
     /// only through the word's weaker alternatives are skipped when they cannot enter. False
     /// when nothing changed.
-    func narrow(upTo: UInt32, cannotEnter: (Match) -> Bool) -> Bool {
+    func narrow(upTo: UInt32, bar: EntryBar) -> Bool {
         guard isRoot, scorers.count == 1, spanScorers.isEmpty, occurs[0] == .should || occurs[0] == .must,
               let word = scorers[0] as? WordScorer else { return false }
         // the root adds nothing to its one word's match but the clause
-        let narrowed = word.narrow(upTo: upTo) { m in
-            var m = m
-            m.matched = 1
-            return cannotEnter(m)
-        }
+        var bar = bar
+        bar.matched = 1
+        let narrowed = word.narrow(upTo: upTo, bar: bar)
         if narrowed && current != PostingsCursor.end { find(from: current) }
         return narrowed
     }
@@ -283,6 +284,7 @@ final class BoolScorer: Scorer {
                 return true
             }
             guard found else { continue }
+            if m.cannotEnter { match.cannotEnter = true }
             matched[i] = true
             score += m.score
             exact += m.exact

@@ -10,12 +10,17 @@
 ///   worst kept hit (block-max WAND); the runs are bounded from the skip tables alone, and the
 ///   postings decoded only where a run may enter;
 /// - in a run that may enter, a one-word query's documents found only through alternatives
-///   whose bounds together cannot (MaxScore, `BoolScorer.narrow`).
+///   whose bounds together cannot (MaxScore, `BoolScorer.narrow`), and those found through
+///   the others whose score, with those bounds added, cannot (before the weaker alternatives
+///   decode their blocks).
 struct Pruning {
     /// The run from `run.doc` to `runEnd`, with the best any document of it can be.
     private var run: ScoredDoc?
     private var runEnd: UInt32 = 0
     private var runNarrowed = false
+    /// Whether the run is scored a window at a time (`BoolScorer.scoresRunsInWindows`), once
+    /// asked: narrowing, which rules it out, is settled before.
+    private var runInWindows: Bool?
     /// The last document of the run that may enter where `skip` left the root (nil: none).
     var runLast: UInt32? { run == nil ? nil : runEnd }
     /// Some run was narrowed: documents in it may have been passed uncounted.
@@ -30,13 +35,13 @@ struct Pruning {
         if threshold.matched >= root.clauseCount {
             if !everyClauseRequired && root.requireEveryClause() {
                 everyClauseRequired = true
-                run = nil
+                (run, runInWindows) = (nil, nil)
                 return true
             }
             if threshold.penalty < penaltyLimit {
                 penaltyLimit = threshold.penalty
                 if root.limitPenalties(to: penaltyLimit) {
-                    run = nil
+                    (run, runInWindows) = (nil, nil)
                     return true
                 }
             }
@@ -49,7 +54,7 @@ struct Pruning {
         }
         // runs that cannot enter are passed by their bounds alone: the root moves (and its
         // postings are decoded) only to the start of one that may
-        run = nil
+        (run, runInWindows) = (nil, nil)
         while target < limit {
             let b = root.bound(from: target)
             guard b.from != PostingsCursor.end else {
@@ -61,30 +66,57 @@ struct Pruning {
                 target = b.upTo == PostingsCursor.end ? b.upTo : b.upTo + 1
                 continue
             }
-            (run, runEnd, runNarrowed) = (best, b.upTo, false)
+            (run, runEnd, runNarrowed, runInWindows) = (best, b.upTo, false, nil)
             target = b.from
             break
         }
         if target > root.doc {
+            // narrowed before it moves: the passive alternatives then do not decode the run
+            if run != nil { _ = narrow(root, threshold: threshold, segment: segment, from: target) }
             root.advance(to: target)
             return true
         }
         return narrow(root, threshold: threshold, segment: segment)
     }
 
+    /// Whether the run that may enter, where `skip` left the root, is scored a window at a time.
+    mutating func scoresRunInWindows(_ root: BoolScorer) -> Bool {
+        if let w = runInWindows { return w }
+        let w = root.scoresRunsInWindows
+        runInWindows = w
+        return w
+    }
+
     /// MaxScore in a run that may enter, once per run (`BoolScorer.narrow`).
-    private mutating func narrow(_ root: BoolScorer, threshold: ScoredDoc, segment: Int) -> Bool {
+    /// The run starts at `from` (the root's document, or past it); true when the root moved.
+    private mutating func narrow(_ root: BoolScorer, threshold: ScoredDoc, segment: Int, from: UInt32? = nil) -> Bool {
         guard !runNarrowed else { return false }
         runNarrowed = true
         let before = root.doc
-        let cannotEnter = { (m: Match) in !(Self.best(m, doc: before, segment: segment) < threshold) }
-        if root.narrow(upTo: runEnd, cannotEnter: cannotEnter) { narrowed = true }
+        if root.narrow(upTo: runEnd, bar: EntryBar(threshold: threshold, segment: segment, doc: from ?? before)) { narrowed = true }
         return root.doc != before
     }
 
     /// A bound as the best hit it allows from doc on (the margin covers rounding: the bound
     /// adds up in the order scores do, but need not).
-    private static func best(_ m: Match, doc: UInt32, segment: Int) -> ScoredDoc {
+    fileprivate static func best(_ m: Match, doc: UInt32, segment: Int) -> ScoredDoc {
         ScoredDoc(matched: m.matched, penalty: m.penalty, exact: m.exact, score: m.score * (1 + 1e-9), segment: segment, doc: doc)
+    }
+}
+
+/// The worst kept hit as a run that may enter began: what a bound must beat, for the
+/// documents of that run (the bar only rises, so a run's own is never too high).
+struct EntryBar {
+    let threshold: ScoredDoc
+    let segment: Int
+    /// The run's first document (a later one ranks after an equal hit: this one is not lower).
+    let doc: UInt32
+    /// The clauses a document counts for the root (a one-word query: 1), added to each bound.
+    var matched = 0
+
+    func cannotEnter(_ m: Match) -> Bool {
+        var m = m
+        m.matched = max(m.matched, matched)
+        return !(Pruning.best(m, doc: doc, segment: segment) < threshold)
     }
 }

@@ -213,8 +213,6 @@ public final class Searcher {
                 root.resume(at: start)
             }
             var pruning = Pruning()
-            // (whether runs may be scored in windows: a query of several words, while a union)
-            let severalWords = inWindows && root.clauseCount > 1
             while root.doc < piece.docs.upperBound {
                 visited &+= 1
                 if visited & 4095 == 0, let deadline = options.deadline, ContinuousClock.now > deadline {
@@ -228,8 +226,9 @@ public final class Searcher {
                         continue
                     }
                     // a run that may enter, of a union of words: scored a window at a time too
-                    if severalWords && Self.scoreRun(&window!, root, upTo: pruning.runLast, limit: piece.docs.upperBound,
-                                                     segment: s, deleted: deleted, requiredClauses: requiredClauses, into: &c) {
+                    if inWindows && pruning.scoresRunInWindows(root) {
+                        Self.scoreRun(&window!, root, upTo: pruning.runLast, limit: piece.docs.upperBound,
+                                      segment: s, deleted: deleted, requiredClauses: requiredClauses, into: &c)
                         continue
                     }
                 }
@@ -241,7 +240,7 @@ public final class Searcher {
                 // alone, to skip scoring, costs about as much as scoring
                 var m = Match()
                 root.add(to: &m)
-                if m.matched >= requiredClauses {
+                if m.matched >= requiredClauses && !m.cannotEnter {
                     c.total += 1
                     c.top.insert(ScoredDoc(matched: m.matched, penalty: m.penalty, exact: m.exact, score: m.score, segment: s, doc: root.doc))
                 }
@@ -253,17 +252,15 @@ public final class Searcher {
     }
 
     /// Scores the run that may enter from the root's document up to `last` a window at a
-    /// time, if the root is a union of words (`BoolScorer.scoresRunsInWindows`); false if not.
+    /// time (the root is a union of words, `BoolScorer.scoresRunsInWindows`).
     /// (Not inlined: in the walk's loop, this code made every document's step slower.)
     @inline(never)
     private static func scoreRun(_ w: inout ScoreWindow, _ root: BoolScorer, upTo last: UInt32?, limit: UInt32,
-                                 segment s: Int, deleted: Deletes, requiredClauses: Int, into c: inout Collected) -> Bool {
-        guard root.scoresRunsInWindows else { return false }
+                                 segment s: Int, deleted: Deletes, requiredClauses: Int, into c: inout Collected) {
         let start = root.doc
         let end = min(last.map { $0 == PostingsCursor.end ? $0 : $0 + 1 } ?? start + 1, start + UInt32(ScoreWindow.size), limit)
         scoreWindow(&w, root, from: start, upTo: end, segment: s, deleted: deleted, requiredClauses: requiredClauses, into: &c)
         root.resume(at: end)
-        return true
     }
 
     /// Scores the documents from `start` up to `end` a word at a time (see `ScoreWindow`).

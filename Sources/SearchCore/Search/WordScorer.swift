@@ -25,6 +25,12 @@ final class WordScorer: Scorer {
     /// its flags change in place.
     private let passive: RawBuffer<Bool>
     private var narrowedUpTo: UInt32?
+    /// Some alternatives are passive (see `narrow`).
+    var isNarrowed: Bool { narrowedUpTo != nil }
+    /// While narrowed: the run's entry bar, and the most the passive alternatives and the
+    /// bonuses can add to a document (their bounds' sum, their lowest penalty).
+    private var bar: EntryBar?
+    private var passiveBest = Match()
     /// The drivers' bounds, then the bonuses', from the last `bound(from:)` (`narrow` reads
     /// them).
     private let bounds: RawBuffer<Bound>
@@ -109,7 +115,12 @@ final class WordScorer: Scorer {
     override func advance(to target: UInt32) -> UInt32 {
         guard current < target else { return current }
         if target == current + 1 { return next() }  // a union's step
-        forEachDriver { i in if at[i] < target { at[i] = alternative.with(i) { $0.advance(to: target) } } }
+        // passive alternatives (see `narrow`) stay behind within the run
+        let passiveUpTo = narrowedUpTo ?? 0
+        forEachDriver { i in
+            guard at[i] < target, !passive[i] || target > passiveUpTo else { return }
+            at[i] = alternative.with(i) { $0.advance(to: target) }
+        }
         return settle()
     }
 
@@ -121,6 +132,7 @@ final class WordScorer: Scorer {
             let m = lowest { i in !passive[i] || at[i] > limit }
             guard m > limit else { return m }
             narrowedUpTo = nil
+            bar = nil
             forEachDriver { i in
                 guard passive[i] else { return }
                 passive[i] = false
@@ -187,14 +199,16 @@ final class WordScorer: Scorer {
     /// through them (with any bonus) `cannotEnter` the top hits; they are still scored where an
     /// active one finds a document. A frequent word's body alternative, whose block maxima
     /// alone stay under the worst kept hit, then no longer walks every one of its documents.
+    /// A document an active one finds is then dropped, before the passive ones move to it
+    /// (decoding their blocks), when even their bounds added to its score cannot enter.
     /// True when some stopped.
-    func narrow(upTo: UInt32, cannotEnter: (Match) -> Bool) -> Bool {
+    func narrow(upTo: UInt32, bar: EntryBar) -> Bool {
         guard narrowedUpTo == nil, driverCount > 1 else { return false }
         // the drivers in the run, weakest bound first (an insertion sort into a buffer kept
         // for it: this runs once per run that may enter, and a word has few drivers)
         var n = 0
         forEachDriver { i in
-            guard at[i] <= upTo else { return }
+            guard bounds[i].from <= upTo else { return }
             var k = n
             while k > 0 && bounds[order[k - 1]].best.score > bounds[i].best.score {
                 order[k] = order[k - 1]
@@ -219,14 +233,20 @@ final class WordScorer: Scorer {
                 best.penalty = min(lowest, p)
                 best.exact = exact
                 best.score = (sums.max() ?? 0) + bonusScore
-                guard cannotEnter(best) else { break }
+                guard bar.cannotEnter(best) else { break }
                 lowest = best.penalty
                 count += 1
             }
             return count
         }
         guard count > 0 && count < n else { return false }
-        for k in 0..<count { passive[order[k]] = true }
+        passiveBest = Match(score: bonusScore, penalty: Int.max, exact: exact)
+        for k in 0..<count {
+            passive[order[k]] = true
+            passiveBest.score += bounds[order[k]].best.score
+            passiveBest.penalty = min(passiveBest.penalty, penalties[order[k]])
+        }
+        self.bar = bar
         narrowedUpTo = upTo
         settle()
         return true
@@ -277,6 +297,10 @@ final class WordScorer: Scorer {
         let d = current
         // passive alternatives (see `narrow`) may stand behind, on d too
         if narrowedUpTo != nil {
+            if let bar, !mayEnter(bar) {
+                match.cannotEnter = true
+                return
+            }
             forEachDriver { i in
                 guard passive[i] else { return }
                 if at[i] < d { at[i] = alternative.with(i) { $0.advance(to: d) } }
@@ -297,5 +321,16 @@ final class WordScorer: Scorer {
             exact = true
         }
         if exact { match.exact += 1 }
+    }
+
+    /// While narrowed: whether the current document, with what the active alternatives on
+    /// it score and the most the passive ones and the bonuses can add, may enter the top hits.
+    private func mayEnter(_ bar: EntryBar) -> Bool {
+        var m = passiveBest
+        for k in 0..<hereCount {
+            alternative.with(here[k]) { $0.add(to: &m) }
+            m.penalty = min(m.penalty, penalties[here[k]])
+        }
+        return !bar.cannotEnter(m)
     }
 }
