@@ -23,7 +23,10 @@ struct TopHitsPruningTests {
                         // one edit from words above: fuzzy alternatives beside exact ones
                         "mirrors", "systems", "kernels",
                         // Latin words that also spell pinyin (spans over two words), and their Han
-                        "en", "la", "li", "qiang", "李强"]
+                        "en", "la", "li", "qiang", "李强",
+                        // a word written with and without its accent: the accented form's overlay
+                        // is a bonus whose postings are a part of the plain form's
+                        "garcía", "garcia"]
 
     /// Documents with Zipf-like word frequencies and lengths from 3 to 300 words, in three
     /// segments, with some deleted: the frequent words span many postings blocks.
@@ -60,6 +63,8 @@ struct TopHitsPruningTests {
         "+debian +package -kernel", "+\"debian package\" server", "+文件 +系统 的", "+mirrors security", "+stable +的 update",
         // pinyin spans ("en la", "li qiang"): a clause may match through a span
         "debian en la", "en la", "li qiang system", "+li qiang",
+        // bonuses (the accent, the whole Chinese word) bound the runs they have documents in
+        "garcía", "garcia", "garcía debian", "是",
     ]
 
     @Test(arguments: queries)
@@ -103,6 +108,45 @@ struct TopHitsPruningTests {
                 // the parts count up to the limit together, then may skip (a lower bound)
                 #expect(parts.total >= min(countLimit, total) && parts.total <= total, "\(query)")
                 #expect(parts.totalIsLowerBound || parts.total == total)
+            }
+        }
+    }
+
+    /// A run's bound holds every document of it, for any target: none matches between the
+    /// target and the run's start, and none in the run beats its best (what lets the searcher
+    /// pass a run unread). Bonuses (the accent, the whole Chinese word) and a word's title
+    /// alternative each end runs in their own way.
+    @Test(arguments: ["garcía", "garcia", "的", "debian", "mirror", "debian package", "文件系统", "kernal", "+debian +package"])
+    func boundsHoldEveryDocumentOfTheirRun(query: String) throws {
+        let searcher = Self.snapshot.searcher()
+        let plan = try QueryPlanner(analyzer: Analyzer(), synonyms: Synonyms()).plan(QueryParser.parse(query))
+        let bound = BoundPlan(plan, searcher: searcher)
+        for s in searcher.segments.indices {
+            var matches: [(doc: UInt32, match: Match)] = []
+            let walker = bound.scorer(segment: s)
+            while walker.doc != PostingsCursor.end {
+                var m = Match()
+                walker.add(to: &m)
+                matches.append((walker.doc, m))
+                walker.next()
+            }
+            #expect(!matches.isEmpty)
+            let asker = bound.scorer(segment: s)
+            var first = 0  // the first match at or after the target
+            for target in asker.doc..<UInt32(searcher.segments[s].docCount) {
+                while first < matches.count && matches[first].doc < target { first += 1 }
+                if target % 5 == 0 { asker.advance(to: target) }  // sometimes from a decoded block
+                let b = asker.bound(from: target)
+                var k = first
+                while k < matches.count && matches[k].doc < b.from { k += 1 }
+                #expect(k == first, "\(query): a match before the run's start")
+                let best = Pruning.best(b.best, doc: b.from, segment: s)
+                while k < matches.count && matches[k].doc <= b.upTo {
+                    let (d, m) = matches[k]
+                    let hit = ScoredDoc(matched: m.matched, penalty: m.penalty, exact: m.exact, score: m.score, segment: s, doc: d)
+                    #expect(!(hit < best), "\(query): document \(d) beats its run's bound (from \(b.from) up to \(b.upTo))")
+                    k += 1
+                }
             }
         }
     }

@@ -99,7 +99,7 @@ struct Pruning {
 
     /// A bound as the best hit it allows from doc on (the margin covers rounding: the bound
     /// adds up in the order scores do, but need not).
-    fileprivate static func best(_ m: Match, doc: UInt32, segment: Int) -> ScoredDoc {
+    static func best(_ m: Match, doc: UInt32, segment: Int) -> ScoredDoc {
         ScoredDoc(matched: m.matched, penalty: m.penalty, exact: m.exact, score: m.score * (1 + 1e-9), segment: segment, doc: doc)
     }
 }

@@ -266,9 +266,13 @@ final class WordScorer: Scorer {
         guard from != PostingsCursor.end else { return Bound(from: from, upTo: from, best: Match()) }
         var upTo = PostingsCursor.end
         forEachDriver { i in upTo = min(upTo, bounds[i].end(from: from)) }
+        // a bonus with a document in the run counts over all of it, up to its block's end (a
+        // bonus's documents are among its alternatives': splitting runs at each would make
+        // them a few documents long)
         for j in 0..<bonus.count {
-            bounds[alternatives.count + j] = bonus.with(j) { $0.bound(from: from) }
-            upTo = min(upTo, bounds[alternatives.count + j].end(from: from))
+            let b = bonus.with(j) { $0.bound(from: from) }
+            bounds[alternatives.count + j] = b
+            if b.from <= upTo { upTo = min(upTo, b.upTo) }
         }
         // the sum per penalty (a word has few: 0, 1, 2), on the stack: bounds are asked per run
         var best = Match()
