@@ -115,23 +115,27 @@ struct TopHitsPruningTests {
     /// A run's bound holds every document of it, for any target: none matches between the
     /// target and the run's start, and none in the run beats its best (what lets the searcher
     /// pass a run unread). Bonuses (the accent, the whole Chinese word) and a word's title
-    /// alternative each end runs in their own way.
-    @Test(arguments: ["garcía", "garcia", "的", "debian", "mirror", "debian package", "文件系统", "kernal", "+debian +package"])
+    /// alternative each end runs in their own way. Once every clause is required, the same
+    /// for the documents matching all of them (the only ones that may then enter), a span's
+    /// (`en la`) among them.
+    @Test(arguments: ["garcía", "garcia", "的", "debian", "mirror", "debian package", "文件系统", "kernal", "+debian +package",
+                      "debian en la", "li qiang system", "mirrors security"])
     func boundsHoldEveryDocumentOfTheirRun(query: String) throws {
         let searcher = Self.snapshot.searcher()
         let plan = try QueryPlanner(analyzer: Analyzer(), synonyms: Synonyms()).plan(QueryParser.parse(query))
         let bound = BoundPlan(plan, searcher: searcher)
-        for s in searcher.segments.indices {
+        for (s, everyClause) in searcher.segments.indices.flatMap({ s in [(s, false), (s, true)] }) {
             var matches: [(doc: UInt32, match: Match)] = []
             let walker = bound.scorer(segment: s)
             while walker.doc != PostingsCursor.end {
                 var m = Match()
                 walker.add(to: &m)
-                matches.append((walker.doc, m))
+                if !everyClause || m.matched == walker.clauseCount { matches.append((walker.doc, m)) }
                 walker.next()
             }
             #expect(!matches.isEmpty)
             let asker = bound.scorer(segment: s)
+            if everyClause && !asker.requireEveryClause() { continue }
             var first = 0  // the first match at or after the target
             for target in asker.doc..<UInt32(searcher.segments[s].docCount) {
                 while first < matches.count && matches[first].doc < target { first += 1 }

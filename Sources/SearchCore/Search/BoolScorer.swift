@@ -25,6 +25,9 @@ final class BoolScorer: Scorer {
     let clauseCount: Int
     /// Which children matched the current document (a `let`: no exclusivity checks).
     private let matched: RawBuffer<Bool>
+    /// Every clause required (`requireEveryClause`) while spans stand for some: a span's
+    /// documents are candidates beside the intersection's.
+    private var spansDrive = false
     private var current: UInt32 = 0
 
     init(children: [(scorer: Scorer, occur: Occur)], spans: [(children: ClosedRange<Int>, scorer: WordScorer)], isRoot: Bool) {
@@ -70,13 +73,19 @@ final class BoolScorer: Scorer {
 
     /// Once every clause is required (or there is one), a document enters the top hits only
     /// if each of its words has at most the worst kept hit's penalty (the root is conjunctive:
-    /// a document's penalty is the sum of its words'): the words stop looking for documents
-    /// through alternatives with more. False when that changes nothing.
+    /// a document's penalty is the sum of its words' and spans'): the words stop looking for
+    /// documents through alternatives with more, and spans whose every alternative has more
+    /// stop driving. False when that changes nothing.
     func limitPenalties(to penalty: Int) -> Bool {
-        guard isRoot, spanScorers.isEmpty, drivers.isEmpty || (clauseCount == 1 && drivers.count == 1) else { return false }
+        guard isRoot, drivers.isEmpty || (clauseCount == 1 && drivers.count == 1),
+              spanScorers.isEmpty || spansDrive else { return false }
         var changed = false
         for (scorer, occur) in zip(scorers, occurs) where occur == .should || occur == .must {
             if let word = scorer as? WordScorer, word.limitPenalty(to: penalty) { changed = true }
+        }
+        if spansDrive && spanScorers.allSatisfy({ $0.lowestPenalty > penalty }) {
+            spansDrive = false
+            changed = true
         }
         if changed && current != PostingsCursor.end { find(from: current) }
         return changed
@@ -131,14 +140,16 @@ final class BoolScorer: Scorer {
 
     /// Turns the root's union into an intersection of every clause, from the current document
     /// on: once every kept hit matches all clauses, a document matching fewer cannot enter
-    /// the top hits. False when that cannot be done (spans stand for several clauses).
+    /// the top hits. A span may stand for some of the clauses (`en la` for 嗯啦): its
+    /// documents stay candidates too. False when there is no union to turn.
     func requireEveryClause() -> Bool {
-        guard isRoot, clauseCount > 1, spanScorers.isEmpty, !drivers.isEmpty else { return false }
+        guard isRoot, clauseCount > 1, !drivers.isEmpty else { return false }
         required.free()
         required = Unretained(zip(scorers, occurs).filter { $0.1 != .mustNot }.map(\.0).sorted { $0.cost < $1.cost })
         isRequired = occurs.map { $0 != .mustNot }
         drivers.free()
         drivers = Unretained([])
+        spansDrive = !spanScorers.isEmpty
         if current != PostingsCursor.end { find(from: current) }
         return true
     }
@@ -166,7 +177,11 @@ final class BoolScorer: Scorer {
     private func find(from target: UInt32) -> UInt32 {
         var candidate = target
         while true {
-            candidate = required.isEmpty ? union(from: candidate) : intersection(from: candidate)
+            if required.isEmpty {
+                candidate = union(from: candidate)
+            } else {
+                candidate = intersection(from: candidate, upTo: spansDrive ? spanUnion(from: candidate) : PostingsCursor.end)
+            }
             if candidate == PostingsCursor.end || !isExcluded(candidate) { break }
             candidate += 1
         }
@@ -184,14 +199,17 @@ final class BoolScorer: Scorer {
         return best
     }
 
-    private func intersection(from target: UInt32) -> UInt32 {
+    /// The first document of every required child from target on, or `cap` if it comes
+    /// first: no child is moved past `cap` (a span's document, which add asks each about).
+    private func intersection(from target: UInt32, upTo cap: UInt32 = PostingsCursor.end) -> UInt32 {
         var candidate = target
         var agreed = 0
         var i = 0
         let required = self.required
         while agreed < required.count {
+            guard candidate <= cap else { return cap }
             let d = required.with(i) { $0.advance(to: candidate) }
-            if d == PostingsCursor.end { return d }
+            if d == PostingsCursor.end { return cap }
             if d == candidate {
                 agreed += 1
             } else {
@@ -201,6 +219,15 @@ final class BoolScorer: Scorer {
             i = (i + 1) % required.count
         }
         return candidate
+    }
+
+    /// The first document of a span from target on.
+    private func spanUnion(from target: UInt32) -> UInt32 {
+        var best = PostingsCursor.end
+        for k in 0..<spanChildren.count {
+            best = min(best, spanChildren.with(k) { s in s.doc < target ? s.advance(to: target) : s.doc })
+        }
+        return best
     }
 
     private func isExcluded(_ d: UInt32) -> Bool {
@@ -228,6 +255,15 @@ final class BoolScorer: Scorer {
                     bounds[i] = children.with(i) { $0.bound(from: from) }
                     moved = true
                 }
+            }
+        }
+        if conjunction && spansDrive {
+            // a span's document may come first: the run then starts there, every child bounded from it
+            var first = PostingsCursor.end
+            for k in spanScorers.indices { first = min(first, spanChildren.with(k) { $0.bound(from: target) }.from) }
+            if first < from {
+                from = first
+                for i in scorers.indices where isRequired[i] { bounds[i] = children.with(i) { $0.bound(from: from) } }
             }
         }
         guard from != PostingsCursor.end else { return Bound(from: from, upTo: from, best: Match()) }

@@ -2,7 +2,7 @@
 /// `SearchOptions.countLimit`) and the top hits are full: documents that cannot beat the worst
 /// kept hit, found four ways —
 /// - when every kept hit matches all the clauses, documents matching fewer (the root's union
-///   becomes an intersection);
+///   becomes an intersection, beside the documents of spans that stand for some clauses);
 /// - when they also have at most some penalty, documents found only through alternatives with
 ///   more (a word's typo and pinyin alternatives stop driving);
 /// - runs of documents whose bound (`Scorer.bound`: up to the end of a postings block, or to
@@ -25,7 +25,8 @@ struct Pruning {
     var runLast: UInt32? { run == nil ? nil : runEnd }
     /// Some run was narrowed: documents in it may have been passed uncounted.
     private(set) var narrowed = false
-    private var everyClauseRequired = false
+    /// `BoolScorer.requireEveryClause` was asked (once: its answer does not change).
+    private var everyClauseAsked = false
     private var penaltyLimit = Int.max
 
     /// Moves the root past what cannot enter above `threshold` (not past `limit`, the end of
@@ -33,10 +34,12 @@ struct Pruning {
     /// the same with fewer ways to match).
     mutating func skip(_ root: BoolScorer, threshold: ScoredDoc, segment: Int, limit: UInt32) -> Bool {
         if threshold.matched >= root.clauseCount {
-            if !everyClauseRequired && root.requireEveryClause() {
-                everyClauseRequired = true
-                (run, runInWindows) = (nil, nil)
-                return true
+            if !everyClauseAsked {
+                everyClauseAsked = true
+                if root.requireEveryClause() {
+                    (run, runInWindows) = (nil, nil)
+                    return true
+                }
             }
             if threshold.penalty < penaltyLimit {
                 penaltyLimit = threshold.penalty

@@ -89,6 +89,9 @@ final class WordScorer: Scorer {
         return true
     }
 
+    /// The lowest penalty of its alternatives.
+    var lowestPenalty: Int { penalties.min() ?? 0 }
+
     override var doc: UInt32 { current }
     override var cost: Int { activeDrivers.reduce(0) { $0 + alternatives[$1].cost } }
 
