@@ -320,7 +320,6 @@ final class BoolScorer: Scorer {
                 return true
             }
             guard found else { continue }
-            if m.cannotEnter { match.cannotEnter = true }
             matched[i] = true
             score += m.score
             exact += m.exact

@@ -8,8 +8,6 @@ struct Match {
     var exact = 0
     /// Top-level clauses matched (the first tier: documents matching all words first).
     var matched = 0
-    /// Known not to enter the top hits before it was scored in full (see `WordScorer.narrow`).
-    var cannotEnter = false
 }
 
 /// A cursor over one segment's matching documents that knows what each match is worth

@@ -240,7 +240,7 @@ public final class Searcher {
                 // alone, to skip scoring, costs about as much as scoring
                 var m = Match()
                 root.add(to: &m)
-                if m.matched >= requiredClauses && !m.cannotEnter {
+                if m.matched >= requiredClauses {
                     c.total += 1
                     c.top.insert(ScoredDoc(matched: m.matched, penalty: m.penalty, exact: m.exact, score: m.score, segment: s, doc: root.doc))
                 }

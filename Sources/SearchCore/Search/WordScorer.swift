@@ -128,11 +128,19 @@ final class WordScorer: Scorer {
     }
 
     /// The first document an alternative stands on; while narrowed, passive ones count only
-    /// past the run (their documents in it are skipped when no active one has any left).
+    /// past the run (their documents in it are skipped when no active one has any left), and
+    /// the run's documents that cannot enter (`mayEnter`) are passed here, in the word's own
+    /// loop, without being scored.
     @discardableResult
     private func settle() -> UInt32 {
         if let limit = narrowedUpTo {
-            let m = lowest { i in !passive[i] || at[i] > limit }
+            var m = lowest { i in !passive[i] || at[i] > limit }
+            if let bar {
+                while m >= bar.doc && m <= limit && m != PostingsCursor.end && !mayEnter(bar) {
+                    for k in 0..<hereCount { at[here[k]] = alternative.with(here[k]) { $0.next() } }
+                    m = lowest { i in !passive[i] || at[i] > limit }
+                }
+            }
             guard m > limit else { return m }
             narrowedUpTo = nil
             bar = nil
@@ -202,7 +210,7 @@ final class WordScorer: Scorer {
     /// through them (with any bonus) `cannotEnter` the top hits; they are still scored where an
     /// active one finds a document. A frequent word's body alternative, whose block maxima
     /// alone stay under the worst kept hit, then no longer walks every one of its documents.
-    /// A document an active one finds is then dropped, before the passive ones move to it
+    /// A document an active one finds is then passed, before the passive ones move to it
     /// (decoding their blocks), when even their bounds added to its score cannot enter.
     /// True when some stopped.
     func narrow(upTo: UInt32, bar: EntryBar) -> Bool {
@@ -304,10 +312,6 @@ final class WordScorer: Scorer {
         let d = current
         // passive alternatives (see `narrow`) may stand behind, on d too
         if narrowedUpTo != nil {
-            if let bar, !mayEnter(bar) {
-                match.cannotEnter = true
-                return
-            }
             forEachDriver { i in
                 guard passive[i] else { return }
                 if at[i] < d { at[i] = alternative.with(i) { $0.advance(to: d) } }
