@@ -170,6 +170,9 @@ final class PostingsCursor {
         return (max(first, target), lo)
     }
 
+    /// Whether `peek(target)` is answered from the decoded block (else from the skip table).
+    func decodedBlockHolds(_ target: UInt32) -> Bool { index >= 0 && index < count && docs[count - 1] >= target }
+
     /// The last target `blockHolding` was asked about, and its answer: a later target's block
     /// is not before it. (A pruned walk asks for run after run without moving the cursor.)
     private var found: (target: UInt32, block: Int) = (0, 0)

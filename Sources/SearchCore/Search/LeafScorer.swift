@@ -55,12 +55,21 @@ class LeafScorer: Scorer {
     override func bound(from target: UInt32) -> Bound {
         var best = Match()
         best.penalty = penalty
+        // a later target in the same block, the cursor not moved and its decoded block not
+        // holding it: the skip table would give the same block, so the run is the last one's
+        // from the target on (a word's other parts end most runs: this one's block goes on)
+        if let r = lastRun, target > r.target, target <= r.upTo, postings.doc == r.cursorDoc, !postings.decodedBlockHolds(target) {
+            best.score = r.score
+            return Bound(from: max(r.from, target), upTo: r.upTo, best: best)
+        }
         // the postings' next document is not after the phrase's (for a phrase, the lead's)
         let (from, block) = postings.peek(target)
         guard from != PostingsCursor.end, factor > 0 else { return Bound(from: from, upTo: PostingsCursor.end, best: best) }
         if let block {
             best.score = blockBound(block)
-            return Bound(from: from, upTo: postings.lastDoc(ofBlock: block), best: best)
+            let upTo = postings.lastDoc(ofBlock: block)
+            lastRun = (target, from, upTo, best.score, postings.doc)
+            return Bound(from: from, upTo: upTo, best: best)
         }
         // postings of one block (no skip table): the exact maximum, computed once
         if wholeMaximum == nil {
@@ -71,6 +80,9 @@ class LeafScorer: Scorer {
         best.score = wholeMaximum ?? 0
         return Bound(from: from, upTo: PostingsCursor.end, best: best)
     }
+
+    /// The last run bounded from the skip table, and where the cursor stood then.
+    private var lastRun: (target: UInt32, from: UInt32, upTo: UInt32, score: Double, cursorDoc: UInt32)?
 
     /// The last block bounded and its bound: a word's sparse field (its titles) spans many
     /// runs of its dense one, and each run asks again.
