@@ -275,62 +275,64 @@ extension JSON {
 
         mutating func string() throws(JSONError) -> String {
             i += 1
-            // Most strings have no escapes: checked, then taken in one piece.
-            let start = i
-            while i < bytes.count {
-                let b = bytes[i]
-                if b == UInt8(ascii: "\"") {
-                    i += 1
-                    return String(decoding: bytes[start..<i - 1], as: UTF8.self)
-                }
-                if b == UInt8(ascii: "\\") || b < 0x20 { break }
-                i += b < 0x80 ? 1 : try utf8Length()
-            }
-            var out = Array(bytes[start..<i])
+            // Plain bytes (most of a string; all of most) are checked, then copied in runs.
+            var out: [UInt8] = []
+            var run = i
             while true {
                 guard i < bytes.count else { throw error("unterminated string") }
                 let b = bytes[i]
-                switch b {
-                case UInt8(ascii: "\""):
+                if b >= 0x80 {
+                    // the common well-formed sequences inline (Han characters: E1–EC, EE–EF)
+                    if b >= 0xC2 && b <= 0xDF, i + 1 < bytes.count, bytes[i + 1] & 0xC0 == 0x80 {
+                        i += 2
+                    } else if (b >= 0xE1 && b <= 0xEC) || b >= 0xEE && b <= 0xEF, i + 2 < bytes.count,
+                              bytes[i + 1] & 0xC0 == 0x80, bytes[i + 2] & 0xC0 == 0x80 {
+                        i += 3
+                    } else {
+                        i += try utf8Length()
+                    }
+                    continue
+                }
+                guard b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 else {
                     i += 1
+                    continue
+                }
+                if b < 0x20 { throw error("control character in string") }
+                if b == UInt8(ascii: "\"") {
+                    i += 1
+                    if out.isEmpty { return String(decoding: bytes[run..<i - 1], as: UTF8.self) }
+                    out += bytes[run..<i - 1]
                     return String(decoding: out, as: UTF8.self)
-                case UInt8(ascii: "\\"):
-                    i += 1
-                    guard i < bytes.count else { throw error("unterminated string") }
-                    let e = bytes[i]
-                    i += 1
-                    switch e {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
-                    case UInt8(ascii: "b"): out.append(0x08)
-                    case UInt8(ascii: "f"): out.append(0x0C)
-                    case UInt8(ascii: "n"): out.append(0x0A)
-                    case UInt8(ascii: "r"): out.append(0x0D)
-                    case UInt8(ascii: "t"): out.append(0x09)
-                    case UInt8(ascii: "u"):
-                        var cp = try hex4()
-                        if cp >= 0xD800 && cp < 0xDC00 {
-                            guard i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") else {
-                                throw error("unpaired surrogate in \\u escape")
-                            }
-                            i += 2
-                            let low = try hex4()
-                            guard low >= 0xDC00 && low < 0xE000 else { throw error("unpaired surrogate in \\u escape") }
-                            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00)
-                        } else if cp >= 0xDC00 && cp < 0xE000 {
+                }
+                out += bytes[run..<i]
+                i += 1
+                guard i < bytes.count else { throw error("unterminated string") }
+                let e = bytes[i]
+                i += 1
+                run = i
+                switch e {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "u"):
+                    var cp = try hex4()
+                    if cp >= 0xD800 && cp < 0xDC00 {
+                        guard i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") else {
                             throw error("unpaired surrogate in \\u escape")
                         }
-                        out += Array(String(Character(Unicode.Scalar(cp)!)).utf8)
-                    default: throw error("invalid escape")
+                        i += 2
+                        let low = try hex4()
+                        guard low >= 0xDC00 && low < 0xE000 else { throw error("unpaired surrogate in \\u escape") }
+                        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00)
+                    } else if cp >= 0xDC00 && cp < 0xE000 {
+                        throw error("unpaired surrogate in \\u escape")
                     }
-                case 0..<0x20:
-                    throw error("control character in string")
-                case 0x80...:
-                    let n = try utf8Length()
-                    out += bytes[i..<i + n]
-                    i += n
-                default:
-                    out.append(b)
-                    i += 1
+                    out += Array(String(Character(Unicode.Scalar(cp)!)).utf8)
+                    run = i
+                default: throw error("invalid escape")
                 }
             }
         }

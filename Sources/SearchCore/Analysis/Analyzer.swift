@@ -238,12 +238,12 @@ struct AnalysisState {
             let (folded, kept) = cp < CharacterTables.tableLimit
                 ? (tables.folded[Int(cp)], tables.foldedKeepingAccents[Int(cp)]) : (0, 0)
             if folded == 0 {  // beyond the tables: keep the character as it is
-                appendUTF8(cp, to: &term)
-                appendUTF8(cp, to: &accented)
+                term.append(scalar: cp)
+                accented.append(scalar: cp)
                 continue
             }
-            appendFolded(folded, to: &term)
-            appendFolded(kept, to: &accented)
+            term.append(folded: folded, of: tables)
+            accented.append(folded: kept, of: tables)
             if folded != kept { lostAccents = true }
         }
         guard !term.isEmpty, term.count <= Analyzer.maxTermBytes else { return }
@@ -253,16 +253,6 @@ struct AnalysisState {
         }
     }
 
-    @inline(__always)
-    private func appendFolded(_ entry: UInt32, to bytes: inout RawBuffer<UInt8>) {
-        bytes.append(tables.bytes + Int(entry >> 8), count: Int(entry & 0xFF))
-    }
-
-    private func appendUTF8(_ cp: UInt32, to bytes: inout RawBuffer<UInt8>) {
-        var utf8: [UInt8] = []
-        SearchCore.appendUTF8(cp, to: &utf8)
-        for b in utf8 { bytes.append(b) }
-    }
 
     // MARK: CJK and complex-context runs
 
@@ -305,7 +295,7 @@ struct AnalysisState {
     @inline(__always)
     private mutating func appendRunCharacter(_ k: Int, _ text: UnsafeBufferPointer<UInt8>) {
         if runFolded[k] != 0 {
-            appendFolded(runFolded[k], to: &term)
+            term.append(folded: runFolded[k], of: tables)
         } else {
             term.append(text.baseAddress! + Int(runStarts[k]), count: Int(runEnds[k] - runStarts[k]))
         }
@@ -401,7 +391,7 @@ struct AnalysisState {
     private mutating func emitBridge<S: TokenSink>(_ text: UnsafeBufferPointer<UInt8>, from last: RunCharacter, group: UInt32, into sink: inout S) {
         term.removeAll()
         if last.folded != 0 {
-            appendFolded(last.folded, to: &term)
+            term.append(folded: last.folded, of: tables)
         } else {
             term.append(text.baseAddress! + Int(last.start), count: Int(last.end - last.start))
         }
@@ -449,6 +439,23 @@ struct AnalysisState {
         }
         for w in 0..<words.count { words[w] += Int32(start) }
         wordCache.store(run, start: Int32(start), words: words)
+    }
+}
+
+// Appending to the state's buffers through methods of the buffer, not of the state: a method
+// of the state called with one of its buffers inout made Swift copy the whole state (and
+// retain its references) at every call.
+extension RawBuffer<UInt8> {
+    /// Appends a folded form: an entry of `CharacterTables` (offset << 8 | length into its bytes).
+    @inline(__always)
+    mutating func append(folded entry: UInt32, of tables: CharacterTables) {
+        append(tables.bytes + Int(entry >> 8), count: Int(entry & 0xFF))
+    }
+
+    mutating func append(scalar cp: UInt32) {
+        var utf8: [UInt8] = []
+        appendUTF8(cp, to: &utf8)
+        for b in utf8 { append(b) }
     }
 }
 

@@ -62,7 +62,8 @@ struct PostingsWriter {
     private var lastDoc: UInt32 = 0
     private var docFreq: UInt32 = 0
     private var totalFreq: UInt64 = 0
-    /// Offset in termPositions where the current block's positions start.
+    /// Bytes of positions the term's documents take, and where the current block's start.
+    private var positionsAdded = 0
     private var blockPositionsStart = 0
 
     init(docs: FileWriter, positions: FileWriter) {
@@ -82,23 +83,35 @@ struct PostingsWriter {
         lastDoc = 0
         docFreq = 0
         totalFreq = 0
+        positionsAdded = 0
         blockPositionsStart = 0
     }
 
     /// Adds one document of the current term (doc ids ascending) with its positions' deltas
     /// already varint-encoded, and the field length of the document.
     mutating func add(doc: UInt32, freq: UInt32, positionDeltas: UnsafeBufferPointer<UInt8>, norm: UInt32) {
+        add(doc: doc, freq: freq, positionBytes: positionDeltas.count, norm: norm)
+        appendPositions(positionDeltas)
+    }
+
+    /// `add` when the positions come apart from their documents: the document's positions
+    /// take `positionBytes` bytes of what `appendPositions` adds, in the same order.
+    mutating func add(doc: UInt32, freq: UInt32, positionBytes: Int, norm: UInt32) {
         blockDocs.append(doc)
         blockFreqs.append(freq)
         PostingsFormat.note(freq: freq, length: norm, in: &shortest)
-        termPositions.raw(positionDeltas)
+        positionsAdded += positionBytes
         docFreq += 1
         totalFreq += UInt64(freq)
         if blockDocs.count == PostingsFormat.blockSize { flushBlock() }
     }
 
+    /// Appends position deltas of the current term's documents (see `add(doc:freq:positionBytes:norm:)`).
+    mutating func appendPositions(_ bytes: UnsafeBufferPointer<UInt8>) { termPositions.raw(bytes) }
+
     /// Ends the current term and returns where its postings are.
     mutating func finishTerm() throws(StoreError) -> TermInfo {
+        precondition(termPositions.count == positionsAdded, "positions appended do not match the documents'")
         // a term of one block has no skip table, hence no impacts (most terms)
         if !blockDocs.isEmpty { flushBlock(impacts: !blocks.isEmpty) }
         let info = TermInfo(docFreq: docFreq, totalFreq: totalFreq,
@@ -140,7 +153,7 @@ struct PostingsWriter {
         lastDoc = previous
         blockDocs.removeAll(keepingCapacity: true)
         blockFreqs.removeAll(keepingCapacity: true)
-        blockPositionsStart = termPositions.count
+        blockPositionsStart = positionsAdded
     }
 
     private mutating func writeImpacts() {

@@ -66,16 +66,58 @@ struct ByteSlicePool {
     @inline(__always)
     func prefetchStart(_ s: Stream) { sd_prefetch(pointer(s.start)) }
 
-    /// Calls `body` with the stream's bytes in one buffer: in place when they fit in its first
-    /// slice (most terms of a segment occur once or twice), else copied into `scratch`.
-    func withBytes<R>(of s: Stream, scratch: inout [UInt8], _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        if Int(s.count) <= Self.sliceSizes[0] - Self.linkSize {
-            return body(UnsafeBufferPointer(start: pointer(s.start), count: Int(s.count)))
+    /// Reads a stream's bytes in order, across its slices, without copying them. Valid while
+    /// the pool is neither changed nor freed.
+    struct Reader {
+        private let blocks: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>>
+        private var at: UnsafeMutablePointer<UInt8>
+        /// Bytes left in the current slice, and in the stream.
+        private var inSlice: Int
+        private var left: Int
+        private var level = 0
+
+        fileprivate init(_ pool: ByteSlicePool, _ s: Stream) {
+            blocks = pool.blocks.base
+            at = pool.pointer(s.start)
+            left = Int(s.count)
+            inSlice = min(left, ByteSlicePool.sliceSizes[0] - ByteSlicePool.linkSize)
         }
-        scratch.removeAll(keepingCapacity: true)
-        forEachPiece(of: s) { scratch.append(contentsOf: $0) }
-        return scratch.withUnsafeBufferPointer(body)
+
+        var isAtEnd: Bool { left == 0 }
+
+        @inline(__always)
+        mutating func byte() -> UInt8 {
+            if inSlice == 0 { nextSlice() }
+            let b = at.pointee
+            at += 1
+            inSlice &-= 1
+            left &-= 1
+            return b
+        }
+
+        @inline(__always)
+        mutating func varint() -> UInt32 {
+            var b = byte()
+            var v = UInt32(b & 0x7F)
+            var shift: UInt32 = 7
+            while b >= 0x80 && !isAtEnd {
+                b = byte()
+                v |= UInt32(b & 0x7F) << shift
+                shift += 7
+            }
+            return v
+        }
+
+        /// Follows the link that ends the slice (`at` is on it).
+        private mutating func nextSlice() {
+            let address = UnsafeRawPointer(at).loadUnaligned(as: UInt32.self)
+            level = min(level + 1, ByteSlicePool.sliceSizes.count - 1)
+            at = blocks[Int(address >> UInt32(ByteSlicePool.blockShift))] + Int(address & UInt32(ByteSlicePool.blockSize - 1))
+            inSlice = min(left, ByteSlicePool.sliceSizes[level] - ByteSlicePool.linkSize)
+        }
     }
+
+    func reader(_ s: Stream) -> Reader { Reader(self, s) }
 
     /// Calls `body` with each contiguous piece of the stream, in order.
     func forEachPiece(of s: Stream, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {

@@ -190,7 +190,6 @@ final class SegmentWriter {
         func encode(_ ranges: Ranges, into postings: inout PostingsWriter,
                     _ add: (UnsafeBufferPointer<UInt8>, TermInfo) throws(StoreError) -> Void) throws(StoreError) {
             var at = ranges.map(\.lowerBound)
-            var docBytes: [UInt8] = [], posBytes: [UInt8] = []
             while true {
                 // the smallest key among the writers' next terms
                 var first = -1
@@ -204,8 +203,7 @@ final class SegmentWriter {
                 for w in first..<writers.count where at[w] < ranges[w].upperBound && (w == first || key(w, at[w]).elementsEqual(term)) {
                     let inversion = writers[w].inversion
                     inversion.prefetchForEncoding(orders[w], at: at[w])
-                    inversion.appendPostings(of: Int(orders[w][at[w]]), base: bases[w], lengths: fieldLengths,
-                                             into: &postings, scratch: &docBytes, &posBytes)
+                    inversion.appendPostings(of: Int(orders[w][at[w]]), base: bases[w], lengths: fieldLengths, into: &postings)
                     at[w] += 1
                 }
                 try add(term, try postings.finishTerm())
@@ -304,14 +302,20 @@ struct Inversion {
     /// its position goes (prefetching that), then the occurrences in order.
     private mutating func flush() {
         let n = batch.count
+        let doc = batch.doc
         for k in 0..<n {
             let id = Int(terms.intern(batch.key(k), hash: batch.hashes[k]))
             if id == states.count { states.append(TermState(docs: pool.makeStream(), positions: pool.makeStream())) }
+            // a state is 52 bytes: most straddle two cache lines
             sd_prefetch(states.base + id)
+            sd_prefetch(UnsafeRawPointer(states.base + id) + (MemoryLayout<TermState>.size - 1))
             batch.ids.append(Int32(id))
         }
-        for k in 0..<n { pool.prefetch(states[Int(batch.ids[k])].positions) }
-        let doc = batch.doc
+        for k in 0..<n {
+            let s = states[Int(batch.ids[k])]
+            pool.prefetch(s.positions)
+            if s.lastDoc != doc { pool.prefetch(s.docs) }
+        }
         for k in 0..<n {
             let id = Int(batch.ids[k])
             let position = batch.positions[k]
@@ -333,27 +337,25 @@ struct Inversion {
 
     /// Adds the postings of term `id` to the current term of `postings`, its documents
     /// numbered from `base`; `lengths` are the field's lengths of the segment's documents.
-    func appendPostings(of id: Int, base: UInt32, lengths: [UInt32]?, into postings: inout PostingsWriter,
-                        scratch docBytes: inout [UInt8], _ posBytes: inout [UInt8]) {
+    /// The streams are read where they lie; the positions, already in the file's format,
+    /// are measured per document and then copied slice by slice.
+    func appendPostings(of id: Int, base: UInt32, lengths: [UInt32]?, into postings: inout PostingsWriter) {
         let state = states[id]
-        pool.withBytes(of: state.docs, scratch: &docBytes) { docBuffer in
-            pool.withBytes(of: state.positions, scratch: &posBytes) { p in
-                let d = UnsafeRawBufferPointer(docBuffer), raw = UnsafeRawBufferPointer(p)
-                var dOffset = 0, pOffset = 0
-                var doc: UInt32 = 0
-                var first = true
-                while dOffset < d.count {
-                    let delta = readVarint(d, &dOffset)!
-                    let freq = readVarint(d, &dOffset)!
-                    doc = first ? delta : doc + delta
-                    first = false
-                    let start = pOffset
-                    for _ in 0..<freq { _ = readVarint(raw, &pOffset) }
-                    postings.add(doc: base + doc, freq: freq, positionDeltas: UnsafeBufferPointer(rebasing: p[start..<pOffset]),
-                                 norm: lengths?[Int(base + doc)] ?? 0)
-                }
+        var docs = pool.reader(state.docs), positions = pool.reader(state.positions)
+        var doc: UInt32 = 0
+        var first = true
+        while !docs.isAtEnd {
+            let delta = docs.varint()
+            let freq = docs.varint()
+            doc = first ? delta : doc + delta
+            first = false
+            var bytes = 0
+            for _ in 0..<freq {
+                repeat { bytes += 1 } while positions.byte() >= 0x80 && !positions.isAtEnd
             }
+            postings.add(doc: base + doc, freq: freq, positionBytes: bytes, norm: lengths?[Int(base + doc)] ?? 0)
         }
+        pool.forEachPiece(of: state.positions) { postings.appendPositions($0) }
     }
 
     /// Terms are encoded in key order but were created, and their states and streams laid out,
