@@ -424,6 +424,13 @@ struct AnalysisState {
     private mutating func splitWords(_ text: UnsafeBufferPointer<UInt8>, start: Int, end: Int) {
         words.removeAll()
         guard let base = text.baseAddress else { return }
+        // one ideograph alone (a tenth of the runs): ICU's one word
+        if runStarts.count == 1, case let cp = Analyzer.decode(text, at: start).scalar,
+           (0x4E00...0x9FFF).contains(cp) || (0x3400...0x4DBF).contains(cp) {
+            words.append(Int32(start))
+            words.append(Int32(end))
+            return
+        }
         let run = UnsafeBufferPointer(start: base + start, count: end - start)
         if wordCache.lookup(run, start: Int32(start), into: &words) { return }
         if breaker == nil { breaker = sd_wordbreaker_open() }

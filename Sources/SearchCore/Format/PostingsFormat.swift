@@ -73,13 +73,14 @@ struct PostingsWriter {
 
     /// Starts a term.
     mutating func startTerm() {
-        blocks.removeAll(keepingCapacity: true)
-        impactData.bytes.removeAll(keepingCapacity: true)
-        blockData.bytes.removeAll(keepingCapacity: true)
-        termPositions.bytes.removeAll(keepingCapacity: true)
-        blockDocs.removeAll(keepingCapacity: true)
-        blockFreqs.removeAll(keepingCapacity: true)
-        shortest.removeAll(keepingCapacity: true)
+        // (most terms fill only some of these: an empty array's removeAll is not free)
+        if !blocks.isEmpty { blocks.removeAll(keepingCapacity: true) }
+        if !impactData.bytes.isEmpty { impactData.bytes.removeAll(keepingCapacity: true) }
+        if !blockData.bytes.isEmpty { blockData.bytes.removeAll(keepingCapacity: true) }
+        if !termPositions.bytes.isEmpty { termPositions.bytes.removeAll(keepingCapacity: true) }
+        if !blockDocs.isEmpty { blockDocs.removeAll(keepingCapacity: true) }
+        if !blockFreqs.isEmpty { blockFreqs.removeAll(keepingCapacity: true) }
+        if !shortest.isEmpty { shortest.removeAll(keepingCapacity: true) }
         lastDoc = 0
         docFreq = 0
         totalFreq = 0
