@@ -66,11 +66,10 @@ struct TermTable {
         sd_prefetch(slots.base + (Int(truncatingIfNeeded: h) & mask))
     }
 
-    /// The id of `key` (whose `hash` is `h`), adding it if it is new.
+    /// The id of `key` (whose `hash` and `prefix` are `h` and `prefix`), adding it if it is new.
     @inline(__always)
-    mutating func intern(_ key: UnsafeBufferPointer<UInt8>, hash h: UInt64) -> Int32 {
+    mutating func intern(_ key: UnsafeBufferPointer<UInt8>, hash h: UInt64, prefix: UInt64) -> Int32 {
         let tag = Self.tag(h, count: key.count)
-        let prefix = Self.prefix(key)
         var i = Int(truncatingIfNeeded: h) & mask
         while true {
             let slot = slots[i]
@@ -143,13 +142,26 @@ struct TermTable {
         UInt32(truncatingIfNeeded: h >> 32) & 0xFFFF_FF00 | UInt32(min(count, 255))
     }
 
-    /// The key's first 8 bytes, zero-padded.
+    /// `hash(key)` and the key's first 8 bytes zero-padded (a slot's prefix), for a key that
+    /// at least 8 readable bytes follow (the keys of `Inversion`'s batch): its last bytes are
+    /// read as one word and masked, not one by one.
     @inline(__always)
-    private static func prefix(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        if key.count >= 8 { return UnsafeRawPointer(key.baseAddress!).loadUnaligned(as: UInt64.self) }
-        var p: UInt64 = 0
-        for k in 0..<key.count { p |= UInt64(key[k]) << (8 * UInt64(k)) }
-        return p
+    static func hashAndPrefix(padded key: UnsafeBufferPointer<UInt8>) -> (hash: UInt64, prefix: UInt64) {
+        let raw = UnsafeRawPointer(key.baseAddress!)
+        @inline(__always) func word(_ at: Int, _ count: Int) -> UInt64 {
+            let w = raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)
+            return count >= 8 ? w : w & ((1 << UInt64(8 * count)) - 1)
+        }
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(key.count)
+        var i = 0
+        while i + 8 <= key.count {
+            h = (h ^ word(i, 8)) &* 0xBF58_476D_1CE4_E5B9
+            h ^= h >> 31
+            i += 8
+        }
+        h = (h ^ word(i, key.count - i)) &* 0x94D0_49BB_1331_11EB
+        h ^= h >> 29
+        return (h, word(0, key.count))
     }
 
     /// A fast 64-bit hash of a short byte string (8 bytes at a time, then a final mix).
