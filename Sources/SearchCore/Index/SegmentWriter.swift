@@ -237,40 +237,37 @@ struct Inversion {
     }
 
     /// Occurrences of one document not recorded yet: their keys end to end, and per occurrence
-    /// the key's end, its hash and first 8 bytes, its position and (once interned) its term id.
+    /// where its key ends, its position, the key's hash and first 8 bytes and (once interned)
+    /// its term id.
     private struct Batch {
         static let capacity = 32
         var doc: UInt32 = 0
         var keys = RawBuffer<UInt8>(capacity: 2048)
-        var ends = RawBuffer<Int32>(capacity: Batch.capacity)
-        var hashes = RawBuffer<UInt64>(capacity: Batch.capacity)
-        var prefixes = RawBuffer<UInt64>(capacity: Batch.capacity)
-        var positions = RawBuffer<UInt32>(capacity: Batch.capacity)
-        var ids = RawBuffer<Int32>(capacity: Batch.capacity)
+        var occurrences = RawBuffer<Occurrence>(capacity: Batch.capacity)
 
-        var count: Int { ends.count }
+        struct Occurrence {
+            var end: Int32
+            var position: UInt32
+            var hash: UInt64
+            var prefix: UInt64
+            var id: Int32 = 0
+        }
+
+        var count: Int { occurrences.count }
 
         func key(_ k: Int) -> UnsafeBufferPointer<UInt8> {
-            let start = k == 0 ? 0 : Int(ends[k - 1])
-            return UnsafeBufferPointer(start: keys.base + start, count: Int(ends[k]) - start)
+            let start = k == 0 ? 0 : Int(occurrences[k - 1].end)
+            return UnsafeBufferPointer(start: keys.base + start, count: Int(occurrences[k].end) - start)
         }
 
         mutating func removeAll() {
             keys.removeAll()
-            ends.removeAll()
-            hashes.removeAll()
-            prefixes.removeAll()
-            positions.removeAll()
-            ids.removeAll()
+            occurrences.removeAll()
         }
 
         func free() {
             keys.free()
-            ends.free()
-            hashes.free()
-            prefixes.free()
-            positions.free()
-            ids.free()
+            occurrences.free()
         }
     }
 
@@ -289,20 +286,31 @@ struct Inversion {
         if batch.count > 0 && batch.doc != doc { flush() }
         batch.doc = doc
         let start = batch.keys.count
-        batch.keys.reserveCapacity(start + 2 + term.count + 8)
-        batch.keys.append(field)
-        if let namespace { batch.keys.append(namespace) }
-        if let base = term.baseAddress { batch.keys.append(base, count: term.count) }
+        let length = (namespace == nil ? 1 : 2) + term.count
+        batch.keys.reserveCapacity(start + length + 8)
+        // written through a pointer: one capacity check per key, not one per byte
+        var p = batch.keys.base + start
+        p.pointee = field
+        p += 1
+        if let namespace {
+            p.pointee = namespace
+            p += 1
+        }
+        if let base = term.baseAddress {
+            if term.count <= 16 {
+                for k in 0..<term.count { p[k] = base[k] }
+            } else {
+                p.update(from: base, count: term.count)
+            }
+        }
         // 8 zero bytes after the key (the next key overwrites them): every key can be read
         // a word at a time
-        UnsafeMutableRawPointer(batch.keys.base + batch.keys.count).storeBytes(of: 0, as: UInt64.self)
-        let key = UnsafeBufferPointer(start: batch.keys.base + start, count: batch.keys.count - start)
+        UnsafeMutableRawPointer(batch.keys.base + start + length).storeBytes(of: 0, as: UInt64.self)
+        batch.keys.setCount(start + length)
+        let key = UnsafeBufferPointer(start: batch.keys.base + start, count: length)
         let (hash, prefix) = TermTable.hashAndPrefix(padded: key)
         terms.prefetch(hash: hash)
-        batch.ends.append(Int32(batch.keys.count))
-        batch.hashes.append(hash)
-        batch.prefixes.append(prefix)
-        batch.positions.append(position)
+        batch.occurrences.append(Batch.Occurrence(end: Int32(start + length), position: position, hash: hash, prefix: prefix))
         if batch.count == Batch.capacity { flush() }
     }
 
@@ -311,23 +319,24 @@ struct Inversion {
     private mutating func flush() {
         let n = batch.count
         let doc = batch.doc
+        let occurrences = batch.occurrences.base
         for k in 0..<n {
-            let id = Int(terms.intern(batch.key(k), hash: batch.hashes[k], prefix: batch.prefixes[k]))
+            let id = Int(terms.intern(batch.key(k), hash: occurrences[k].hash, prefix: occurrences[k].prefix))
             if id == states.count { states.append(TermState(docs: pool.makeStream(), positions: pool.makeStream())) }
             // a state is 52 bytes: most straddle two cache lines
             sd_prefetch(states.base + id)
             sd_prefetch(UnsafeRawPointer(states.base + id) + (MemoryLayout<TermState>.size - 1))
-            batch.ids.append(Int32(id))
+            occurrences[k].id = Int32(id)
         }
         // the states are changed in place (a copy in and out was 104 bytes moved per occurrence)
         for k in 0..<n {
-            let s = states.base + Int(batch.ids[k])
+            let s = states.base + Int(occurrences[k].id)
             pool.prefetch(s.pointee.positions)
             if s.pointee.lastDoc != doc { pool.prefetch(s.pointee.docs) }
         }
         for k in 0..<n {
-            let s = states.base + Int(batch.ids[k])
-            let position = batch.positions[k]
+            let s = states.base + Int(occurrences[k].id)
+            let position = occurrences[k].position
             if s.pointee.lastDoc != doc {
                 let last = s.pointee.lastDoc
                 if last != .max { pool.appendVarint(s.pointee.freq, to: &s.pointee.docs) }

@@ -150,7 +150,7 @@ struct TermTable {
         let raw = UnsafeRawPointer(key.baseAddress!)
         @inline(__always) func word(_ at: Int, _ count: Int) -> UInt64 {
             let w = raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)
-            return count >= 8 ? w : w & ((1 << UInt64(8 * count)) - 1)
+            return count >= 8 ? w : w & ((1 &<< UInt64(8 * count)) &- 1)
         }
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(key.count)
         var i = 0
