@@ -107,7 +107,7 @@ struct AnalyzerTests {
             #expect(!cache.lookup(run, start: 0, into: &words))
             #expect(words.isEmpty)
         }
-        let long = Array(String(repeating: "港", count: 17).utf8)  // longer than a slot holds
+        let long = Array(String(repeating: "港", count: WordBreakCache.maxRunBytes / 3 + 1).utf8)  // longer than a slot holds
         long.withUnsafeBufferPointer { run in
             cache.store(run, start: 0, words: words)
             #expect(!cache.lookup(run, start: 0, into: &words))

@@ -20,9 +20,13 @@ public final class Analyzer {
     /// Longer terms (base64, hashes) are dropped: they bloat the term dictionary for nothing.
     public static let maxTermBytes = 64
 
-    private var state = AnalysisState()
+    private var state: AnalysisState
 
-    public init() {}
+    /// `wordCacheSlots`: runs whose ICU words are kept (`WordBreakCache`); an indexing
+    /// thread's analyser keeps more, since a corpus repeats its runs.
+    public init(wordCacheSlots: Int = 2048) {
+        state = AnalysisState(wordCacheSlots: wordCacheSlots)
+    }
 
     deinit { state.free() }
 
@@ -114,7 +118,11 @@ struct AnalysisState {
     private var wordLengths = RawBuffer<Int32>()
     /// ICU's word boundaries over the run, as byte offsets: start, end, start, end, ...
     private var words = RawBuffer<Int32>(capacity: 256)
-    private let wordCache = WordBreakCache()
+    private let wordCache: WordBreakCache
+
+    init(wordCacheSlots: Int) {
+        wordCache = WordBreakCache(slots: wordCacheSlots)
+    }
 
     func free() {
         sd_wordbreaker_close(breaker)

@@ -10,8 +10,8 @@ import Glibc
 /// Direct-mapped: a run's hash picks one slot, which keeps the last run that landed there.
 /// A value of pointers (see `RawBuffer`); its owner calls `free()`.
 struct WordBreakCache {
-    /// Longest run kept (16 Han characters), and most words in one.
-    static let maxRunBytes = 48
+    /// Longest run kept (32 Han characters), and most words in one.
+    static let maxRunBytes = 96
     static let maxWords = 32
 
     // slot layout: run length (0: empty), word count, run bytes, then per word its start
