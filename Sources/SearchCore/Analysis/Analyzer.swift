@@ -261,7 +261,6 @@ struct AnalysisState {
         }
     }
 
-
     // MARK: CJK and complex-context runs
 
     /// End of a run of `cls` characters (combining marks included), recording each character's
