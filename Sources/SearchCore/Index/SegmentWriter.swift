@@ -50,17 +50,20 @@ final class SegmentWriter {
     /// The path field: every directory prefix of the path and of the id (path:/abs/dir,
     /// path:sub/dir), and the words of the path (path:word); the lang field: the language code.
     private func addKeywords(_ document: Document, into sink: inout Inverter) {
-        var prefixes: [String] = []
+        // in bytes: split as Characters, this function took 2.9% of the instructions that
+        // index the 1 GB corpus's short documents (2.1% in bytes)
+        var prefixes = Set<[UInt8]>()
         for p in [document.path, document.id].compactMap({ $0 }) {
-            let parts = p.split(separator: "/", omittingEmptySubsequences: true)
-            var prefix = p.hasPrefix("/") ? "" : nil as String?
-            for part in parts {
-                prefix = prefix.map { $0 + "/" + part } ?? String(part)
-                prefixes.append(prefix!)
+            let absolute = p.utf8.first == UInt8(ascii: "/")
+            var prefix: [UInt8] = []
+            for part in p.utf8.split(separator: UInt8(ascii: "/")) {
+                if absolute || !prefix.isEmpty { prefix.append(UInt8(ascii: "/")) }
+                prefix += part
+                prefixes.insert(prefix)
             }
         }
-        for (i, prefix) in Set(prefixes).sorted().enumerated() {
-            Array(prefix.utf8).withUnsafeBufferPointer {
+        for (i, prefix) in prefixes.sorted(by: { $0.lexicographicallyPrecedes($1) }).enumerated() {
+            prefix.withUnsafeBufferPointer {
                 sink.state.record($0, namespace: TermKey.pathPrefixNamespace, field: Field.path.rawValue, doc: sink.doc, position: UInt32(i))
             }
         }
