@@ -294,7 +294,7 @@ extension JSON {
                     continue
                 }
                 guard b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 else {
-                    i += 1
+                    i = plainASCIIEnd(from: i + 1)
                     continue
                 }
                 if b < 0x20 { throw error("control character in string") }
@@ -334,6 +334,24 @@ extension JSON {
                     run = i
                 default: throw error("invalid escape")
                 }
+            }
+        }
+
+        /// The first offset from `start` on that is not plain text of a string (a quote, a
+        /// backslash, a control character or a non-ASCII byte may be there), skipping 8 plain
+        /// ASCII bytes at a time.
+        func plainASCIIEnd(from start: Int) -> Int {
+            bytes.withUnsafeBytes { raw in
+                let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+                // a byte of x is zero, or below n (exact for "any": only a true one borrows)
+                @inline(__always) func below(_ x: UInt64, _ n: UInt64) -> Bool { (x &- n &* ones) & ~x & high != 0 }
+                var k = start
+                while k + 8 <= raw.count {
+                    let w = raw.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+                    if w & high != 0 || below(w, 0x20) || below(w ^ (0x22 &* ones), 1) || below(w ^ (0x5C &* ones), 1) { break }
+                    k += 8
+                }
+                return k
             }
         }
 

@@ -56,6 +56,24 @@ struct JSONTests {
         #expect(throws: JSONError(message: "unterminated string", offset: 3)) { try JSON.parse(#""ab"#) }
     }
 
+    /// Plain ASCII is skipped 8 bytes at a time: a quote, an escape, a control character or a
+    /// non-ASCII character at any offset of a long string still ends it, is decoded or is
+    /// rejected at its own offset.
+    @Test func specialBytesAtEveryOffsetOfALongString() throws {
+        for at in 0..<20 {
+            let before = String(repeating: "a", count: at), after = String(repeating: "b", count: 19 - at)
+            #expect(try JSON.parse("[\"\(before)\",\"\(after)\"]") == [.string(before), .string(after)])
+            #expect(try JSON.parse("\"\(before)\\n\(after)\"") == .string(before + "\n" + after))
+            #expect(try JSON.parse("\"\(before)é钱\(after)\"") == .string(before + "é钱" + after))
+            #expect(throws: JSONError(message: "control character in string", offset: at + 1)) {
+                try JSON.parse(Array("\"\(before)".utf8) + [0x01] + Array("\(after)\"".utf8))
+            }
+            #expect(throws: JSONError(message: "invalid UTF-8", offset: at + 1)) {
+                try JSON.parse(Array("\"\(before)".utf8) + [0xFF] + Array("\(after)\"".utf8))
+            }
+        }
+    }
+
     @Test func errorsNameTheOffset() {
         #expect(throws: JSONError(message: "expected ':'", offset: 5)) { try JSON.parse(#"{"a" 1}"#) }
     }
