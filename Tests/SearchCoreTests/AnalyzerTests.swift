@@ -33,6 +33,18 @@ struct AnalyzerTests {
         #expect(primary(text) == expected)
     }
 
+    /// A run of one ideograph is its own word without asking ICU (ICU's answer too): one
+    /// overlay on the character, over its bytes.
+    @Test func loneIdeographIsItsOwnWord() {
+        let tokens = analyzer.tokens("港，的。a 㐀!")
+        let words = tokens.filter { $0.kind == .cjkWord }
+        #expect(words.map(\.term) == ["港", "的", "㐀"])
+        for w in words {
+            let char = tokens.first { $0.kind == .cjkChar && $0.term == w.term }
+            #expect(char.map { ($0.position, $0.start, $0.end) } ?? (0, 0, 0) == (w.position, w.start, w.end))
+        }
+    }
+
     @Test func hanRunGivesCharactersBigramsAndICUWords() {
         let tokens = analyzer.tokens("盼钱凯港成为")
         #expect(tokens.filter { $0.kind == .cjkBigram }.map(\.term) == ["盼钱", "钱凯", "凯港", "港成", "成为"])

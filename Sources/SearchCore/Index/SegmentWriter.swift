@@ -373,11 +373,8 @@ struct Inversion {
             let freq = docs.varint()
             doc = first ? delta : doc + delta
             first = false
-            var bytes = 0
-            for _ in 0..<freq {
-                repeat { bytes += 1 } while positions.byte() >= 0x80 && !positions.isAtEnd
-            }
-            postings.add(doc: base + doc, freq: freq, positionBytes: bytes, norm: lengths?[Int(base + doc)] ?? 0)
+            postings.add(doc: base + doc, freq: freq, positionBytes: positions.skipVarints(freq),
+                         norm: lengths?[Int(base + doc)] ?? 0)
         }
         pool.forEachPiece(of: state.positions) { postings.appendPositions($0) }
     }

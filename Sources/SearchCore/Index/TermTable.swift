@@ -148,41 +148,37 @@ struct TermTable {
     @inline(__always)
     static func hashAndPrefix(padded key: UnsafeBufferPointer<UInt8>) -> (hash: UInt64, prefix: UInt64) {
         let raw = UnsafeRawPointer(key.baseAddress!)
-        @inline(__always) func word(_ at: Int, _ count: Int) -> UInt64 {
+        let word = { (at: Int, count: Int) -> UInt64 in
             let w = raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)
             return count >= 8 ? w : w & ((1 &<< UInt64(8 * count)) &- 1)
         }
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(key.count)
-        var i = 0
-        while i + 8 <= key.count {
-            h = (h ^ word(i, 8)) &* 0xBF58_476D_1CE4_E5B9
-            h ^= h >> 31
-            i += 8
-        }
-        h = (h ^ word(i, key.count - i)) &* 0x94D0_49BB_1331_11EB
-        h ^= h >> 29
-        return (h, word(0, key.count))
+        return (mix(count: key.count, word), word(0, key.count))
     }
 
     /// A fast 64-bit hash of a short byte string (8 bytes at a time, then a final mix).
     @inline(__always)
     static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(key.count)
-        var i = 0
         let raw = UnsafeRawBufferPointer(key)
-        while i + 8 <= key.count {
-            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+        return mix(count: key.count) { at, count in
+            if count >= 8 { return raw.loadUnaligned(fromByteOffset: at, as: UInt64.self) }
+            var w: UInt64 = 0
+            for k in 0..<count { w |= UInt64(raw[at + k]) << (8 * UInt64(k)) }
+            return w
+        }
+    }
+
+    /// The hash of a key of `count` bytes, given its words: `word(at, n)` is the n ≤ 8 bytes
+    /// at `at` as a little-endian integer (the two callers read them differently).
+    @inline(__always)
+    private static func mix(count: Int, _ word: (_ at: Int, _ count: Int) -> UInt64) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(count)
+        var i = 0
+        while i + 8 <= count {
+            h = (h ^ word(i, 8)) &* 0xBF58_476D_1CE4_E5B9
             h ^= h >> 31
             i += 8
         }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < key.count {
-            tail |= UInt64(key[i]) << shift
-            shift += 8
-            i += 1
-        }
-        h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
+        h = (h ^ word(i, count - i)) &* 0x94D0_49BB_1331_11EB
         h ^= h >> 29
         return h
     }
