@@ -3,5 +3,5 @@ public enum Version {
     /// The release of searchd and search.
     public static let searchd = "0.3.0"
     /// The protocol: the major number changes only with incompatible changes.
-    public static let protocolVersion = "1.2"
+    public static let protocolVersion = "1.3"
 }

@@ -26,6 +26,9 @@ public struct Config: Sendable, Equatable {
     public var clientTimeout: Double
     /// Seconds one search may run; after that it returns the hits found so far, marked.
     public var requestTimeout: Double
+    /// Seconds after a request during which idle CPUs are kept from sleeping (`WakeLatency`);
+    /// 0: never.
+    public var lowLatencyHold: Double
     /// Bytes above which a file is skipped.
     public var maxFileSize: Int
     /// Longest request line accepted, in bytes.
@@ -62,6 +65,7 @@ public struct Config: Sendable, Equatable {
         socketGroup = nil
         clientTimeout = 10
         requestTimeout = 5
+        lowLatencyHold = 0.2
         maxFileSize = 16 << 20
         maxLineLength = 1 << 20
         maxResults = 1000
@@ -135,6 +139,7 @@ public struct Config: Sendable, Equatable {
                 config.socketGroup = group.isEmpty ? nil : group
             case "client_timeout": config.clientTimeout = try seconds()
             case "request_timeout": config.requestTimeout = try seconds()
+            case "low_latency_hold": config.lowLatencyHold = try seconds()
             case "max_file_size": config.maxFileSize = try positive()
             case "max_line_length": config.maxLineLength = try positive()
             case "max_results": config.maxResults = try positive()

@@ -19,6 +19,8 @@ final class ConnectionHandler: ChannelInboundHandler {
         var maxLineLength: Int
         var clientTimeout: TimeAmount
         var logger: Logger
+        /// Keeps idle CPUs awake while requests come in (nil: off or unavailable).
+        var wakeLatency: WakeLatency?
     }
 
     /// Sent through the pipeline when searchd stops: answer what was asked, then close.
@@ -60,6 +62,7 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard refusal == nil, !draining else { return }
+        settings.wakeLatency?.requested()
         let buffer = unwrapInboundIn(data)
         backlog += buffer.withUnsafeReadableBytes { framer.feed($0) }
         handleBacklog(context: context)

@@ -23,6 +23,8 @@ public final class Daemon: Sendable {
     private let notifier: SystemdNotifier
     private let connections = Connections()
     private let watcher = Mutex<Watcher?>(nil)
+    /// Keeps idle CPUs awake while requests come in (nil: off, or searchd may not).
+    private let wakeLatency: WakeLatency?
 
     /// Seconds in-flight requests get to finish when searchd stops.
     static let drainTimeout: Int64 = 5
@@ -34,6 +36,7 @@ public final class Daemon: Sendable {
         self.loadConfig = loadConfig
         self.environment = environment
         self.notifier = SystemdNotifier(environment: environment)
+        self.wakeLatency = Self.openWakeLatency(hold: config.lowLatencyHold, logger: logger)
     }
 
     public func run() throws {
@@ -88,7 +91,8 @@ public final class Daemon: Sendable {
         let settings = ConnectionHandler.Settings(
             maxLineLength: config.maxLineLength,
             clientTimeout: .milliseconds(Int64(config.clientTimeout * 1000)),
-            logger: logger)
+            logger: logger,
+            wakeLatency: wakeLatency)
         let bootstrap = ServerBootstrap(group: loops)
             .serverChannelOption(.backlog, value: 256)
             .childChannelInitializer { [connections] channel in
@@ -124,7 +128,19 @@ public final class Daemon: Sendable {
     /// The daemon's part of the status method.
     private func statusLines() -> [(String, JSON)] {
         let watches = watcher.withLock { $0?.watchCount ?? 0 }
-        return [("watches", .number(Double(watches))), ("connections", .number(Double(connections.count)))]
+        return [("watches", .number(Double(watches))), ("connections", .number(Double(connections.count))),
+                ("low_latency", .bool(wakeLatency != nil))]
+    }
+
+    /// The CPU latency request for `hold` seconds after each request, if searchd may make it.
+    private static func openWakeLatency(hold: Double, logger: Logger) -> WakeLatency? {
+        guard hold > 0 else { return nil }
+        do {
+            return try WakeLatency(hold: hold)
+        } catch {
+            logger.notice("low_latency_hold: cannot open \(error); requests after an idle gap wait for a CPU to wake (see Docs/OPERATIONS.md)")
+            return nil
+        }
     }
 
     // MARK: Indexing

@@ -220,6 +220,7 @@ extension IndexService {
         keep("index_buffer_mb", \.indexBufferBytes)
         keep("index_threads", \.indexThreads)
         keep("log_level", \.logLevel)
+        keep("low_latency_hold", \.lowLatencyHold)
         let previous = state.withLock { s -> Config in
             defer { s.config = next }
             return s.config

@@ -59,6 +59,7 @@ struct ConfigTests {
         ("socket = ", "line 1"),
         ("watch = 1", "watch must be true or false"),
         ("client_timeout = -1", "client_timeout must be a number of seconds"),
+        ("low_latency_hold = \"fast\"", "low_latency_hold must be a number of seconds"),
         ("exclude = [1]", "exclude must be an array of strings"),
     ])
     func badFilesSayWhy(text: String, message: String) {
