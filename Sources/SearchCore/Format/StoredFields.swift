@@ -112,18 +112,21 @@ struct StoredFields {
         let date = try r.string()
         let lang = try r.string()
         let path = try r.string()
+        var document = Document(id: id, title: title, body: "", date: date.isEmpty ? nil : date, lang: lang.isEmpty ? nil : lang,
+                                path: path.isEmpty ? nil : path)
+        // the anchors and the text follow: a hit without a snippet needs neither (a long
+        // page has an anchor per line)
+        guard body else { return document }
         let anchorCount = try r.int()
         guard anchorCount <= tableOffset else { throw .corrupt("anchor count") }
-        var anchors: [SourceAnchor] = []
-        if body { anchors.reserveCapacity(anchorCount) }
+        document.anchors.reserveCapacity(anchorCount)
         var offset: UInt32 = 0
         for _ in 0..<anchorCount {
             offset += try r.varint32()
             let line = try r.varint32(), column = try r.varint32()
-            if body { anchors.append(SourceAnchor(bodyOffset: offset, line: line, column: column)) }
+            document.anchors.append(SourceAnchor(bodyOffset: offset, line: line, column: column))
         }
-        let text = body ? try r.string() : ""
-        return Document(id: id, title: title, body: text, date: date.isEmpty ? nil : date, lang: lang.isEmpty ? nil : lang,
-                        path: path.isEmpty ? nil : path, anchors: anchors)
+        document.body = try r.string()
+        return document
     }
 }
