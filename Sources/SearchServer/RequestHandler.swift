@@ -50,6 +50,8 @@ public struct RequestHandler: Sendable {
             } catch {
                 return .now(Self.line(id, .failure(error)))
             }
+        case "search":
+            return .now(searchLine(id, request.params))
         default:
             return .now(Self.line(id, handle(request)))
         }
@@ -82,7 +84,6 @@ public struct RequestHandler: Sendable {
             case "ping": return .success("pong")
             case "hello": return .success(try hello(Params(request.params)))
             case "status": return .success(status())
-            case "search": return .success(try search(Params(request.params)))
             case "reload": return .success(try reload())
             default: throw RPCError(code: RPCError.methodNotFound, message: "unknown method \(request.method)")
             }
@@ -165,7 +166,57 @@ public struct RequestHandler: Sendable {
         service.push(Document(id: id, title: title, body: text, date: date, lang: lang, path: path), reply: reply)
     }
 
-    func search(_ params: Params) throws -> JSON {
+    /// A search's response line, written from its hits without a JSON tree (nil for a
+    /// notification).
+    func searchLine(_ id: JSON?, _ params: JSON) -> String? {
+        let answer: SearchAnswer
+        do {
+            answer = try search(Params(params))
+        } catch let error as RPCError {
+            return Self.line(id, .failure(error))
+        } catch {
+            return Self.line(id, .failure(RPCError(code: RPCError.internalError, message: "\(error)")))
+        }
+        guard let id else { return nil }
+        let results = answer.results
+        var w = JSONWriter(capacity: 512 + 256 * results.hits.count)
+        w.object { w in
+            w.key("jsonrpc")
+            w.string("2.0")
+            w.key("id")
+            w.value(id)
+            w.key("result")
+            w.object { w in
+                w.key("total")
+                w.number(Double(results.total))
+                w.key("hits")
+                w.array { w in
+                    for (i, hit) in results.hits.enumerated() { Self.write(hit, rank: answer.offset + i + 1, to: &w) }
+                }
+                w.key("took_us")
+                w.number(Double(answer.micros))
+                if results.totalIsLowerBound {
+                    w.key("total_is_lower_bound")
+                    w.value(true)
+                }
+                if results.timedOut {
+                    w.key("timed_out")
+                    w.value(true)
+                }
+            }
+        }
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    struct SearchAnswer {
+        var results: SearchResults
+        /// The rank of the first hit, minus one.
+        var offset: Int
+        /// How long the search took.
+        var micros: Int
+    }
+
+    func search(_ params: Params) throws -> SearchAnswer {
         let text = try params.string("query")
         let limit = try params.int("limit", default: 10, in: 0...config.maxResults)
         let offset = try params.int("offset", default: 0, in: 0...1_000_000)
@@ -193,12 +244,7 @@ public struct RequestHandler: Sendable {
             // the do block throws QueryError only (typed throws)
             throw RPCError(code: RPCError.badQuery, message: "bad query: \(error)", data: ["offset": .number(Double(error.offset))])
         }
-        let micros = Int((clock.now - start) / .microseconds(1))
-        let hits: [JSON] = results.hits.enumerated().map { i, hit in Self.json(hit, rank: offset + i + 1) }
-        var pairs: [(String, JSON)] = [("total", .number(Double(results.total))), ("hits", .array(hits)), ("took_us", .number(Double(micros)))]
-        if results.totalIsLowerBound { pairs.append(("total_is_lower_bound", true)) }
-        if results.timedOut { pairs.append(("timed_out", true)) }
-        return .object(pairs)
+        return SearchAnswer(results: results, offset: offset, micros: Int((clock.now - start) / .microseconds(1)))
     }
 
     /// Rereads the config file (when there is one) and the synonyms, like SIGHUP.
@@ -210,28 +256,50 @@ public struct RequestHandler: Sendable {
         }
     }
 
-    static func json(_ hit: SearchHit, rank: Int) -> JSON {
-        var pairs: [(String, JSON)] = [
-            ("rank", .number(Double(rank))),
-            ("id", .string(hit.id)),
-            ("title", .string(hit.title)),
-            ("score", .number((hit.score * 10_000).rounded() / 10_000)),
-            ("matched", .number(Double(hit.matched))),
-        ]
-        if let path = hit.path { pairs.append(("path", .string(path))) }
-        if let line = hit.line, let column = hit.column {
-            pairs.append(("line", .number(Double(line))))
-            pairs.append(("column", .number(Double(column))))
+    static func write(_ hit: SearchHit, rank: Int, to w: inout JSONWriter) {
+        w.object { w in
+            w.key("rank")
+            w.number(Double(rank))
+            w.key("id")
+            w.string(hit.id)
+            w.key("title")
+            w.string(hit.title)
+            w.key("score")
+            w.number((hit.score * 10_000).rounded() / 10_000)
+            w.key("matched")
+            w.number(Double(hit.matched))
+            if let path = hit.path {
+                w.key("path")
+                w.string(path)
+            }
+            if let line = hit.line, let column = hit.column {
+                w.key("line")
+                w.number(Double(line))
+                w.key("column")
+                w.number(Double(column))
+            }
+            if let date = hit.date {
+                w.key("date")
+                w.string(date)
+            }
+            if let lang = hit.lang {
+                w.key("lang")
+                w.string(lang)
+            }
+            if let snippet = hit.snippet {
+                w.key("snippet")
+                w.string(snippet.text)
+                w.key("highlights")
+                w.array { w in
+                    for h in snippet.highlights {
+                        w.array { w in
+                            w.number(Double(h.lowerBound))
+                            w.number(Double(h.upperBound))
+                        }
+                    }
+                }
+            }
         }
-        if let date = hit.date { pairs.append(("date", .string(date))) }
-        if let lang = hit.lang { pairs.append(("lang", .string(lang))) }
-        if let snippet = hit.snippet {
-            pairs.append(("snippet", .string(snippet.text)))
-            pairs.append(("highlights", .array(snippet.highlights.map {
-                [.number(Double($0.lowerBound)), .number(Double($0.upperBound))]
-            })))
-        }
-        return .object(pairs)
     }
 
     func status() -> JSON {

@@ -69,6 +69,17 @@ final class RequestHandlerTests {
         #expect(empty.hasPrefix(#"{"jsonrpc":"2.0","id":8,"result":{"total":0,"hits":[],"took_us":"#))
     }
 
+    /// Search responses are written without a JSON tree: exactly what the tree would write.
+    @Test func searchLinesAreWhatTheTreeWrites() throws {
+        for params in [#""query":"钱凯港""#, #""query":"Boluarte Chancay","limit":3,"offset":1"#,
+                       #""query":"puerto","snippets":false,"count_limit":1"#, #""query":"zzzzqqq""#,
+                       #""query":"the","mode":"all","limit":50"#] {
+            let line = try #require(reply(#"{"jsonrpc":"2.0","id":"q","method":"search","params":{"# + params + "}}"))
+            #expect(try JSON.parse(Array(line.utf8)).serialized() == line)
+            #expect(try Response.decode(Array(line.utf8)).outcome.get()["hits"] != nil)
+        }
+    }
+
     @Test func hello() throws {
         let line = try #require(reply(#"{"jsonrpc":"2.0","id":1,"method":"hello","params":{"client":"test","protocol":"1.0"}}"#))
         #expect(line == #"{"jsonrpc":"2.0","id":1,"result":{"server":"searchd","version":"0.3.0","protocol":"1.3","#
