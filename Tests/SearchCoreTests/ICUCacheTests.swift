@@ -39,6 +39,32 @@ struct ICUCacheTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).count == 1)
     }
 
+    /// Two builds run in turn keep each other's files; the oldest builds' go.
+    @Test func otherBuildsFilesAreKeptUpToALimit() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let now = Date()
+        var builds: [String] = []
+        for i in 0..<(ICUCache.otherBuildsKept + 2) {
+            let build = "icu-\(ICUCache.icuVersion)-v\(ICUCache.formatVersion)-\(1000 + i)-\(2000 + i)-"
+            builds.append(build)
+            for hash in ["aa", "bb"] {
+                let path = dir + "/" + build + hash + ".bin"
+                try Data([1, 2, 3]).write(to: URL(fileURLWithPath: path))
+                // build i wrote its files i hours ago
+                try FileManager.default.setAttributes([.modificationDate: now.addingTimeInterval(-3600 * Double(i))], ofItemAtPath: path)
+            }
+        }
+        _ = ICUCache.pieces(kind: "test", inputs: [0x41], in: dir) { (Array("a".utf8), [1]) }
+        let files = Set(try FileManager.default.contentsOfDirectory(atPath: dir))
+        #expect(files.contains { $0.hasPrefix(ICUCache.prefix) })
+        for (i, build) in builds.enumerated() {
+            let kept = i < ICUCache.otherBuildsKept
+            #expect(files.contains(build + "aa.bin") == kept && files.contains(build + "bb.bin") == kept, "build \(i)")
+        }
+    }
+
     @Test func theTablesInUseFoldLikeICU() throws {
         // Latin with accents, Traditional Han, full-width, kana, Cyrillic, a ligature
         let sample: [UInt32] = [0xC9, 0xF1, 0x9322, 0x6A02, 0xFF21, 0x3042, 0x438, 0xFB01]

@@ -12,8 +12,8 @@ import Glibc
 /// build of searchd, whose folding code may differ, never reads an older one's results) and a
 /// hash of the call (its kind and inputs), and is written like an index file (`FileWriter`:
 /// CRC32 footer, checked on reading): anything else, or a damaged file, is computed again.
-/// Writing is best effort (temporary file, then rename; files of other builds are removed
-/// then): a read-only or full disk only costs the second.
+/// Writing is best effort (temporary file, then rename; files of builds older than the last
+/// few are removed then): a read-only or full disk only costs the second.
 enum ICUCache {
     /// Bumped when the layout of what the callers store changes.
     static let formatVersion = 1
@@ -58,9 +58,7 @@ enum ICUCache {
             return known
         }
         guard let result = compute() else { return nil }
-        for old in (try? directory.list()) ?? [] where old.hasPrefix("icu-") && !old.hasPrefix(prefix) {
-            try? directory.delete(old)  // another build's (each holds about 700 KB)
-        }
+        removeOldBuilds(in: directory, path: path)
         let temporary = "\(name).\(getpid()).tmp"
         do {
             let file = try FileWriter(directory, temporary)
@@ -71,6 +69,27 @@ enum ICUCache {
             try? directory.delete(temporary)
         }
         return result
+    }
+
+    /// Builds whose files are kept besides this one's: two builds run in turn (a benchmark,
+    /// the tests beside an installed searchd) must not each remove the other's.
+    static let otherBuildsKept = 3
+
+    /// Removes the files of all but the `otherBuildsKept` builds that wrote theirs last
+    /// (each build's files hold about 700 KB).
+    private static func removeOldBuilds(in directory: FileSystemDirectory, path: String) {
+        var newest: [String: Int] = [:]  // build prefix → its latest file's mtime
+        var files: [(name: String, build: String)] = []
+        for name in (try? directory.list()) ?? [] where name.hasPrefix("icu-") && !name.hasPrefix(prefix) {
+            guard let dash = name.lastIndex(of: "-") else { continue }
+            let build = String(name[...dash])
+            var info = stat()
+            let mtime = stat(path + "/" + name, &info) == 0 ? info.st_mtim.tv_sec : 0
+            newest[build] = max(newest[build] ?? 0, mtime)
+            files.append((name, build))
+        }
+        let kept = Set(newest.sorted { $0.value > $1.value }.prefix(otherBuildsKept).map(\.key))
+        for file in files where !kept.contains(file.build) { try? directory.delete(file.name) }
     }
 
     /// The start of this build's file names.
