@@ -409,8 +409,8 @@ public struct JSONWriter {
 
     public init(capacity: Int = 1024) { bytes.reserveCapacity(capacity) }
 
-    public mutating func object(_ body: (inout JSONWriter) -> Void) { nested("{", "}", body) }
-    public mutating func array(_ body: (inout JSONWriter) -> Void) { nested("[", "]", body) }
+    public mutating func object(_ body: (inout JSONWriter) -> Void) { nested(UInt8(ascii: "{"), UInt8(ascii: "}"), body) }
+    public mutating func array(_ body: (inout JSONWriter) -> Void) { nested(UInt8(ascii: "["), UInt8(ascii: "]"), body) }
 
     /// An object's key; its value follows.
     public mutating func key(_ key: String) {
@@ -434,12 +434,12 @@ public struct JSONWriter {
 
     public mutating func number(_ n: Double) { value(.number(n)) }
 
-    private mutating func nested(_ open: Character, _ close: Character, _ body: (inout JSONWriter) -> Void) {
+    private mutating func nested(_ open: UInt8, _ close: UInt8, _ body: (inout JSONWriter) -> Void) {
         comma()
-        bytes.append(open.asciiValue!)
+        bytes.append(open)
         needsComma = false
         body(&self)
-        bytes.append(close.asciiValue!)
+        bytes.append(close)
         needsComma = true
     }
 

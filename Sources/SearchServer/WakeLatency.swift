@@ -10,10 +10,11 @@ import Synchronization
 ///
 /// Why: between two requests searchd's thread sleeps, and waking it on a CPU that halted costs
 /// tens of microseconds, more on a virtual machine, where a halted CPU also comes back with
-/// colder caches; on this project's 2-core VM a 21 MB search answered in 47 µs in a loop took
-/// 100 µs or more after an idle gap, and the socket's p50 fell from 187 to 115 µs with the
-/// request held (Docs/BENCHMARKS.md). Held only while searches come in, so an idle searchd
-/// costs nothing; tuned's latency-performance profile holds the same request for good.
+/// colder caches; on this project's 2-core VM a 21 MB search answered in 38 µs in a loop took
+/// 82–102 µs after an idle gap, and with the request held the socket's p50 fell from 152 to
+/// 102 µs (1 GB: 533 to 380 µs; Docs/BENCHMARKS.md). Held only while requests come in, so an
+/// idle searchd costs nothing; tuned's latency-performance profile holds the same request
+/// for good.
 ///
 /// Writing the device needs root, or a udev rule that gives it to searchd's group
 /// (Docs/OPERATIONS.md); without it searchd runs as before and says so once.
