@@ -51,6 +51,8 @@ install-system: build
 	test -e /etc/searchd/searchd.toml || install -m 644 systemd/searchd.toml /etc/searchd/searchd.toml
 	test -e /etc/searchd/synonyms.txt || install -m 644 config/synonyms.txt /etc/searchd/synonyms.txt
 	install -m 644 systemd/searchd.service systemd/searchd.socket /etc/systemd/system/
+	install -m 644 systemd/60-searchd-latency.rules /etc/udev/rules.d/
+	udevadm trigger --sysname-match=cpu_dma_latency 2>/dev/null || true
 	systemctl daemon-reload 2>/dev/null || true
 	@echo "now: systemctl enable --now searchd.socket searchd.service"
 
