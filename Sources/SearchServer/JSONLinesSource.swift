@@ -36,7 +36,9 @@ enum JSONLinesSource {
     }
 
     /// Reads `path` in batches of whole lines of about `batchBytes`; `body` gets each batch and
-    /// the line number of its first line, and returns false to stop early.
+    /// the line number of its first line, and returns false to stop early. The first batches
+    /// are smaller (1 MiB, then doubling): the indexing threads wait for the first one, which
+    /// took 0.1 s, a tenth of a 21 MB build, at full size.
     static func forEachBatch(path: String, batchBytes: Int,
                              _ body: (_ lines: [ArraySlice<UInt8>], _ firstLine: Int) throws -> Bool) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -44,9 +46,10 @@ enum JSONLinesSource {
         defer { close(fd) }
         var carry: [UInt8] = []
         var lineNumber = 1
-        var chunk = [UInt8](repeating: 0, count: batchBytes)
+        var chunk = [UInt8](repeating: 0, count: min(batchBytes, 1 << 20))
         while true {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            defer { if chunk.count < batchBytes { chunk = [UInt8](repeating: 0, count: min(batchBytes, chunk.count * 2)) } }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw SystemError("cannot read \(path)")

@@ -43,6 +43,25 @@ struct JSONLinesSourceTests {
         #expect(r.lines == 7)
     }
 
+    /// The first batches are small and grow: the indexing threads start on the first
+    /// megabyte, not on a whole batch.
+    @Test func batchesStartSmallAndGrow() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("jsonl-\(UUID()).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let lines = (0..<60_000).map { #"{"id":"\#($0)","text":"line \#($0) of a file of about five megabytes"}"# }
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        var sizes: [Int] = [], ids: [String] = []
+        try JSONLinesSource.forEachBatch(path: path, batchBytes: 4 << 20) { batch, first in
+            #expect(first == ids.count + 1)
+            sizes.append(batch.reduce(0) { $0 + $1.count + 1 })
+            for line in batch { ids.append(try #require(try JSONLinesSource.document(line)).id) }
+            return true
+        }
+        #expect(ids == (0..<60_000).map(String.init))
+        #expect(sizes.first! <= 1 << 20)
+        #expect(sizes.dropLast().max()! > 2 << 20 && sizes.max()! <= (4 << 20) + 100)
+    }
+
     @Test func fieldsOfALine() throws {
         let doc = try #require(try JSONLinesSource.document(ArraySlice(#"{"id":7,"body":"texto","date":"2024-06-29","lang":"es","path":"/x"}"#.utf8)))
         #expect(doc.id == "7" && doc.title == "7" && doc.body == "texto")
