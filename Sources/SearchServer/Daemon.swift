@@ -138,7 +138,7 @@ public final class Daemon: Sendable {
         do {
             return try WakeLatency(hold: hold)
         } catch {
-            logger.notice("low_latency_hold: cannot open \(error); requests after an idle gap wait for a CPU to wake (see Docs/OPERATIONS.md)")
+            logger.info("low_latency_hold: cannot open \(error); requests after an idle gap wait for a CPU to wake (Docs/OPERATIONS.md, \"Low latency\")")
             return nil
         }
     }
