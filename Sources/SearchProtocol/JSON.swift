@@ -138,7 +138,7 @@ extension JSON {
     }
 
     @inline(__always)
-    private static func needsEscape(_ b: UInt8) -> Bool {
+    static func needsEscape(_ b: UInt8) -> Bool {
         b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b == 0x7F
     }
 
@@ -400,50 +400,100 @@ extension JSON {
 // MARK: Writing without a tree
 
 /// Writes JSON text straight into bytes, for the one large response, a search's hits:
-/// building the `JSON` tree, writing and freeing it cost 3% more instructions per request
-/// (Docs/BENCHMARKS.md). The output is what the tree would serialize to (a test checks).
-public struct JSONWriter {
-    public private(set) var bytes: [UInt8] = []
+/// building the `JSON` tree, writing and freeing it cost 3% more instructions per request,
+/// and writing through an array a byte or a run at a time (each append checking the array's
+/// uniqueness and capacity) ≈ 300 instructions per string (Docs/BENCHMARKS.md). The output
+/// is what the tree would serialize to (a test checks). Keys are literals, written as they
+/// are (they need no escaping).
+public struct JSONWriter: ~Copyable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
     /// A value was written at this level: the next one needs a comma.
     private var needsComma = false
 
-    public init(capacity: Int = 1024) { bytes.reserveCapacity(capacity) }
+    public init(capacity: Int = 1024) {
+        self.capacity = max(capacity, 64)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    /// The text written.
+    public var text: String { String(decoding: UnsafeBufferPointer(start: base, count: count), as: UTF8.self) }
 
     public mutating func object(_ body: (inout JSONWriter) -> Void) { nested(UInt8(ascii: "{"), UInt8(ascii: "}"), body) }
     public mutating func array(_ body: (inout JSONWriter) -> Void) { nested(UInt8(ascii: "["), UInt8(ascii: "]"), body) }
 
-    /// An object's key; its value follows.
-    public mutating func key(_ key: String) {
-        comma()
-        JSON.writeString(key, to: &bytes)
-        bytes.append(UInt8(ascii: ":"))
+    /// An object's key (a literal: written without escaping); its value follows.
+    public mutating func key(_ key: StaticString) {
+        let n = key.utf8CodeUnitCount
+        reserve(n + 4)
+        if needsComma { put(UInt8(ascii: ",")) }
+        put(UInt8(ascii: "\""))
+        (base + count).update(from: key.utf8Start, count: n)
+        count += n
+        put(UInt8(ascii: "\""))
+        put(UInt8(ascii: ":"))
         needsComma = false
     }
 
     public mutating func value(_ value: JSON) {
-        comma()
-        value.write(to: &bytes)
+        var out: [UInt8] = []
+        value.write(to: &out)
+        reserve(out.count + 1)
+        if needsComma { put(UInt8(ascii: ",")) }
+        out.withUnsafeBufferPointer { append($0) }
         needsComma = true
     }
 
     public mutating func string(_ s: String) {
-        comma()
-        JSON.writeString(s, to: &bytes)
-        needsComma = true
+        var s = s
+        s.withUTF8 { utf8 in
+            // most strings need no escaping: copied at once
+            guard !utf8.contains(where: JSON.needsEscape) else { return value(.string(String(decoding: utf8, as: UTF8.self))) }
+            reserve(utf8.count + 3)
+            if needsComma { put(UInt8(ascii: ",")) }
+            put(UInt8(ascii: "\""))
+            append(utf8)
+            put(UInt8(ascii: "\""))
+            needsComma = true
+        }
     }
 
     public mutating func number(_ n: Double) { value(.number(n)) }
 
     private mutating func nested(_ open: UInt8, _ close: UInt8, _ body: (inout JSONWriter) -> Void) {
-        comma()
-        bytes.append(open)
+        reserve(2)
+        if needsComma { put(UInt8(ascii: ",")) }
+        put(open)
         needsComma = false
         body(&self)
-        bytes.append(close)
+        reserve(1)
+        put(close)
         needsComma = true
     }
 
-    private mutating func comma() {
-        if needsComma { bytes.append(UInt8(ascii: ",")) }
+    /// Room for `n` more bytes.
+    private mutating func reserve(_ n: Int) {
+        guard count + n > capacity else { return }
+        capacity = max(capacity * 2, count + n)
+        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        grown.initialize(from: base, count: count)
+        base.deallocate()
+        base = grown
+    }
+
+    /// One byte, room reserved.
+    private mutating func put(_ byte: UInt8) {
+        base[count] = byte
+        count += 1
+    }
+
+    /// Bytes, room reserved.
+    private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let start = bytes.baseAddress else { return }
+        (base + count).update(from: start, count: bytes.count)
+        count += bytes.count
     }
 }

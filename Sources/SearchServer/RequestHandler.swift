@@ -205,7 +205,7 @@ public struct RequestHandler: Sendable {
                 }
             }
         }
-        return String(decoding: w.bytes, as: UTF8.self)
+        return w.text
     }
 
     struct SearchAnswer {

@@ -29,6 +29,28 @@ struct JSONTests {
         #expect(text == ["0", "0", "7", "-42", "123456789012345", "-999999999999999", "1000000000000000.0", "0.5", "-1.25", "12.3457", "null", "null"])
     }
 
+    /// The writer a search's response uses writes what the tree would.
+    @Test func writerWritesWhatTheTreeWrites() {
+        let strings = ["", "plain", "quote \" and \\ backslash", "line\nbreak\ttab\u{1}", "钱凯港 ünïcödé 🎉", String(repeating: "long ", count: 400)]
+        var w = JSONWriter(capacity: 16)
+        w.object { w in
+            w.key("strings")
+            w.array { w in for s in strings { w.string(s) } }
+            w.key("numbers")
+            w.array { w in for n in [0, -3, 7.8645, 1e20] { w.number(n) } }
+            w.key("nested")
+            w.object { w in
+                w.key("empty")
+                w.array { _ in }
+                w.key("value")
+                w.value(["a": true, "b": .null])
+            }
+        }
+        let tree: JSON = ["strings": .array(strings.map { .string($0) }), "numbers": [0, -3, 7.8645, 1e20],
+                          "nested": ["empty": [], "value": ["a": true, "b": .null]]]
+        #expect(w.text == tree.serialized())
+    }
+
     @Test func unicodeEscapesAndSurrogates() throws {
         #expect(try JSON.parse(#""\u94b1\ud83c\udf89""#) == .string("钱🎉"))
         #expect(throws: JSONError.self) { try JSON.parse(#""\ud83c""#) }
