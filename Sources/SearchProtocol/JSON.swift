@@ -400,9 +400,9 @@ extension JSON {
 // MARK: Writing without a tree
 
 /// Writes JSON text straight into bytes, for the one large response, a search's hits:
-/// building the `JSON` tree, writing and freeing it cost 3% more instructions per request,
-/// and writing through an array a byte or a run at a time (each append checking the array's
-/// uniqueness and capacity) ≈ 300 instructions per string (Docs/BENCHMARKS.md). The output
+/// building the `JSON` tree, writing and freeing it cost 8% of a request's instructions
+/// (Docs/BENCHMARKS.md: an array appended to a byte or a run at a time checks its uniqueness
+/// and capacity each time, ≈ 300 instructions per string). The output
 /// is what the tree would serialize to (a test checks). Keys are literals, written as they
 /// are (they need no escaping).
 public struct JSONWriter: ~Copyable {
@@ -461,7 +461,30 @@ public struct JSONWriter: ~Copyable {
         }
     }
 
-    public mutating func number(_ n: Double) { value(.number(n)) }
+    /// A number as `JSON.number` writes it: integers as their digits, written here (a
+    /// response has dozens), others through the tree's writer.
+    public mutating func number(_ n: Double) {
+        guard n.isFinite, n.rounded() == n, abs(n) < 1e15 else { return value(.number(n)) }
+        reserve(18)
+        if needsComma { put(UInt8(ascii: ",")) }
+        var v = Int64(n)
+        if v < 0 {
+            put(UInt8(ascii: "-"))
+            v = -v
+        }
+        var digits = 1
+        var p: Int64 = 10
+        while p <= v {
+            digits += 1
+            p *= 10
+        }
+        count += digits
+        for k in 1...digits {
+            base[count - k] = UInt8(ascii: "0") + UInt8(v % 10)
+            v /= 10
+        }
+        needsComma = true
+    }
 
     private mutating func nested(_ open: UInt8, _ close: UInt8, _ body: (inout JSONWriter) -> Void) {
         reserve(2)

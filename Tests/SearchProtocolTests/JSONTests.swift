@@ -29,6 +29,9 @@ struct JSONTests {
         #expect(text == ["0", "0", "7", "-42", "123456789012345", "-999999999999999", "1000000000000000.0", "0.5", "-1.25", "12.3457", "null", "null"])
     }
 
+    static let writerNumbers: [Double] = [0, -0.0, 1, 9, 10, 99, 100, 101, -3, -10, 7.8645, 999_999_999_999_999, -999_999_999_999_999,
+                                          1e15, 1e20, .infinity, .nan, 0.5]
+
     /// The writer a search's response uses writes what the tree would.
     @Test func writerWritesWhatTheTreeWrites() {
         let strings = ["", "plain", "quote \" and \\ backslash", "line\nbreak\ttab\u{1}", "钱凯港 ünïcödé 🎉", String(repeating: "long ", count: 400)]
@@ -37,7 +40,7 @@ struct JSONTests {
             w.key("strings")
             w.array { w in for s in strings { w.string(s) } }
             w.key("numbers")
-            w.array { w in for n in [0, -3, 7.8645, 1e20] { w.number(n) } }
+            w.array { w in for n in Self.writerNumbers { w.number(n) } }
             w.key("nested")
             w.object { w in
                 w.key("empty")
@@ -46,7 +49,7 @@ struct JSONTests {
                 w.value(["a": true, "b": .null])
             }
         }
-        let tree: JSON = ["strings": .array(strings.map { .string($0) }), "numbers": [0, -3, 7.8645, 1e20],
+        let tree: JSON = ["strings": .array(strings.map { .string($0) }), "numbers": .array(Self.writerNumbers.map { .number($0) }),
                           "nested": ["empty": [], "value": ["a": true, "b": .null]]]
         #expect(w.text == tree.serialized())
     }
