@@ -97,10 +97,13 @@ public struct QueryParser {
 
     private static func isSpace(_ c: Unicode.Scalar) -> Bool { c.properties.isWhitespace }
 
+    /// (Through UTF-8 bytes: `String.unicodeScalars.append(contentsOf:)` took ≈ 6 K
+    /// instructions for a word, 1.7% of a request.)
     private static func string(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
-        var s = ""
-        s.unicodeScalars.append(contentsOf: scalars)
-        return s
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(scalars.count * 4)
+        for c in scalars { UTF8.encode(c) { utf8.append($0) } }
+        return String(decoding: utf8, as: UTF8.self)
     }
 
     /// Parentheses and quotes end a word (a switch: `String.contains` walks the string's
