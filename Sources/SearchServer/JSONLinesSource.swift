@@ -49,7 +49,6 @@ enum JSONLinesSource {
         var chunk = [UInt8](repeating: 0, count: min(batchBytes, 1 << 20))
         while true {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            defer { if chunk.count < batchBytes { chunk = [UInt8](repeating: 0, count: min(batchBytes, chunk.count * 2)) } }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw SystemError("cannot read \(path)")
@@ -70,6 +69,7 @@ enum JSONLinesSource {
                 lineNumber += complete.count
             }
             if n == 0 { return }
+            if chunk.count < batchBytes { chunk = [UInt8](repeating: 0, count: min(batchBytes, chunk.count * 2)) }
         }
     }
 }
