@@ -401,10 +401,9 @@ extension JSON {
 
 /// Writes JSON text straight into bytes, for the one large response, a search's hits:
 /// building the `JSON` tree, writing and freeing it cost 8% of a request's instructions
-/// (Docs/BENCHMARKS.md: an array appended to a byte or a run at a time checks its uniqueness
-/// and capacity each time, ≈ 300 instructions per string). The output
-/// is what the tree would serialize to (a test checks). Keys are literals, written as they
-/// are (they need no escaping).
+/// (Docs/BENCHMARKS.md; an array appended to a byte or a run at a time checks its uniqueness
+/// and capacity each time, ≈ 300 instructions per string). The output is what the tree
+/// would serialize to (a test checks). Keys are literals, written as they are.
 public struct JSONWriter: ~Copyable {
     private var base: UnsafeMutablePointer<UInt8>
     private var count = 0
