@@ -101,21 +101,30 @@ extension JSON {
     /// numbers as Swift prints them (the shortest text that reads back the same).
     private static func writeNumber(_ n: Double, to out: inout [UInt8]) {
         guard n.isFinite else { return out.append(contentsOf: "null".utf8) }
-        guard n.rounded() == n && abs(n) < 1e15 else { return out.append(contentsOf: "\(n)".utf8) }
+        if withIntegerText(n, { out.append(contentsOf: $0) }) != nil { return }
+        out.append(contentsOf: "\(n)".utf8)
+    }
+
+    /// Calls `body` with the text of `n` when JSON writes it as an integer (integral, below
+    /// 10¹⁵): its sign and digits, on the stack. Nil for any other number.
+    static func withIntegerText<R>(_ n: Double, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
+        guard n.isFinite, n.rounded() == n, abs(n) < 1e15 else { return nil }
         var v = Int64(n)
-        if v < 0 {
-            out.append(UInt8(ascii: "-"))
-            v = -v
-        }
-        var digits: (UInt64, UInt64) = (0, 0)  // 16 bytes on the stack: up to 15 digits
-        withUnsafeMutableBytes(of: &digits) { d in
+        let negative = v < 0
+        if negative { v = -v }
+        var text: (UInt64, UInt64) = (0, 0)  // 16 bytes: a sign and up to 15 digits
+        return withUnsafeMutableBytes(of: &text) { d in
             var k = d.count
             repeat {
                 k -= 1
                 d[k] = UInt8(ascii: "0") + UInt8(v % 10)
                 v /= 10
             } while v > 0
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: d[k...]))
+            if negative {
+                k -= 1
+                d[k] = UInt8(ascii: "-")
+            }
+            return body(UnsafeRawBufferPointer(rebasing: d[k...]))
         }
     }
 
@@ -463,25 +472,12 @@ public struct JSONWriter: ~Copyable {
     /// A number as `JSON.number` writes it: integers as their digits, written here (a
     /// response has dozens), others through the tree's writer.
     public mutating func number(_ n: Double) {
-        guard n.isFinite, n.rounded() == n, abs(n) < 1e15 else { return value(.number(n)) }
-        reserve(18)
-        if needsComma { put(UInt8(ascii: ",")) }
-        var v = Int64(n)
-        if v < 0 {
-            put(UInt8(ascii: "-"))
-            v = -v
+        let written: Void? = JSON.withIntegerText(n) { text in
+            reserve(text.count + 1)
+            if needsComma { put(UInt8(ascii: ",")) }
+            append(UnsafeBufferPointer(start: text.baseAddress?.assumingMemoryBound(to: UInt8.self), count: text.count))
         }
-        var digits = 1
-        var p: Int64 = 10
-        while p <= v {
-            digits += 1
-            p *= 10
-        }
-        count += digits
-        for k in 1...digits {
-            base[count - k] = UInt8(ascii: "0") + UInt8(v % 10)
-            v /= 10
-        }
+        guard written != nil else { return value(.number(n)) }
         needsComma = true
     }
 
