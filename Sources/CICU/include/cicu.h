@@ -6,6 +6,10 @@
 
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 // Character classes used by the tokenizer (one per code point).
 #define SD_CLASS_OTHER 0    // separators, punctuation, symbols, controls
 #define SD_CLASS_LETTER 1   // letters of space-separated scripts (Latin, Greek, Cyrillic, Hangul, ...)
@@ -57,5 +61,17 @@ void sd_transliterator_close(sd_transliterator *transliterator);
 /// cap (then call again with a larger buffer), or -1 on an error.
 int32_t sd_transliterate(sd_transliterator *transliterator, const uint8_t *utf8, int32_t length,
                          uint8_t *out, int32_t cap);
+
+/// Every word of ICU's Chinese/Japanese dictionary (cjdict) in its order (sorted by UTF-16
+/// code units), with its cost (ICU's segmenter minimises the sum of its words' costs, 1–255).
+/// Word i is units[ends[i-1] ..< ends[i]] (ends[-1] being 0). Returns the number of words and
+/// sets *unit_count; when either exceeds its cap, nothing useful was written: call again with
+/// larger buffers. Returns -1 when ICU has no such dictionary.
+int32_t sd_cjdict_words(uint16_t *units, int32_t unit_cap, int32_t *ends, uint8_t *costs,
+                        int32_t word_cap, int32_t *unit_count);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

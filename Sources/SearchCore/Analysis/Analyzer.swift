@@ -119,6 +119,8 @@ struct AnalysisState {
     /// ICU's word boundaries over the run, as byte offsets: start, end, start, end, ...
     private var words = RawBuffer<Int32>(capacity: 256)
     private let wordCache: WordBreakCache
+    private let dictionary = CJKDictionary.shared
+    private var ideographs = CJKDictionary.Scratch()
 
     init(wordCacheSlots: Int) {
         wordCache = WordBreakCache(slots: wordCacheSlots)
@@ -130,6 +132,7 @@ struct AnalysisState {
         for b in [runStarts, runEnds, runWord, wordLengths, words] { b.free() }
         for b in [runFolded, runScalars] { b.free() }
         wordCache.free()
+        ideographs.free()
     }
 
     /// A CJK character kept across white space, for the bigram that bridges it.
@@ -427,32 +430,61 @@ struct AnalysisState {
         return position
     }
 
+    /// Fills `ideographs.units` with the run's characters if they are all unified ideographs
+    /// (what `CJKDictionary` splits), each three bytes of UTF-8 without a mark.
+    private mutating func collectIdeographs(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        ideographs.units.removeAll()
+        for k in 0..<runStarts.count {
+            let start = Int(runStarts[k])
+            guard runEnds[k] - runStarts[k] == 3 else { return false }
+            let cp = (UInt32(text[start]) & 0x0F) << 12 | (UInt32(text[start + 1]) & 0x3F) << 6 | UInt32(text[start + 2]) & 0x3F
+            guard CJKDictionary.isUnifiedIdeograph(cp) else { return false }
+            ideographs.units.append(UInt16(cp))
+        }
+        return true
+    }
+
     /// Fills `words` with the byte ranges (absolute) of the words ICU finds in text[start..<end].
     private mutating func splitWords(_ text: UnsafeBufferPointer<UInt8>, start: Int, end: Int) {
         words.removeAll()
         guard let base = text.baseAddress else { return }
         // one ideograph alone (a tenth of the runs): ICU's one word
-        if runStarts.count == 1, case let cp = Analyzer.decode(text, at: start).scalar,
-           (0x4E00...0x9FFF).contains(cp) || (0x3400...0x4DBF).contains(cp) {
+        if runStarts.count == 1, CJKDictionary.isUnifiedIdeograph(Analyzer.decode(text, at: start).scalar) {
             words.append(Int32(start))
             words.append(Int32(end))
             return
         }
         let run = UnsafeBufferPointer(start: base + start, count: end - start)
         if wordCache.lookup(run, start: Int32(start), into: &words) { return }
+        if let dictionary, collectIdeographs(text) {  // ICU's answer without ICU
+            dictionary.split(&ideographs)
+            var first = 0
+            for w in 0..<ideographs.ends.count {
+                let last = Int(ideographs.ends[w]) - 1
+                words.append(runStarts[first])
+                words.append(runEnds[last])
+                first = last + 1
+            }
+        } else {
+            guard splitWithICU(run) else { return }
+            for w in 0..<words.count { words[w] += Int32(start) }
+        }
+        wordCache.store(run, start: Int32(start), words: words)
+    }
+
+    /// Fills `words` with ICU's words of `run` (byte ranges from its start); false on an error.
+    private mutating func splitWithICU(_ run: UnsafeBufferPointer<UInt8>) -> Bool {
         if breaker == nil { breaker = sd_wordbreaker_open() }
-        guard let breaker else { return }
+        guard let breaker else { return false }
         while true {
-            let found = Int(sd_wordbreaker_split(breaker, base + start, Int32(end - start), words.base, Int32(words.capacity)))
-            if found < 0 { return }
+            let found = Int(sd_wordbreaker_split(breaker, run.baseAddress!, Int32(run.count), words.base, Int32(words.capacity)))
+            if found < 0 { return false }
             if found * 2 <= words.capacity {
                 words.setCount(found * 2)
-                break
+                return true
             }
             words.reserveCapacity(found * 2)  // then split again
         }
-        for w in 0..<words.count { words[w] += Int32(start) }
-        wordCache.store(run, start: Int32(start), words: words)
     }
 }
 
