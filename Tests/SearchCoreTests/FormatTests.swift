@@ -74,7 +74,7 @@ struct FormatTests {
         for d in docs {
             var deltas = ByteWriter()
             deltas.varint(UInt32(d % 5))  // one position per doc: d % 5
-            deltas.bytes.withUnsafeBufferPointer { writer.add(doc: d, freq: 1, positionDeltas: $0, norm: 10) }
+            deltas.bytes.withUnsafeBufferPointer { writer.add(doc: d, freq: 1, positionDeltas: $0) }
         }
         let info = try writer.finishTerm()
         try writer.docs.finish()
@@ -150,7 +150,7 @@ struct FormatTests {
             docs.append(d)
             freqs.append([1, 2, 1, 700, 3][(i * 3) % 5])
             let deltas = [UInt8](repeating: 1, count: Int(freqs[i]))
-            deltas.withUnsafeBufferPointer { writer.add(doc: docs[i], freq: freqs[i], positionDeltas: $0, norm: 10) }
+            deltas.withUnsafeBufferPointer { writer.add(doc: docs[i], freq: freqs[i], positionDeltas: $0) }
         }
         let info = try writer.finishTerm()
         try writer.docs.finish()
@@ -188,7 +188,7 @@ struct FormatTests {
         var writer = PostingsWriter(docs: try FileWriter(directory, "t.doc"), positions: try FileWriter(directory, "t.pos"))
         writer.startTerm()
         for d in UInt32(0)..<10 {
-            [UInt8(0)].withUnsafeBufferPointer { writer.add(doc: d * 2, freq: 1, positionDeltas: $0, norm: 10) }
+            [UInt8(0)].withUnsafeBufferPointer { writer.add(doc: d * 2, freq: 1, positionDeltas: $0) }
         }
         let info = try writer.finishTerm()
         try writer.docs.finish()

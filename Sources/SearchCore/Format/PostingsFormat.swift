@@ -52,7 +52,9 @@ struct PostingsWriter {
 
     private var blockDocs: [UInt32] = []
     private var blockFreqs: [UInt32] = []
-    /// Per frequency met in the current block, the shortest field length with it.
+    /// The field lengths of the term's documents, indexed by the numbers `add` is given.
+    private var lengths: [UInt32]?
+    /// Per frequency met in a block, the shortest field length with it (scratch space).
     private var shortest: PostingsFormat.Shortest = []
     /// The term's finished blocks: their skip entries, and their impacts and bytes end to end.
     private var blocks: [(lastDoc: UInt32, start: UInt32, impacts: UInt32, posOffset: UInt32)] = []
@@ -71,8 +73,12 @@ struct PostingsWriter {
         self.positions = positions
     }
 
-    /// Starts a term.
-    mutating func startTerm() {
+    /// Starts a term whose documents have these field lengths (indexed by the numbers given to
+    /// `add`; nil: 0). They are read only for the impacts of a term of several blocks, a block
+    /// at a time: most terms have one block and need none (a random access per document
+    /// otherwise, a cache miss each in a large merge).
+    mutating func startTerm(lengths: [UInt32]? = nil) {
+        self.lengths = lengths
         // (most terms fill only some of these: an empty array's removeAll is not free)
         if !blocks.isEmpty { blocks.removeAll(keepingCapacity: true) }
         if !impactData.bytes.isEmpty { impactData.bytes.removeAll(keepingCapacity: true) }
@@ -80,7 +86,6 @@ struct PostingsWriter {
         if !termPositions.bytes.isEmpty { termPositions.bytes.removeAll(keepingCapacity: true) }
         if !blockDocs.isEmpty { blockDocs.removeAll(keepingCapacity: true) }
         if !blockFreqs.isEmpty { blockFreqs.removeAll(keepingCapacity: true) }
-        if !shortest.isEmpty { shortest.removeAll(keepingCapacity: true) }
         lastDoc = 0
         docFreq = 0
         totalFreq = 0
@@ -89,25 +94,24 @@ struct PostingsWriter {
     }
 
     /// Adds one document of the current term (doc ids ascending) with its positions' deltas
-    /// already varint-encoded, and the field length of the document.
-    mutating func add(doc: UInt32, freq: UInt32, positionDeltas: UnsafeBufferPointer<UInt8>, norm: UInt32) {
-        add(doc: doc, freq: freq, positionBytes: positionDeltas.count, norm: norm)
+    /// already varint-encoded.
+    mutating func add(doc: UInt32, freq: UInt32, positionDeltas: UnsafeBufferPointer<UInt8>) {
+        add(doc: doc, freq: freq, positionBytes: positionDeltas.count)
         appendPositions(positionDeltas)
     }
 
     /// `add` when the positions come apart from their documents: the document's positions
     /// take `positionBytes` bytes of what `appendPositions` adds, in the same order.
-    mutating func add(doc: UInt32, freq: UInt32, positionBytes: Int, norm: UInt32) {
+    mutating func add(doc: UInt32, freq: UInt32, positionBytes: Int) {
         blockDocs.append(doc)
         blockFreqs.append(freq)
-        PostingsFormat.note(freq: freq, length: norm, in: &shortest)
         positionsAdded += positionBytes
         docFreq += 1
         totalFreq += UInt64(freq)
         if blockDocs.count == PostingsFormat.blockSize { flushBlock() }
     }
 
-    /// Appends position deltas of the current term's documents (see `add(doc:freq:positionBytes:norm:)`).
+    /// Appends position deltas of the current term's documents (see `add(doc:freq:positionBytes:)`).
     mutating func appendPositions(_ bytes: UnsafeBufferPointer<UInt8>) { termPositions.raw(bytes) }
 
     /// Ends the current term and returns where its postings are.
@@ -136,6 +140,7 @@ struct PostingsWriter {
 
     private mutating func flushBlock(impacts: Bool = true) {
         blocks.append((blockDocs.last!, UInt32(blockData.count), UInt32(impactData.count), UInt32(blockPositionsStart)))
+        if impacts { writeImpacts() }
         var previous = lastDoc
         for i in blockDocs.indices {  // the documents become their deltas
             let doc = blockDocs[i]
@@ -149,15 +154,22 @@ struct PostingsWriter {
             for d in blockDocs { blockData.varint(d) }
             for f in blockFreqs { blockData.varint(f) }
         }
-        if impacts { writeImpacts() }
-        shortest.removeAll(keepingCapacity: true)
         lastDoc = previous
         blockDocs.removeAll(keepingCapacity: true)
         blockFreqs.removeAll(keepingCapacity: true)
         blockPositionsStart = positionsAdded
     }
 
+    /// The impacts of the block's documents (still numbers, not deltas).
     private mutating func writeImpacts() {
+        shortest.removeAll(keepingCapacity: true)
+        if let lengths {
+            lengths.withUnsafeBufferPointer { lengths in
+                for i in blockDocs.indices { PostingsFormat.note(freq: blockFreqs[i], length: lengths[Int(blockDocs[i])], in: &shortest) }
+            }
+        } else {
+            for f in blockFreqs { PostingsFormat.note(freq: f, length: 0, in: &shortest) }
+        }
         let impacts = PostingsFormat.impacts(shortest)
         impactData.varint(UInt32(impacts.count))
         for p in impacts {

@@ -205,11 +205,11 @@ final class SegmentWriter {
                 guard first >= 0 else { return }
                 let term = key(first, at[first])
                 let fieldLengths = Int(term[0]) < lengths.count ? lengths[Int(term[0])] : nil
-                postings.startTerm()
+                postings.startTerm(lengths: fieldLengths)
                 for w in first..<writers.count where at[w] < ranges[w].upperBound && (w == first || key(w, at[w]).elementsEqual(term)) {
                     let inversion = writers[w].inversion
                     inversion.prefetchForEncoding(orders[w], at: at[w])
-                    inversion.appendPostings(of: Int(orders[w][at[w]]), base: bases[w], lengths: fieldLengths, into: &postings)
+                    inversion.appendPostings(of: Int(orders[w][at[w]]), base: bases[w], into: &postings)
                     at[w] += 1
                 }
                 try add(term, try postings.finishTerm())
@@ -360,10 +360,10 @@ struct Inversion {
     }
 
     /// Adds the postings of term `id` to the current term of `postings`, its documents
-    /// numbered from `base`; `lengths` are the field's lengths of the segment's documents.
+    /// numbered from `base`.
     /// The streams are read where they lie; the positions, already in the file's format,
     /// are measured per document and then copied slice by slice.
-    func appendPostings(of id: Int, base: UInt32, lengths: [UInt32]?, into postings: inout PostingsWriter) {
+    func appendPostings(of id: Int, base: UInt32, into postings: inout PostingsWriter) {
         let state = states[id]
         var docs = pool.reader(state.docs), positions = pool.reader(state.positions)
         var doc: UInt32 = 0
@@ -373,8 +373,7 @@ struct Inversion {
             let freq = docs.varint()
             doc = first ? delta : doc + delta
             first = false
-            postings.add(doc: base + doc, freq: freq, positionBytes: positions.skipVarints(freq),
-                         norm: lengths?[Int(base + doc)] ?? 0)
+            postings.add(doc: base + doc, freq: freq, positionBytes: positions.skipVarints(freq))
         }
         pool.forEachPiece(of: state.positions) { postings.appendPositions($0) }
     }
