@@ -62,7 +62,10 @@ struct CJKDictionaryTests {
 
     @Test func theDictionaryIsICUs() throws {
         let dictionary = try #require(CJKDictionary.shared)
-        #expect(dictionary.wordCount > 100_000)
+        #expect(dictionary.nodeCount > 100_000)
+        var scratch = CJKDictionary.Scratch()
+        defer { scratch.free() }
+        #expect(Self.ourSplit(Array("北京人民大会堂".utf16), &scratch) == [2, 7])
     }
 
     @Test func seedRunsSplitAsICUSplitsThem() throws {

@@ -4,9 +4,10 @@ import Glibc
 #endif
 
 /// The results of the ICU batch calls that build the analysis tables (`CharacterTables`,
-/// `Pinyin`), kept on disk. Building them runs ICU's transliterators over every Han character:
-/// about a second of CPU at each start of searchd or `searchd index`, before the first
-/// document or query can be analysed; reading them back takes milliseconds.
+/// `Pinyin`), and the trie `CJKDictionary` builds from ICU's dictionary, kept on disk.
+/// Building them runs ICU's transliterators over every Han character: about a second of CPU
+/// at each start of searchd or `searchd index`, before the first document or query can be
+/// analysed; reading them back takes milliseconds.
 ///
 /// A file is named after the ICU version, the running executable (its size and mtime: a new
 /// build of searchd, whose folding code may differ, never reads an older one's results) and a
@@ -76,7 +77,7 @@ enum ICUCache {
     static let otherBuildsKept = 3
 
     /// Removes the files of all but the `otherBuildsKept` builds that wrote theirs last
-    /// (each build's files hold about 700 KB).
+    /// (each build's files hold about 5 MB, most of it the dictionary's trie).
     private static func removeOldBuilds(in directory: FileSystemDirectory, path: String) {
         var newest: [String: Int] = [:]  // build prefix → its latest file's mtime
         var files: [(name: String, build: String)] = []
