@@ -54,8 +54,10 @@ struct PostingsWriter {
     private var blockFreqs: [UInt32] = []
     /// The field lengths of the term's documents, indexed by the numbers `add` is given.
     private var lengths: [UInt32]?
-    /// Per frequency met in a block, the shortest field length with it (scratch space).
+    /// Per frequency met in a block, the shortest field length with it, and the block's
+    /// documents' lengths (scratch space).
     private var shortest: PostingsFormat.Shortest = []
+    private var blockLengths: [UInt32] = []
     /// The term's finished blocks: their skip entries, and their impacts and bytes end to end.
     private var blocks: [(lastDoc: UInt32, start: UInt32, impacts: UInt32, posOffset: UInt32)] = []
     private var impactData = ByteWriter()
@@ -163,13 +165,16 @@ struct PostingsWriter {
     /// The impacts of the block's documents (still numbers, not deltas).
     private mutating func writeImpacts() {
         shortest.removeAll(keepingCapacity: true)
+        blockLengths.removeAll(keepingCapacity: true)
         if let lengths {
+            // the lengths first, in a loop of loads alone: their cache misses overlap
             lengths.withUnsafeBufferPointer { lengths in
-                for i in blockDocs.indices { PostingsFormat.note(freq: blockFreqs[i], length: lengths[Int(blockDocs[i])], in: &shortest) }
+                for d in blockDocs { blockLengths.append(lengths[Int(d)]) }
             }
         } else {
-            for f in blockFreqs { PostingsFormat.note(freq: f, length: 0, in: &shortest) }
+            blockLengths.append(contentsOf: repeatElement(0, count: blockDocs.count))
         }
+        for i in blockDocs.indices { PostingsFormat.note(freq: blockFreqs[i], length: blockLengths[i], in: &shortest) }
         let impacts = PostingsFormat.impacts(shortest)
         impactData.varint(UInt32(impacts.count))
         for p in impacts {

@@ -139,9 +139,20 @@ struct SegmentMerger {
                 let cursor = cursors[k]
                 cursor.reset(iterators[k].info)
                 if let start = starts[k] {
+                    // the documents' positions follow each other in the source: copied in
+                    // runs (one per term, unless the file is damaged), not one per document
+                    var run = UnsafeRawBufferPointer(start: nil, count: 0)
                     while cursor.next() != PostingsCursor.end {
-                        postings.add(doc: start + cursor.doc, freq: cursor.freq, positionDeltas: cursor.rawPositions().assumingMemoryBound(to: UInt8.self))
+                        let positions = cursor.rawPositions()
+                        postings.add(doc: start + cursor.doc, freq: cursor.freq, positionBytes: positions.count)
+                        if let base = run.baseAddress, base + run.count == positions.baseAddress {
+                            run = UnsafeRawBufferPointer(start: base, count: run.count + positions.count)
+                        } else {
+                            postings.appendPositions(run.assumingMemoryBound(to: UInt8.self))
+                            run = positions
+                        }
                     }
+                    postings.appendPositions(run.assumingMemoryBound(to: UInt8.self))
                     continue
                 }
                 mapping[k].withUnsafeBufferPointer { mapping in
