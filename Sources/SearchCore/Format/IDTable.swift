@@ -23,7 +23,12 @@ struct IDTableWriter {
     }
 
     func finish(to file: FileWriter) throws(StoreError) {
-        let sorted = entries.sorted { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
+        // by UTF-8 bytes, compared with memcmp (the generic comparison over `utf8` went byte
+        // by byte: 3% of a 1 GB build's final merges)
+        let sorted = entries.sorted { a, b in
+            var (x, y) = (a.id, b.id)
+            return x.withUTF8 { x in y.withUTF8 { y in TermDictionary.compare(x, y) < 0 } }
+        }
         var offsets: [UInt64] = []
         for (i, e) in sorted.enumerated() {
             if i % IDTableFormat.blockSize == 0 { offsets.append(UInt64(file.count)) }

@@ -58,6 +58,10 @@ struct PostingsWriter {
     /// documents' lengths (scratch space).
     private var shortest: PostingsFormat.Shortest = []
     private var blockLengths: [UInt32] = []
+    /// Per frequency below 64, the shortest length met with it in the block (.max: none),
+    /// and the frequencies met.
+    private var shortestByFreq = [UInt32](repeating: .max, count: 64)
+    private var frequencies: [UInt32] = []
     /// The term's finished blocks: their skip entries, and their impacts and bytes end to end.
     private var blocks: [(lastDoc: UInt32, start: UInt32, impacts: UInt32, posOffset: UInt32)] = []
     private var impactData = ByteWriter()
@@ -174,7 +178,22 @@ struct PostingsWriter {
         } else {
             blockLengths.append(contentsOf: repeatElement(0, count: blockDocs.count))
         }
-        for i in blockDocs.indices { PostingsFormat.note(freq: blockFreqs[i], length: blockLengths[i], in: &shortest) }
+        // `note` for each document, small frequencies through a table (its search alone was
+        // 6% of a large merge)
+        for i in blockDocs.indices {
+            let (freq, length) = (blockFreqs[i], blockLengths[i])
+            if freq < UInt32(shortestByFreq.count) {
+                if shortestByFreq[Int(freq)] == .max { frequencies.append(freq) }
+                shortestByFreq[Int(freq)] = min(shortestByFreq[Int(freq)], length)
+            } else {
+                PostingsFormat.note(freq: freq, length: length, in: &shortest)
+            }
+        }
+        for freq in frequencies {
+            shortest.append((freq, shortestByFreq[Int(freq)]))
+            shortestByFreq[Int(freq)] = .max
+        }
+        frequencies.removeAll(keepingCapacity: true)
         let impacts = PostingsFormat.impacts(shortest)
         impactData.varint(UInt32(impacts.count))
         for p in impacts {
