@@ -228,10 +228,12 @@ final class SegmentWriter {
 struct Inversion {
     var terms = TermTable()
     var states = RawBuffer<TermState>(capacity: 1 << 12)
+    /// Where each term's streams start (docs, then positions): read only when encoding.
+    var starts = RawBuffer<UInt32>(capacity: 1 << 13)
     var pool = ByteSlicePool()
     private var batch = Batch()
 
-    /// The postings being accumulated for one term.
+    /// The postings being accumulated for one term: 28 bytes, what each occurrence touches.
     struct TermState {
         /// Pairs (doc delta, frequency); the frequency of the last doc is written when it ends.
         var docs: ByteSlicePool.Stream
@@ -280,11 +282,14 @@ struct Inversion {
     func free() {
         terms.free()
         states.free()
+        starts.free()
         pool.free()
         batch.free()
     }
 
-    var memoryBytes: Int { pool.memoryBytes + terms.memoryBytes + states.capacity * MemoryLayout<TermState>.stride }
+    var memoryBytes: Int {
+        pool.memoryBytes + terms.memoryBytes + states.capacity * MemoryLayout<TermState>.stride + starts.capacity * 4
+    }
 
     /// One occurrence of a term (recorded with its batch).
     @inline(__always)
@@ -328,8 +333,13 @@ struct Inversion {
         let occurrences = batch.occurrences.base
         for k in 0..<n {
             let id = Int(terms.intern(batch.key(k), hash: occurrences[k].hash, prefix: occurrences[k].prefix))
-            if id == states.count { states.append(TermState(docs: pool.makeStream(), positions: pool.makeStream())) }
-            // a state is 52 bytes: most straddle two cache lines
+            if id == states.count {
+                let docs = pool.makeStream(), positions = pool.makeStream()
+                states.append(TermState(docs: docs.stream, positions: positions.stream))
+                starts.append(docs.start)
+                starts.append(positions.start)
+            }
+            // a state is 28 bytes: some straddle two cache lines
             sd_prefetch(states.base + id)
             sd_prefetch(UnsafeRawPointer(states.base + id) + (MemoryLayout<TermState>.size - 1))
             occurrences[k].id = Int32(id)
@@ -365,7 +375,8 @@ struct Inversion {
     /// are measured per document and then copied slice by slice.
     func appendPostings(of id: Int, base: UInt32, into postings: inout PostingsWriter) {
         let state = states[id]
-        var docs = pool.reader(state.docs), positions = pool.reader(state.positions)
+        var docs = pool.reader(start: starts[2 * id], state.docs)
+        var positions = pool.reader(start: starts[2 * id + 1], state.positions)
         var doc: UInt32 = 0
         var first = true
         while !docs.isAtEnd {
@@ -375,23 +386,25 @@ struct Inversion {
             first = false
             postings.add(doc: base + doc, freq: freq, positionBytes: positions.skipVarints(freq))
         }
-        pool.forEachPiece(of: state.positions) { postings.appendPositions($0) }
+        pool.forEachPiece(start: starts[2 * id + 1], of: state.positions) { postings.appendPositions($0) }
     }
 
     /// Terms are encoded in key order but were created, and their states and streams laid out,
-    /// in order of appearance: each one is a few cache misses away. Fetching the states and
-    /// key entries 16 terms ahead, then the keys and streams 8 ahead, overlaps those misses.
+    /// in order of appearance: each one is a few cache misses away. Fetching the states, stream
+    /// starts and key entries 16 terms ahead, then the keys and streams 8 ahead, overlaps those
+    /// misses.
     @inline(__always)
     func prefetchForEncoding(_ ids: [Int32], at i: Int) {
         if i + 16 < ids.count {
             let id = Int(ids[i + 16])
             sd_prefetch(states.base + id)
+            sd_prefetch(starts.base + 2 * id)
             terms.prefetchEntry(id)
         }
         if i + 8 < ids.count {
             let id = Int(ids[i + 8])
-            pool.prefetchStart(states[id].docs)
-            pool.prefetchStart(states[id].positions)
+            pool.prefetchStart(starts[2 * id])
+            pool.prefetchStart(starts[2 * id + 1])
             terms.prefetchKey(id)
         }
     }
