@@ -167,6 +167,8 @@ struct IndexWriterTests {
         #expect(writer.snapshot.segmentCount == 8)
         #expect(IndexWriter.balancedGroups([5, 5, 5, 5], count: 2) == [[0, 1], [2, 3]])
         #expect(IndexWriter.balancedGroups([10, 1, 1, 1], count: 2) == [[0], [1, 2, 3]])
+        // the fourth would take the first group to 56 of 100: it starts the second (49 / 51)
+        #expect(IndexWriter.balancedGroups([16, 16, 17, 7, 16, 14, 14], count: 2) == [[0, 1, 2], [3, 4, 5, 6]])
         #expect(try writer.forceMerge(into: 2))
         #expect(writer.snapshot.segmentCount == 2)
         #expect(writer.snapshot.documentCount == 1000 - 112)

@@ -437,8 +437,9 @@ public final class IndexWriter {
         var groups: [[Int]] = [[]]
         var done = 0
         for (i, size) in sizes.enumerated() {
-            // start the next group once this one holds its share
-            if !groups[groups.count - 1].isEmpty && groups.count < count && done * count >= groups.count * total {
+            // start the next group when this size's middle would pass the group's share: a group
+            // is then off by at most half a size (the merges side by side end together)
+            if !groups[groups.count - 1].isEmpty && groups.count < count && (2 * done + size) * count >= 2 * groups.count * total {
                 groups.append([])
             }
             groups[groups.count - 1].append(i)
