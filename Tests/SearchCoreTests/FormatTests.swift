@@ -3,6 +3,20 @@ import Testing
 @testable import SearchCore
 
 struct FormatTests {
+    /// A file written in parts whose checksums were computed apart has the checksum of the
+    /// whole (`CRC32.append`, what `TermRange` relies on), for parts of every length class.
+    @Test func checksumsOfPartsCombine() {
+        var random = TopHitsPruningTests.Random(state: 7)
+        for length in [0, 1, 7, 8, 9, 255, 4096, 100_003] {
+            let a = (0..<random.below(300)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            let b = (0..<length).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            var combined = CRC32()
+            a.withUnsafeBytes { combined.update($0) }
+            combined.append(crc: b.withUnsafeBytes { CRC32.checksum($0) }, length: b.count)
+            #expect(combined.value == (a + b).withUnsafeBytes { CRC32.checksum($0) }, "\(a.count) + \(length) bytes")
+        }
+    }
+
     @Test func varintsRoundTrip() throws {
         var w = ByteWriter()
         let values: [UInt64] = [0, 1, 127, 128, 16_383, 16_384, UInt64(UInt32.max), UInt64.max]

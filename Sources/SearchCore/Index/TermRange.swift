@@ -2,9 +2,12 @@
 /// parts side by side (a merge, or a flush of several buffers into one segment), then
 /// appended to the segment's files in key order.
 struct TermRange {
-    /// Postings and positions bytes, offsets from 0.
+    /// Postings and positions bytes, offsets from 0, and their CRC-32s (computed as the range
+    /// is encoded, side by side: appending them does not checksum them again on one thread).
     private var docs: [UInt8] = []
     private var positions: [UInt8] = []
+    private var docsCRC: UInt32 = 0
+    private var positionsCRC: UInt32 = 0
     /// The terms end to end, with where their postings are.
     private var termBytes: [UInt8] = []
     private var termEnds: [Int] = []
@@ -45,14 +48,16 @@ struct TermRange {
         range.positions = memory.take("pos") ?? []
         range.docs.removeLast(Footer.size)
         range.positions.removeLast(Footer.size)
+        range.docsCRC = docs.payloadChecksum
+        range.positionsCRC = positions.payloadChecksum
         return range
     }
 
     /// Appends the range to a segment's files, after the ranges before it.
     func append(docs docFile: FileWriter, positions positionFile: FileWriter, dictionary: inout TermDictionaryWriter) throws(StoreError) {
         let base = (docs: UInt64(docFile.count), positions: UInt64(positionFile.count))
-        try docFile.write { $0.raw(docs) }
-        try positionFile.write { $0.raw(positions) }
+        try docFile.write(docs, crc: docsCRC)
+        try positionFile.write(positions, crc: positionsCRC)
         for (k, var info) in infos.enumerated() {
             info.postingsOffset += base.docs
             info.positionsOffset += base.positions

@@ -37,6 +37,43 @@ struct CRC32 {
         value = ~c
     }
 
+    /// The CRC of the bytes so far followed by `length` bytes whose CRC is `next`, without
+    /// those bytes: what lets parts of a file be checksummed on several threads. Appending n
+    /// zero bits to a CRC's register is a linear map over GF(2) (a 32×32 bit matrix); the map
+    /// for `length` bytes is built by squaring the one-bit map (zlib's `crc32_combine`).
+    mutating func append(crc next: UInt32, length: Int) {
+        guard length > 0 else { return }
+        // matrix × vector: row k of the matrix is what bit k of the vector contributes
+        func times(_ matrix: [UInt32], _ vector: UInt32) -> UInt32 {
+            var sum: UInt32 = 0, v = vector, k = 0
+            while v != 0 {
+                if v & 1 != 0 { sum ^= matrix[k] }
+                v >>= 1
+                k += 1
+            }
+            return sum
+        }
+        func square(_ matrix: [UInt32]) -> [UInt32] { matrix.map { times(matrix, $0) } }
+        // one zero bit: the polynomial for the low bit, a shift for the others
+        var odd = [UInt32](repeating: 0, count: 32)
+        odd[0] = 0xEDB8_8320
+        for k in 1..<32 { odd[k] = 1 << UInt32(k - 1) }
+        var even = square(odd)  // two zero bits
+        odd = square(even)  // four
+        var crc = value, bytes = length
+        while true {  // one byte (8 bits) per round of the first square, then doubling
+            even = square(odd)
+            if bytes & 1 != 0 { crc = times(even, crc) }
+            bytes >>= 1
+            if bytes == 0 { break }
+            odd = square(even)
+            if bytes & 1 != 0 { crc = times(odd, crc) }
+            bytes >>= 1
+            if bytes == 0 { break }
+        }
+        value = crc ^ next
+    }
+
     static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         var crc = CRC32()
         crc.update(bytes)

@@ -16,14 +16,34 @@ final class FileWriter {
     /// Bytes written so far (the offset of the next byte).
     var count: Int { flushed + buffer.count }
 
+    /// After `finish()`: the CRC-32 of the file's bytes before its footer.
+    var payloadChecksum: UInt32 { crc.value }
+
     /// Appends through the buffer; flushes when it is large.
     func write(_ body: (inout ByteWriter) -> Void) throws(StoreError) {
         body(&buffer)
         if buffer.count >= Self.flushThreshold { try flush() }
     }
 
+    /// Appends bytes; a large array goes to the file as it is, not copied through the buffer.
     func write(_ bytes: [UInt8]) throws(StoreError) {
-        try write { $0.raw(bytes) }
+        guard bytes.count >= Self.flushThreshold else { return try write { $0.raw(bytes) } }
+        try flush()
+        bytes.withUnsafeBytes { crc.update($0) }
+        try writeFlushed(bytes)
+    }
+
+    /// Appends bytes whose CRC-32 is already known (computed on another thread).
+    func write(_ bytes: [UInt8], crc bytesCRC: UInt32) throws(StoreError) {
+        try flush()
+        crc.append(crc: bytesCRC, length: bytes.count)
+        try writeFlushed(bytes)
+    }
+
+    /// Writes `bytes` (counted in the CRC already) after what was flushed.
+    private func writeFlushed(_ bytes: [UInt8]) throws(StoreError) {
+        try output.write(bytes: bytes)
+        flushed += bytes.count
     }
 
     private func flush() throws(StoreError) {
