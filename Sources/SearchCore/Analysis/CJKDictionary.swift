@@ -15,7 +15,8 @@ import CICU
 /// (U+3400–U+4DBF, U+4E00–U+9FFF) are split here: for those ICU has no NFKC change, no
 /// surrogates and no katakana rule to apply, and its rules keep the whole run as one dictionary
 /// range. Other runs (kana, compatibility ideographs, combining marks) still go to ICU.
-/// `CJKDictionaryTests` compares both over the seeds and over random runs of dictionary words.
+/// `CJKDictionaryTests` compares both: the seeds' runs, random runs, runs with tied splits, and
+/// (given the benchmark corpus) its 280 K runs.
 final class CJKDictionary: @unchecked Sendable {
     /// Built on first use from the loaded ICU's dictionary; nil if it has none.
     static let shared = CJKDictionary()

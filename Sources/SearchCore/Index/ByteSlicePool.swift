@@ -158,8 +158,8 @@ struct ByteSlicePool {
     }
 
     private mutating func grow(_ s: inout Stream) {
-        let full = Int(UnsafeRawPointer(pointer(s.end)).loadUnaligned(as: UInt32.self))
-        let level = min(full + 1, Self.sliceSizes.count - 1)
+        let filledLevel = Int(UnsafeRawPointer(pointer(s.end)).loadUnaligned(as: UInt32.self))  // see `allocate`
+        let level = min(filledLevel + 1, Self.sliceSizes.count - 1)
         let next = allocate(level: level)
         UnsafeMutableRawPointer(pointer(s.end)).storeBytes(of: next, as: UInt32.self)
         s.cursor = next
