@@ -61,7 +61,9 @@ struct CRC32 {
         var even = square(odd)  // two zero bits
         odd = square(even)  // four
         var crc = value, bytes = length
-        while true {  // one byte (8 bits) per round of the first square, then doubling
+        // the maps for 1, 2, 4, ... zero bytes, each squared from the one before, applied for
+        // each bit set in `length`
+        while true {
             even = square(odd)
             if bytes & 1 != 0 { crc = times(even, crc) }
             bytes >>= 1
