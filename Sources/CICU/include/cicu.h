@@ -66,7 +66,8 @@ int32_t sd_transliterate(sd_transliterator *transliterator, const uint8_t *utf8,
 /// code units), with its cost (ICU's segmenter minimises the sum of its words' costs, 1–255).
 /// Word i is units[ends[i-1] ..< ends[i]] (ends[-1] being 0). Returns the number of words and
 /// sets *unit_count; when either exceeds its cap, nothing useful was written: call again with
-/// larger buffers. Returns -1 when ICU has no such dictionary.
+/// larger buffers. Returns -1 when ICU has no such dictionary, or one of another layout (not a
+/// UTF-16 trie, or costs outside 1–255).
 int32_t sd_cjdict_words(uint16_t *units, int32_t unit_cap, int32_t *ends, uint8_t *costs,
                         int32_t word_cap, int32_t *unit_count);
 

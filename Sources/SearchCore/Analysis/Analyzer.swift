@@ -431,14 +431,12 @@ struct AnalysisState {
     }
 
     /// Fills `ideographs.units` with the run's characters if they are all unified ideographs
-    /// (what `CJKDictionary` splits), each three bytes of UTF-8 without a mark.
+    /// (what `CJKDictionary` splits), none followed by a mark.
     private mutating func collectIdeographs(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
         ideographs.units.removeAll()
         for k in 0..<runStarts.count {
-            let start = Int(runStarts[k])
-            guard runEnds[k] - runStarts[k] == 3 else { return false }
-            let cp = (UInt32(text[start]) & 0x0F) << 12 | (UInt32(text[start + 1]) & 0x3F) << 6 | UInt32(text[start + 2]) & 0x3F
-            guard CJKDictionary.isUnifiedIdeograph(cp) else { return false }
+            let (cp, length) = Analyzer.decode(text, at: Int(runStarts[k]))
+            guard Int(runEnds[k] - runStarts[k]) == length, CJKDictionary.isUnifiedIdeograph(cp) else { return false }
             ideographs.units.append(UInt16(cp))
         }
         return true
