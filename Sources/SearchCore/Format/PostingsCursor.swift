@@ -98,6 +98,10 @@ final class PostingsCursor {
         }
     }
 
+    /// The document `k` after the current one in the decoded block, or the block's last.
+    @inline(__always)
+    func docAhead(_ k: Int) -> UInt32 { docs[min(index + k, count - 1)] }
+
     /// Moves to the next document and returns it (or `end`).
     @discardableResult
     func next() -> UInt32 {
