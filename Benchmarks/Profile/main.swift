@@ -21,7 +21,9 @@ let documents: [Document] = data.split(separator: UInt8(ascii: "\n")).compactMap
           let id = o["id"] as? String, let text = o["text"] as? String else { return nil }
     return Document(id: id, title: o["title"] as? String ?? id, body: text)
 }
-let queriesFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/bench/queries/perf.tsv").path
+// SEARCHD_PROFILE_QUERIES: another file of the kit's form (category-n TAB query), e.g. one category
+let queriesFile = ProcessInfo.processInfo.environment["SEARCHD_PROFILE_QUERIES"]
+    ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/bench/queries/perf.tsv").path
 let bytes = documents.reduce(0) { $0 + $1.body.utf8.count + $1.title.utf8.count }
 /// CPU seconds of every thread so far: what a loop costs on a shared, noisy machine.
 func cpuSeconds() -> Double {
