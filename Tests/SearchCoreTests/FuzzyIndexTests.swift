@@ -16,9 +16,12 @@ struct FuzzyIndexTests {
         return d[a.count][b.count]
     }
 
-    @Test func agreesWithBruteForce() throws {
+    /// Five letters: most words are near each other; all 26: most children of a node are
+    /// letters the query does not have in the band (the walk passes them by their row alone).
+    @Test(arguments: ["abcde", "abcdefghijklmnopqrstuvwxyz"])
+    func agreesWithBruteForce(alphabet: String) throws {
         var rng = SystemRandomNumberGenerator()
-        let letters = Array("abcde".utf8)
+        let letters = Array(alphabet.utf8)
         func word(_ n: Int) -> String { String(decoding: (0..<n).map { _ in letters.randomElement(using: &rng)! }, as: UTF8.self) }
         let vocabulary = Set((0..<3000).map { _ in word(Int.random(in: 2...9, using: &rng)) })
         let segment = try Snapshot.build([Document(id: "v", title: "", body: vocabulary.joined(separator: " "))]).segments[0]

@@ -132,22 +132,73 @@ final class FuzzyIndex: Sendable {
                 if distance <= d && distance > 0 { found.append((lo, distance)) }
                 lo += 1
             }
-            guard depth < m + d else { return }
+            guard depth < m + d, lo < hi else { return }
+            // Every child whose byte is not one of the query's letters in the band gets the
+            // row that byte 0 gets (no term holds it). When that row is out of reach, only the
+            // children of those letters (at most 2d + 2) can lead anywhere: their runs are
+            // found by binary search instead of walking every child (most nodes below the
+            // first levels).
+            let k = depth + 1
+            if let letters = bandLetters(k), step(depth: depth, c: 0) > d {
+                var i = lo
+                for half in 0..<2 {
+                    var bits = half == 0 ? letters.low : letters.high
+                    while bits != 0 && i < hi {
+                        let c = UInt8(half * 64 + bits.trailingZeroBitCount)
+                        bits &= bits - 1
+                        let start = firstIndex(from: i, to: hi, depth: depth) { $0 >= c }
+                        let end = firstIndex(from: start, to: hi, depth: depth) { $0 > c }
+                        if start < end && step(depth: depth, c: c) <= d {
+                            path[depth] = c
+                            visit(depth: k, lo: start, hi: end)
+                        }
+                        i = end
+                    }
+                }
+                return
+            }
             var i = lo
             while i < hi {
                 let c = term(i)[depth]
-                // the end of the run of terms with byte c at this depth
-                var a = i + 1, b = hi
-                while a < b {
-                    let mid = (a + b) >> 1
-                    if term(mid)[depth] <= c { a = mid + 1 } else { b = mid }
-                }
+                let end = firstIndex(from: i + 1, to: hi, depth: depth) { $0 > c }
                 if step(depth: depth, c: c) <= d {
                     path[depth] = c
-                    visit(depth: depth + 1, lo: i, hi: a)
+                    visit(depth: k, lo: i, hi: end)
                 }
-                i = a
+                i = end
             }
+        }
+
+        /// The query's bytes that `step` compares with the byte of row k (its band, and one
+        /// before it for a swap), as a set of ASCII bytes; nil when one is not ASCII.
+        @inline(__always)
+        func bandLetters(_ k: Int) -> (low: UInt64, high: UInt64)? {
+            var set = (low: UInt64(0), high: UInt64(0))
+            for j in max(0, k - d - 2)..<min(m, k + d) {
+                let b = query[j]
+                guard b < 128 else { return nil }
+                if b < 64 { set.low |= 1 << UInt64(b) } else { set.high |= 1 << UInt64(b - 64) }
+            }
+            return set
+        }
+
+        /// The first of the terms from..<to (sorted, longer than depth) whose byte at depth
+        /// passes `isPast` (`to` if none): galloping, then a binary search (runs deep in the
+        /// trie are a few terms long, next to what was just read).
+        @inline(__always)
+        func firstIndex(from: Int, to: Int, depth: Int, _ isPast: (UInt8) -> Bool) -> Int {
+            var a = from, probe = from, jump = 1
+            while probe < to && !isPast(term(probe)[depth]) {
+                a = probe + 1
+                probe += jump
+                jump &*= 2
+            }
+            var b = min(probe, to)
+            while a < b {
+                let mid = (a + b) >> 1
+                if isPast(term(mid)[depth]) { b = mid } else { a = mid + 1 }
+            }
+            return a
         }
 
         /// Fills the row for prefix length depth + 1 ending in c, within the band, and returns
