@@ -9,6 +9,7 @@
 #   the one named after it (the same documents, built by that binary's searchd).
 #   Build each binary with `swift build -c release --product searchd-profile` in Benchmarks/.
 set -eu
+# QUERIES: the kit-form query file, read by the binaries too (searchd-profile before 5be5b15 reads perf.tsv)
 QUERIES=${QUERIES:-/work/shared/bench/queries/perf.tsv}
 INDEX=$1
 ROUNDS=$2
@@ -22,7 +23,7 @@ for round in $(seq "$ROUNDS"); do
         k=$((k + 1))
         index=$INDEX
         case $bin in *@*) index=${bin#*@} ;; esac
-        SEARCHD_ALL_QUERIES=1 SEARCHD_PROFILE_INDEX=$index "${bin%%@*}" query "$SECONDS_EACH" > "$OUT/$k.$round" 2>/dev/null
+        SEARCHD_ALL_QUERIES=1 SEARCHD_PROFILE_QUERIES=$QUERIES SEARCHD_PROFILE_INDEX=$index "${bin%%@*}" query "$SECONDS_EACH" > "$OUT/$k.$round" 2>/dev/null
         echo "$bin round $round: $(sed -n 2p "$OUT/$k.$round")"
     done
 done

@@ -139,7 +139,7 @@ final class FuzzyIndex: Sendable {
             // found by binary search instead of walking every child (most nodes below the
             // first levels).
             let k = depth + 1
-            if let letters = bandLetters(k), step(depth: depth, c: 0) > d {
+            if step(depth: depth, c: 0) > d, let letters = bandLetters(k) {
                 var i = lo
                 for half in 0..<2 {
                     var bits = half == 0 ? letters.low : letters.high
