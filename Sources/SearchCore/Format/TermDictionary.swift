@@ -17,7 +17,13 @@ enum TermDictionaryFormat {
 struct TermDictionaryWriter {
     private let file: FileWriter
     private var blockOffsets: [UInt64] = []
+    /// The block being written, handed to the file when it is full: the dictionary of a large
+    /// segment is written on one core at the end of a build, a term at a time.
+    private var block = ByteWriter()
+    /// The previous term of the block: its first `previousCount` bytes (the array only grows,
+    /// and each term rewrites only what it does not share).
     private var previous: [UInt8] = []
+    private var previousCount = 0
     private var previousInfo = TermInfo(docFreq: 0, totalFreq: 0, postingsOffset: 0, positionsOffset: 0)
     private var inBlock = 0
     private(set) var termCount = 0
@@ -27,30 +33,39 @@ struct TermDictionaryWriter {
     /// Adds a term; terms must come in ascending byte order.
     mutating func add(_ key: UnsafeBufferPointer<UInt8>, _ info: TermInfo) throws(StoreError) {
         if inBlock == TermDictionaryFormat.blockSize || blockOffsets.isEmpty {
+            try writeBlock()
             blockOffsets.append(UInt64(file.count))
             inBlock = 0
-            previous.removeAll(keepingCapacity: true)
+            previousCount = 0
             previousInfo = TermInfo(docFreq: 0, totalFreq: 0, postingsOffset: 0, positionsOffset: 0)
         }
-        var shared = 0
-        while shared < previous.count && shared < key.count && previous[shared] == key[shared] { shared += 1 }
-        let previousInfo = self.previousInfo
-        try file.write { out in
-            out.varint(shared)
-            out.blob(key[shared...])
-            out.varint(info.docFreq)
-            out.varint(info.totalFreq)
-            out.varint(info.postingsOffset - previousInfo.postingsOffset)
-            out.varint(info.positionsOffset - previousInfo.positionsOffset)
+        if previous.count < key.count { previous.append(contentsOf: repeatElement(0, count: key.count - previous.count)) }
+        let shared = previous.withUnsafeMutableBufferPointer { p in
+            var shared = 0
+            while shared < previousCount && shared < key.count && p[shared] == key[shared] { shared += 1 }
+            for i in shared..<key.count { p[i] = key[i] }
+            return shared
         }
-        previous.removeAll(keepingCapacity: true)
-        previous.append(contentsOf: key)
-        self.previousInfo = info
+        previousCount = key.count
+        block.varint(shared)
+        block.blob(UnsafeBufferPointer(rebasing: key[shared...]))
+        block.varint(info.docFreq)
+        block.varint(info.totalFreq)
+        block.varint(info.postingsOffset - previousInfo.postingsOffset)
+        block.varint(info.positionsOffset - previousInfo.positionsOffset)
+        previousInfo = info
         inBlock += 1
         termCount += 1
     }
 
+    private mutating func writeBlock() throws(StoreError) {
+        guard block.count > 0 else { return }
+        try file.write { $0.raw(block.bytes) }
+        block.bytes.removeAll(keepingCapacity: true)
+    }
+
     mutating func finish() throws(StoreError) {
+        try writeBlock()
         let indexOffset = UInt64(file.count)
         let offsets = blockOffsets, terms = termCount
         try file.write { out in
