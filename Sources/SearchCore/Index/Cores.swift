@@ -5,8 +5,29 @@ import Glibc
 
 /// The machine's cores, and the one way work is spread over them.
 public enum Cores {
-    /// Cores online, read once: sysconf reads a file under /sys each time, and searches ask.
-    public static let available = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    /// The cores this process may run on, read once at start (searches ask): its CPU
+    /// affinity — systemd's `CPUAffinity=`, `taskset`, a container's cpuset — else the cores
+    /// online. Threads beyond them would only take turns.
+    public static let available = usable()
+
+    /// The calling thread's CPUs (its affinity mask, the kernel's `Cpus_allowed`: Swift's
+    /// Glibc leaves out `sched_getaffinity`), else the cores online.
+    static func usable() -> Int {
+        let online = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        guard let file = fopen("/proc/thread-self/status", "r") else { return online }
+        defer { fclose(file) }
+        var line: UnsafeMutablePointer<CChar>?
+        var capacity = 0
+        defer { free(line) }
+        while getline(&line, &capacity, file) > 0, let line {
+            let text = String(cString: line)
+            guard text.hasPrefix("Cpus_allowed:") else { continue }
+            // a hex mask in groups of 32 bits: "ff" or "00000000,00000003"
+            let count = text.dropFirst("Cpus_allowed:".count).reduce(0) { $0 + (UInt8(String($1), radix: 16)?.nonzeroBitCount ?? 0) }
+            return count > 0 ? count : online
+        }
+        return online
+    }
 
     /// `body(0) … body(count - 1)` on up to `count` threads at once, the results in order
     /// (one call runs on the calling thread). Each call may only read what they share.
