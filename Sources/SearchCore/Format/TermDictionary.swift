@@ -60,7 +60,7 @@ struct TermDictionaryWriter {
 
     private mutating func writeBlock() throws(StoreError) {
         guard block.count > 0 else { return }
-        try file.write { $0.raw(block.bytes) }
+        try file.write(block.bytes)
         block.bytes.removeAll(keepingCapacity: true)
     }
 

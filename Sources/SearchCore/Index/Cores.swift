@@ -23,7 +23,7 @@ public enum Cores {
             let text = String(cString: line)
             guard text.hasPrefix("Cpus_allowed:") else { continue }
             // a hex mask in groups of 32 bits: "ff" or "00000000,00000003"
-            let count = text.dropFirst("Cpus_allowed:".count).reduce(0) { $0 + (UInt8(String($1), radix: 16)?.nonzeroBitCount ?? 0) }
+            let count = text.dropFirst("Cpus_allowed:".count).reduce(0) { $0 + ($1.hexDigitValue?.nonzeroBitCount ?? 0) }
             return count > 0 ? count : online
         }
         return online
