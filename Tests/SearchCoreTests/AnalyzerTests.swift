@@ -33,22 +33,44 @@ struct AnalyzerTests {
         #expect(primary(text) == expected)
     }
 
-    /// A run of one ideograph is its own word without asking ICU (ICU's answer too): one
-    /// overlay on the character, over its bytes.
-    @Test func loneIdeographIsItsOwnWord() {
-        let tokens = analyzer.tokens("港，的。a 㐀!")
-        let words = tokens.filter { $0.kind == .cjkWord }
-        #expect(words.map(\.term) == ["港", "的", "㐀"])
-        for w in words {
-            let char = tokens.first { $0.kind == .cjkChar && $0.term == w.term }
-            #expect(char.map { ($0.position, $0.start, $0.end) } ?? (0, 0, 0) == (w.position, w.start, w.end))
+    /// ICU's words, read back from the boundaries on the characters.
+    func words(_ text: String) -> [String] {
+        var words: [String] = []
+        for t in analyzer.tokens(text) where t.kind == .cjkChar {
+            if t.boundaries & 1 != 0 || words.isEmpty { words.append("") }
+            words[words.count - 1] += t.term
         }
+        return words
     }
 
-    @Test func hanRunGivesCharactersBigramsAndICUWords() {
+    /// A run of one ideograph is its own word without asking ICU (ICU's answer too).
+    @Test func loneIdeographIsItsOwnWord() {
+        let chars = analyzer.tokens("港，的。a 㐀!").filter { $0.kind == .cjkChar }
+        #expect(chars.map(\.term) == ["港", "的", "㐀"])
+        #expect(chars.allSatisfy { $0.boundaries == 0b11 })
+    }
+
+    /// Every character and bigram knows where ICU's words start and end around it: 目录 is a
+    /// word in 列出目录内容 and across two in 项目录入 (项目 / 录入).
+    @Test func charactersAndBigramsCarryICUWordBoundaries() {
+        #expect(words("列出目录内容") == ["列出", "目录", "内容"])
+        #expect(words("这个项目录入了数据") == ["这个", "项目", "录", "入", "了", "数据"])
+        let bigram = { (text: String, term: String) in
+            self.analyzer.tokens(text).first { $0.kind == .cjkBigram && $0.term == term }?.boundaries
+        }
+        #expect(bigram("列出目录内容", "目录") == 0b101)   // a word starts before 目 and after 录
+        #expect(bigram("这个项目录入了数据", "目录") == 0b110)  // one ends between them, 录 is one
+        #expect(bigram("这个项目录入了数据", "个项") == 0b010)
+        // across the white space between two runs: the runs are words apart
+        #expect(bigram("列出目录  内容", "录内") == 0b010)
+        // characters that no word covers are words of their own; so is the end of the text
+        #expect(analyzer.tokens("钱凯港").filter { $0.kind == .cjkChar }.map(\.boundaries) == [0b11, 0b11, 0b11])
+    }
+
+    @Test func hanRunGivesCharactersAndBigrams() {
         let tokens = analyzer.tokens("盼钱凯港成为")
         #expect(tokens.filter { $0.kind == .cjkBigram }.map(\.term) == ["盼钱", "钱凯", "凯港", "港成", "成为"])
-        #expect(tokens.filter { $0.kind == .cjkWord }.map(\.term).contains("成为"))
+        #expect(words("盼钱凯港成为").last == "成为")
         // one position per character; a bigram sits on its first character
         #expect(tokens.first { $0.kind == .cjkBigram && $0.term == "凯港" }?.position == 2)
         // all of a run is one group

@@ -157,11 +157,17 @@ struct TopHitsPruningTests {
 
     /// The phrase scorer finds, as it walks, skips and is asked about single documents, exactly
     /// the documents where the terms stand at their offsets, with how often: checked against
-    /// every document's positions.
-    @Test(arguments: [["debian", "package"], ["的", "是"], ["server", "kernel", "mirror"], ["mirror", "mirror"]])
+    /// every document's positions. A Han character's positions carry its word boundaries
+    /// (three low bits); one character alone is asked where it is a word of its own (the
+    /// whole-word bonus).
+    @Test(arguments: [["debian", "package"], ["的", "是"], ["server", "kernel", "mirror"], ["mirror", "mirror"], ["的"]])
     func phraseScorerFindsEveryOccurrence(words: [String]) throws {
         let key = { (w: String) in TermKey(field: .body, kind: w.count > 1 ? .word : .cjkChar, text: w).bytes }
         let offsets = words.indices.map { UInt32($0) }
+        let alone = words.count == 1
+        let terms = words.indices.map { i in
+            Leaf.Term(key: key(words[i]), offset: offsets[i], marked: words[i].count == 1, mask: alone ? 0b11 : 0, boundaries: alone ? 0b11 : 0)
+        }
         for segment in Self.snapshot.segments {
             let infos = try words.map { try #require(segment.termInfo(key($0))) }
             // expected: per document of the first term, the starts p with every term at p + i
@@ -171,12 +177,16 @@ struct TopHitsPruningTests {
             while cursors[0].next() != PostingsCursor.end {
                 let d = cursors[0].doc
                 guard cursors.dropFirst().allSatisfy({ $0.advance(to: d) == d }) else { continue }
-                for i in cursors.indices { cursors[i].positions(into: &positions[i]) }
+                for i in cursors.indices {
+                    cursors[i].positions(into: &positions[i])
+                    guard words[i].count == 1 else { continue }
+                    positions[i] = positions[i].filter { !alone || $0 & 0b111 == 0b011 }.map { $0 >> 3 }
+                }
                 let n = positions[0].count { p in offsets.indices.allSatisfy { positions[$0].contains(p + offsets[$0]) } }
                 if n > 0 { expected[d] = UInt32(n) }
             }
             #expect(!expected.isEmpty)
-            let phrase = { PhraseScorer(cursors: infos.map { segment.postings($0) }, lead: infos.indices.min { infos[$0].docFreq < infos[$1].docFreq }!, offsets: offsets, factor: 1, penalty: 0,
+            let phrase = { PhraseScorer(cursors: infos.map { segment.postings($0) }, lead: infos.indices.min { infos[$0].docFreq < infos[$1].docFreq }!, terms: terms, factor: 1, penalty: 0,
                                         field: .body, norms: segment.norms, averageLength: 10) }
             var walked: [UInt32: UInt32] = [:]
             let walker = phrase()

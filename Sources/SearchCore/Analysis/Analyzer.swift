@@ -8,10 +8,10 @@ import CICU
 ///   for the whole is a phrase of its parts and each part is findable alone. A word whose
 ///   folding removed accents also gets an `.accented` overlay.
 /// - A run of Han or kana characters gives one `.cjkChar` per character (one position each), a
-///   `.cjkBigram` per adjacent pair (also across the white space between two runs), and a
-///   `.cjkWord` overlay per word of ICU's dictionary segmentation. Matching uses characters and
-///   bigrams only, so it never depends on whether ICU's dictionary knows a name (钱凯港 splits
-///   into 钱 / 凯 / 港) or on context. A Han pair inside one ICU word, or of two characters ICU
+///   `.cjkBigram` per adjacent pair (also across the white space between two runs), each with
+///   the boundaries of ICU's dictionary words around it (`WordBoundaries`). Matching uses
+///   characters and bigrams only, so it never depends on whether ICU's dictionary knows a name
+///   (钱凯港 splits into 钱 / 凯 / 港) or on context; the boundaries only rank. A Han pair inside one ICU word, or of two characters ICU
 ///   left alone, also gets `.pinyin` overlays (苏州 → "suzhou") so Latin spellings find it.
 /// - Thai, Lao, Khmer and Myanmar runs are split into words by ICU's dictionary.
 ///
@@ -141,6 +141,7 @@ struct AnalysisState {
         var end: Int32
         var folded: UInt32
         var position: UInt32
+        var boundaries: UInt8
     }
 
     mutating func analyze<S: TokenSink>(_ text: UnsafeBufferPointer<UInt8>, position: UInt32, group: UInt32,
@@ -166,10 +167,10 @@ struct AnalysisState {
             case SD_CLASS_CJK:
                 group &+= 1
                 let end = scanRun(text, from: i, of: SD_CLASS_CJK)
-                if let last = lastCJK { emitBridge(text, from: last, group: group, into: &sink) }
-                position = emitCJKRun(text, start: i, end: end, position: position, group: group, into: &sink)
+                position = emitCJKRun(text, start: i, end: end, position: position, group: group, bridge: lastCJK, into: &sink)
                 let k = runStarts.count - 1
-                lastCJK = RunCharacter(start: runStarts[k], end: runEnds[k], folded: runFolded[k], position: position &- 1)
+                lastCJK = RunCharacter(start: runStarts[k], end: runEnds[k], folded: runFolded[k], position: position &- 1,
+                                       boundaries: characterBoundaries(k))
                 joinNext = false
                 i = end
             case SD_CLASS_COMPLEX:
@@ -258,9 +259,9 @@ struct AnalysisState {
             if folded != kept { lostAccents = true }
         }
         guard !term.isEmpty, term.count <= Analyzer.maxTermBytes else { return }
-        sink.token(term.buffer, kind: .word, position: position, start: start, end: end, group: group)
+        sink.token(term.buffer, kind: .word, position: position, start: start, end: end, group: group, boundaries: 0)
         if lostAccents && !accented.elementsEqual(term) {
-            sink.token(accented.buffer, kind: .accented, position: position, start: start, end: end, group: group)
+            sink.token(accented.buffer, kind: .accented, position: position, start: start, end: end, group: group, boundaries: 0)
         }
     }
 
@@ -311,8 +312,8 @@ struct AnalysisState {
         }
     }
 
-    private mutating func emitCJKRun<S: TokenSink>(_ text: UnsafeBufferPointer<UInt8>, start: Int, end: Int,
-                                                   position: UInt32, group: UInt32, into sink: inout S) -> UInt32 {
+    private mutating func emitCJKRun<S: TokenSink>(_ text: UnsafeBufferPointer<UInt8>, start: Int, end: Int, position: UInt32,
+                                                   group: UInt32, bridge: RunCharacter?, into sink: inout S) -> UInt32 {
         let count = runStarts.count
         // ICU's words over the run: which word each character is in, and each word's length
         splitWords(text, start: start, end: end)
@@ -330,15 +331,18 @@ struct AnalysisState {
             }
             wordLengths.append(Int32(j - k))
         }
+        if let bridge { emitBridge(text, from: bridge, group: group, into: &sink) }
 
         for k in 0..<count {
             term.removeAll()
             appendRunCharacter(k, text)
             let p = position &+ UInt32(k)
-            sink.token(term.buffer, kind: .cjkChar, position: p, start: Int(runStarts[k]), end: Int(runEnds[k]), group: group)
+            sink.token(term.buffer, kind: .cjkChar, position: p, start: Int(runStarts[k]), end: Int(runEnds[k]), group: group,
+                       boundaries: characterBoundaries(k))
             guard k + 1 < count else { continue }
             appendRunCharacter(k + 1, text)
-            sink.token(term.buffer, kind: .cjkBigram, position: p, start: Int(runStarts[k]), end: Int(runEnds[k + 1]), group: group)
+            sink.token(term.buffer, kind: .cjkBigram, position: p, start: Int(runStarts[k]), end: Int(runEnds[k + 1]), group: group,
+                       boundaries: characterBoundaries(k) | wordStarts(k + 2) << 2)
             // Pinyin only inside one word, or over characters ICU left alone (names it does not
             // know): 李白 gets "libai", but 里|白 across 绿杨阴里 and 白沙堤 does not.
             let sameWord = runWord[k] >= 0 && runWord[k] == runWord[k + 1]
@@ -347,22 +351,19 @@ struct AnalysisState {
                            group: group, into: &sink)
             }
         }
-        k = 0
-        for w in 0..<words.count / 2 {
-            let (wordStart, wordEnd) = (words[2 * w], words[2 * w + 1])
-            while k < count && runStarts[k] < wordStart { k += 1 }
-            guard k < count else { break }
-            term.removeAll()
-            var j = k
-            while j < count && runEnds[j] <= wordEnd {
-                appendRunCharacter(j, text)
-                j += 1
-            }
-            guard !term.isEmpty, term.count <= Analyzer.maxTermBytes else { continue }
-            sink.token(term.buffer, kind: .cjkWord, position: position &+ UInt32(k), start: Int(wordStart), end: Int(wordEnd), group: group)
-        }
         return position &+ UInt32(count)
     }
+
+    /// 1 if an ICU word starts (or the run ends) before run character k: characters no word
+    /// covers count as words of their own.
+    @inline(__always)
+    private func wordStarts(_ k: Int) -> UInt8 {
+        k == 0 || k >= runWord.count || runWord[k] < 0 || runWord[k] != runWord[k - 1] ? 1 : 0
+    }
+
+    /// The `WordBoundaries` of run character k: before it and after it.
+    @inline(__always)
+    private func characterBoundaries(_ k: Int) -> UInt8 { wordStarts(k) | wordStarts(k + 1) << 1 }
 
     @inline(__always)
     private func singleWord(_ k: Int) -> Bool { runWord[k] < 0 || wordLengths[Int(runWord[k])] == 1 }
@@ -392,7 +393,7 @@ struct AnalysisState {
         term.removeAll()
         term.append(first.baseAddress!, count: first.count)
         term.append(second.baseAddress!, count: second.count)
-        sink.token(term.buffer, kind: .pinyin, position: position, start: start, end: end, group: group)
+        sink.token(term.buffer, kind: .pinyin, position: position, start: start, end: end, group: group, boundaries: 0)
     }
 
     /// The bigram of `last` and the first character of the run just scanned: Chinese text is
@@ -406,7 +407,10 @@ struct AnalysisState {
             term.append(text.baseAddress! + Int(last.start), count: Int(last.end - last.start))
         }
         appendRunCharacter(0, text)
-        sink.token(term.buffer, kind: .cjkBigram, position: last.position, start: Int(last.start), end: Int(runEnds[0]), group: group)
+        // the runs are words apart; the first character of this one ends a word or not
+        let boundaries = last.boundaries & 1 | 1 << 1 | wordStarts(1) << 2
+        sink.token(term.buffer, kind: .cjkBigram, position: last.position, start: Int(last.start), end: Int(runEnds[0]), group: group,
+                   boundaries: boundaries)
     }
 
     private mutating func emitComplexRun<S: TokenSink>(_ text: UnsafeBufferPointer<UInt8>, start: Int, end: Int,
@@ -424,7 +428,7 @@ struct AnalysisState {
                 k += 1
             }
             guard !term.isEmpty, term.count <= Analyzer.maxTermBytes else { continue }
-            sink.token(term.buffer, kind: .word, position: position, start: Int(wordStart), end: Int(wordEnd), group: group)
+            sink.token(term.buffer, kind: .word, position: position, start: Int(wordStart), end: Int(wordEnd), group: group, boundaries: 0)
             position &+= 1
         }
         return position
@@ -508,9 +512,9 @@ struct TokenCollector: TokenSink {
     var tokens: [Token] = []
 
     mutating func token(_ term: UnsafeBufferPointer<UInt8>, kind: TokenKind, position: UInt32,
-                        start: Int, end: Int, group: UInt32) {
+                        start: Int, end: Int, group: UInt32, boundaries: UInt8) {
         tokens.append(Token(term: String(decoding: term, as: UTF8.self), kind: kind, position: position,
-                            start: start, end: end, group: group))
+                            start: start, end: end, group: group, boundaries: boundaries))
     }
 }
 
@@ -519,7 +523,7 @@ struct TokenCounter: TokenSink {
     var count = 0
 
     mutating func token(_ term: UnsafeBufferPointer<UInt8>, kind: TokenKind, position: UInt32,
-                        start: Int, end: Int, group: UInt32) {
+                        start: Int, end: Int, group: UInt32, boundaries: UInt8) {
         count += 1
     }
 }

@@ -85,8 +85,9 @@ final class SegmentWriter {
 
         @inline(__always)
         mutating func token(_ term: UnsafeBufferPointer<UInt8>, kind: TokenKind, position: UInt32,
-                            start: Int, end: Int, group: UInt32) {
-            state.record(term, namespace: kind.namespace, field: field, doc: doc, position: position)
+                            start: Int, end: Int, group: UInt32, boundaries: UInt8) {
+            let stored = kind.marksBoundaries ? WordBoundaries.stored(position, boundaries) : position
+            state.record(term, namespace: kind.namespace, field: field, doc: doc, position: stored)
         }
     }
 

@@ -95,7 +95,7 @@ struct BoundPlan {
                 case let .fuzzy(text, fields, maxEdits):
                     for (term, distance) in fuzzyTerms(text, maxEdits: maxEdits) {
                         for f in fields {
-                            let leaf = Leaf(field: f, terms: [([f.rawValue] + term, 0)], weight: f.boost)
+                            let leaf = Leaf(field: f, terms: [Leaf.Term(key: [f.rawValue] + term, offset: 0)], weight: f.boost)
                             let bound = bind(leaf, penalty: distance, clause: clause)
                             if bound.infos.contains(where: { $0 != nil }) { alternatives.append(bound) }
                         }
@@ -103,7 +103,7 @@ struct BoundPlan {
                 case let .prefix(text, fields):
                     for f in fields {
                         for term in prefixTerms([f.rawValue] + text) {
-                            alternatives.append(bind(Leaf(field: f, terms: [(term, 0)], weight: f.boost), penalty: a.penalty, clause: clause))
+                            alternatives.append(bind(Leaf(field: f, terms: [Leaf.Term(key: term, offset: 0)], weight: f.boost), penalty: a.penalty, clause: clause))
                         }
                     }
                 }
@@ -202,14 +202,14 @@ struct BoundPlan {
         let segment = searcher.segments[s]
         let field = b.leaf.field
         let factor = b.leaf.weight * b.idf, averageLength = searcher.averageLength(field)
-        if infos.count == 1 {
+        if !b.leaf.isPositional {
             return LeafScorer(postings: segment.postings(infos[0]), factor: factor, penalty: b.penalty, field: field,
                               norms: segment.norms, averageLength: averageLength)
         }
         let cursors = infos.map { segment.postings($0) }
         // a phrase's bounds are its rarest term's (see `PhraseScorer`)
         let lead = infos.indices.min { infos[$0].docFreq < infos[$1].docFreq } ?? 0
-        return PhraseScorer(cursors: cursors, lead: lead, offsets: b.leaf.terms.map(\.offset), factor: factor, penalty: b.penalty,
+        return PhraseScorer(cursors: cursors, lead: lead, terms: b.leaf.terms, factor: factor, penalty: b.penalty,
                             field: field, norms: segment.norms, averageLength: averageLength)
     }
 

@@ -15,6 +15,8 @@ final class PhraseScorer: LeafScorer {
     private let others: Unretained<PostingsCursor>
     /// Term i occurs at p + offsets[i] (offsets[0] is 0).
     private let offsets: [UInt32]
+    /// Per term, which stored positions count and how to read them (`WordBoundaries`).
+    private let filters: [PositionFilter]
     private var phraseFreq: UInt32 = 0
     /// Whether the lead stands on a document where the phrase occurs (or at the end); after
     /// `matches` it may stand on one not checked yet.
@@ -24,13 +26,14 @@ final class PhraseScorer: LeafScorer {
     private var starts: RawBuffer<Int>
 
     /// `lead`: the rarest term's index, whose impacts bound the phrase's blocks.
-    init(cursors: [PostingsCursor], lead: Int, offsets: [UInt32], factor: Double, penalty: Int, field: Field, norms: FieldNorms,
+    init(cursors: [PostingsCursor], lead: Int, terms: [Leaf.Term], factor: Double, penalty: Int, field: Field, norms: FieldNorms,
          averageLength: Double) {
         owned = cursors
         self.cursors = Unretained(cursors)
         // rarer first: a candidate is mostly turned down by the first term asked
         others = Unretained(cursors.indices.filter { $0 != lead }.map { cursors[$0] }.sorted { $0.docFreq < $1.docFreq })
-        self.offsets = offsets
+        offsets = terms.map(\.offset)
+        filters = terms.map(PositionFilter.init)
         starts = RawBuffer(capacity: cursors.count + 1)
         super.init(postings: cursors[lead], factor: factor, penalty: penalty, field: field, norms: norms,
                    averageLength: averageLength)
@@ -111,7 +114,8 @@ final class PhraseScorer: LeafScorer {
         starts.removeAll()
         for i in 0..<cursors.count {
             starts.append(positions.count)
-            cursors.with(i) { $0.forEachPosition { positions.append($0) } }
+            let filter = filters[i]
+            cursors.with(i) { $0.forEachPosition { p in if p & filter.mask == filter.boundaries { positions.append(p >> filter.shift) } } }
         }
         starts.append(positions.count)
         phraseFreq = Self.countPhrase(positions.buffer, starts: starts.buffer, offsets: offsets)
@@ -142,5 +146,19 @@ final class PhraseScorer: LeafScorer {
             }
             return count
         }
+    }
+}
+
+/// Which stored positions of a phrase's term count, and their positions: a Han character's
+/// or bigram's carry its word boundaries in their low bits (`WordBoundaries`).
+struct PositionFilter {
+    var shift: UInt32 = 0
+    var mask: UInt32 = 0
+    var boundaries: UInt32 = 0
+
+    init(_ term: Leaf.Term) {
+        if term.marked { shift = WordBoundaries.bits }
+        mask = UInt32(term.mask)
+        boundaries = UInt32(term.boundaries & term.mask)
     }
 }

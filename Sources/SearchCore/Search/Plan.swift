@@ -15,9 +15,23 @@ indirect enum PlanNode {
 /// Terms at fixed offsets from each other in one field: one term, or a phrase.
 struct Leaf {
     var field: Field
-    var terms: [(key: [UInt8], offset: UInt32)]
+    var terms: [Term]
     /// Multiplies the BM25 score.
     var weight: Double
+
+    struct Term {
+        var key: [UInt8]
+        var offset: UInt32
+        /// Whether its positions carry `WordBoundaries` (a Han character or bigram).
+        var marked = false
+        /// The boundaries an occurrence must have: the bits of `mask` equal to those of
+        /// `boundaries` (a whole-word bonus); mask 0 takes every occurrence.
+        var mask: UInt8 = 0
+        var boundaries: UInt8 = 0
+    }
+
+    /// Whether its documents need the positions: a phrase, or a term with boundaries to check.
+    var isPositional: Bool { terms.count > 1 || terms.contains { $0.mask != 0 } }
 }
 
 /// How one alternative of a word finds documents.
@@ -39,8 +53,9 @@ struct Alternative {
 
 struct WordPlan {
     var alternatives: [Alternative]
-    /// Ranking-only leaves: the word as a whole ICU word, or with its exact accents. A
-    /// matching document gets one point of exactness (a tier above BM25) and their score.
+    /// Ranking-only leaves: the Han run with ICU's word boundaries of the query around it (the
+    /// same words), or the word with its exact accents. A matching document gets one point of
+    /// exactness (a tier above BM25) and their score.
     var bonuses: [Leaf] = []
     /// The text it came from, for error messages.
     var text: String

@@ -153,12 +153,10 @@ struct QueryPlanner {
     /// A Han (or kana) run: bigram phrase, whole-word bonus, pinyin alternatives.
     private func cjkPlan(_ group: [Token], primary: [Token], base: UInt32, text: String, fields: [Field]) -> WordPlan {
         var plan = WordPlan(alternatives: [], text: text)
-        let exact: [(TokenKind, String, UInt32)] = primary.count == 1
-            ? [(.cjkChar, primary[0].term, 0)]
-            : group.filter { $0.kind == .cjkBigram }.map { (.cjkBigram, $0.term, $0.position - base) }
-        plan.alternatives = leaves(exact, fields: fields, weight: 1).map { Alternative(source: .leaf($0), penalty: 0) }
-        let words = group.filter { $0.kind == .cjkWord }.map { (TokenKind.cjkWord, $0.term, $0.position - base) }
-        plan.bonuses = leaves(words, fields: fields, weight: Self.bonusWeight)
+        let exact = primary.count == 1 ? primary : group.filter { $0.kind == .cjkBigram }
+        plan.alternatives = leaves(exact.map { ($0.kind, $0.term, $0.position - base) }, fields: fields, weight: 1)
+            .map { Alternative(source: .leaf($0), penalty: 0) }
+        plan.bonuses = wholeWordLeaves(exact, base: base, fields: fields)
         // 李强 → "li qiang", "liqiang": the Latin spellings, one word per grouping of syllables
         // (and per reading of a polyphone: 长安 → "chang an", "zhang an", ...; at most 4)
         if Self.pinyinSyllables.contains(primary.count) {
@@ -218,21 +216,37 @@ struct QueryPlanner {
         if !p.contains("/") {
             let words = analyzer.tokens(p).filter { $0.kind == .word || $0.kind == .cjkChar }
             if let base = words.first?.position {
-                let keys = words.map { (TermKey(field: .path, kind: $0.kind, text: $0.term).bytes, $0.position - base) }
-                plan.alternatives.append(Alternative(source: .leaf(Leaf(field: .path, terms: keys, weight: 0)), penalty: 0))
+                let terms = words.map { Leaf.Term(key: TermKey(field: .path, kind: $0.kind, text: $0.term).bytes, offset: $0.position - base,
+                                                  marked: $0.kind.marksBoundaries) }
+                plan.alternatives.append(Alternative(source: .leaf(Leaf(field: .path, terms: terms, weight: 0)), penalty: 0))
             }
         }
         return plan
     }
 
     private func keywordPlan(_ key: [UInt8], text: String) -> WordPlan {
-        WordPlan(alternatives: [Alternative(source: .leaf(Leaf(field: Field(rawValue: key[0])!, terms: [(key, 0)], weight: 0)), penalty: 0)], text: text)
+        WordPlan(alternatives: [Alternative(source: .leaf(Leaf(field: Field(rawValue: key[0])!, terms: [Leaf.Term(key: key, offset: 0)], weight: 0)), penalty: 0)],
+                 text: text)
     }
 
     private func leaves(_ terms: [(TokenKind, String, UInt32)], fields: [Field], weight: Double) -> [Leaf] {
         guard !terms.isEmpty else { return [] }
         return fields.map { field in
-            Leaf(field: field, terms: terms.map { (TermKey(field: field, kind: $0.0, text: $0.1).bytes, $0.2) }, weight: weight * field.boost)
+            Leaf(field: field, terms: terms.map { Leaf.Term(key: TermKey(field: field, kind: $0.0, text: $0.1).bytes, offset: $0.2,
+                                                            marked: $0.0.marksBoundaries) },
+                 weight: weight * field.boost)
+        }
+    }
+
+    /// A Han run's whole-word bonus: its characters or bigrams where ICU's word boundaries lie
+    /// as they do in the query (目录 as one word, not across 项目|录入).
+    private func wholeWordLeaves(_ tokens: [Token], base: UInt32, fields: [Field]) -> [Leaf] {
+        fields.map { field in
+            let terms = tokens.map { t in
+                Leaf.Term(key: TermKey(field: field, kind: t.kind, text: t.term).bytes, offset: t.position - base, marked: true,
+                          mask: t.kind == .cjkChar ? 0b11 : 0b111, boundaries: t.boundaries)
+            }
+            return Leaf(field: field, terms: terms, weight: Self.bonusWeight * field.boost)
         }
     }
 
