@@ -43,11 +43,14 @@ struct AnalyzerTests {
         return words
     }
 
-    /// A run of one ideograph is its own word without asking ICU (ICU's answer too).
+    /// A run of one ideograph is its own word without asking ICU (ICU's answer too); a word of
+    /// one character has no term of its own, its boundaries say it.
     @Test func loneIdeographIsItsOwnWord() {
-        let chars = analyzer.tokens("港，的。a 㐀!").filter { $0.kind == .cjkChar }
+        let tokens = analyzer.tokens("港，的。a 㐀!")
+        let chars = tokens.filter { $0.kind == .cjkChar }
         #expect(chars.map(\.term) == ["港", "的", "㐀"])
         #expect(chars.allSatisfy { $0.boundaries == 0b11 })
+        #expect(!tokens.contains { $0.kind == .cjkWord })
     }
 
     /// Every character and bigram knows where ICU's words start and end around it: 目录 is a
@@ -71,6 +74,8 @@ struct AnalyzerTests {
         let tokens = analyzer.tokens("盼钱凯港成为")
         #expect(tokens.filter { $0.kind == .cjkBigram }.map(\.term) == ["盼钱", "钱凯", "凯港", "港成", "成为"])
         #expect(words("盼钱凯港成为").last == "成为")
+        // a word of two characters or more is also a term, on its first character
+        #expect(tokens.filter { $0.kind == .cjkWord }.map { "\($0.term)@\($0.position)" } == ["成为@4"])
         // one position per character; a bigram sits on its first character
         #expect(tokens.first { $0.kind == .cjkBigram && $0.term == "凯港" }?.position == 2)
         // all of a run is one group

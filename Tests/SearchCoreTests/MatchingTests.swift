@@ -11,6 +11,8 @@ struct MatchingTests {
         Document(id: "zh-scattered", title: "杂记", body: "钱包在桌上，凯旋门很远，港湾很美。"),
         Document(id: "zh-word", title: "目录", body: "使用 ls 命令列出目录内容。"),
         Document(id: "zh-split", title: "项目", body: "这个项目录入了数据。"),
+        Document(id: "zh-because", title: "天气", body: "他说是因为下雨。"),
+        Document(id: "zh-always", title: "天气", body: "总是因为下雨，总是因为天气。"),
         Document(id: "zh-tw", title: "管理員手冊", body: "軟體套件的管理員。"),
         Document(id: "zh-wrapped", title: "手册", body: "内核  对  所有的进程\n维护了一个结构"),
         Document(id: "zh-place", title: "旅行", body: "我们去了苏州和深圳。"),
@@ -81,6 +83,11 @@ struct MatchingTests {
         let hits = try ids("目录")
         #expect(hits.first == "zh-word")
         #expect(hits.contains("zh-split"))
+        // 是因为 is two words (是|因为), as in zh-because; zh-always has it twice, inside 总是|因为
+        #expect(try ids("是因为") == ["zh-because", "zh-always"])
+        // ICU splits 个数 alone into 个|数, as in 按个数计算, not 一个数 (一个|数)
+        #expect(try Snapshot.build([Document(id: "a", title: "", body: "一个数，一个数。"), Document(id: "b", title: "", body: "按个数计算。")])
+            .searcher().search(QueryParser.parse("个数")).hits.map(\.id) == ["b", "a"])
     }
 
     @Test func fullWidthFolds() throws {

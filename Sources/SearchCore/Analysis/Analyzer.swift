@@ -9,7 +9,8 @@ import CICU
 ///   folding removed accents also gets an `.accented` overlay.
 /// - A run of Han or kana characters gives one `.cjkChar` per character (one position each), a
 ///   `.cjkBigram` per adjacent pair (also across the white space between two runs), each with
-///   the boundaries of ICU's dictionary words around it (`WordBoundaries`). Matching uses
+///   the boundaries of ICU's dictionary words around it (`WordBoundaries`), and a `.cjkWord`
+///   overlay per word of two or more characters. Matching uses
 ///   characters and bigrams only, so it never depends on whether ICU's dictionary knows a name
 ///   (钱凯港 splits into 钱 / 凯 / 港) or on context; the boundaries only rank. A Han pair inside one ICU word, or of two characters ICU
 ///   left alone, also gets `.pinyin` overlays (苏州 → "suzhou") so Latin spellings find it.
@@ -350,6 +351,15 @@ struct AnalysisState {
                 emitPinyin(runScalars[k], runScalars[k + 1], position: p, start: Int(runStarts[k]), end: Int(runEnds[k + 1]),
                            group: group, into: &sink)
             }
+        }
+        for k in 0..<count where wordStarts(k) == 1 && runWord[k] >= 0 {
+            let length = Int(wordLengths[Int(runWord[k])])
+            guard length > 1 else { continue }
+            term.removeAll()
+            for j in k..<k + length { appendRunCharacter(j, text) }
+            guard term.count <= Analyzer.maxTermBytes else { continue }
+            sink.token(term.buffer, kind: .cjkWord, position: position &+ UInt32(k), start: Int(runStarts[k]), end: Int(runEnds[k + length - 1]),
+                       group: group, boundaries: 0)
         }
         return position &+ UInt32(count)
     }

@@ -7,6 +7,10 @@ public enum TokenKind: UInt8, Sendable, CaseIterable {
     case cjkChar = 1
     /// Two adjacent Han or kana characters: a run of two or more matches as a phrase of bigrams.
     case cjkBigram = 2
+    /// A word of two or more characters of ICU's dictionary segmentation over a Han run,
+    /// overlaid on its first character. It only ranks: a query that is one such word finds
+    /// the documents where it is a whole word through it, without reading positions.
+    case cjkWord = 3
     /// The lower-case form that kept its accents, overlaid on a word whose folding removed some,
     /// so that an exact-accent match ranks above a folded one.
     case accented = 4
@@ -18,6 +22,7 @@ public enum TokenKind: UInt8, Sendable, CaseIterable {
     var namespace: UInt8? {
         switch self {
         case .word, .cjkChar, .cjkBigram: nil
+        case .cjkWord: 0x01
         case .accented: 0x02
         case .pinyin: 0x03
         }
@@ -34,8 +39,9 @@ public enum TokenKind: UInt8, Sendable, CaseIterable {
 /// dictionary segmentation starts or ends i characters after the token's own start (a
 /// character has bits 0 and 1, a bigram 0, 1 and 2). Index format 4 keeps them in the
 /// positions of characters and bigrams (`position << 3 | bits`), where the whole-word bonus
-/// reads them: 目录 as one word (列出|目录|内容) ranks above 目录 across two (项目|录入).
-/// Until format 3 the words were terms of their own, a third more tokens per Han character.
+/// reads them: 目录 as one word (列出|目录|内容) ranks above 目录 across two (项目|录|入).
+/// Until format 3 every ICU word was a term of its own; since format 4 only words of two or
+/// more characters are (`.cjkWord`), and the single characters, half the words, are not.
 enum WordBoundaries {
     static let bits: UInt32 = 3
 

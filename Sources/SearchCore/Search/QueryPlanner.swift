@@ -156,7 +156,11 @@ struct QueryPlanner {
         let exact = primary.count == 1 ? primary : group.filter { $0.kind == .cjkBigram }
         plan.alternatives = leaves(exact.map { ($0.kind, $0.term, $0.position - base) }, fields: fields, weight: 1)
             .map { Alternative(source: .leaf($0), penalty: 0) }
-        plan.bonuses = wholeWordLeaves(exact, base: base, fields: fields)
+        // a run that is one word of ICU's has the word's own term; any other, the boundaries
+        let words = group.filter { $0.kind == .cjkWord }
+        plan.bonuses = words.count == 1 && words[0].term.unicodeScalars.count == primary.count
+            ? leaves([(.cjkWord, words[0].term, 0)], fields: fields, weight: Self.bonusWeight)
+            : wholeWordLeaves(exact, base: base, fields: fields)
         // 李强 → "li qiang", "liqiang": the Latin spellings, one word per grouping of syllables
         // (and per reading of a polyphone: 长安 → "chang an", "zhang an", ...; at most 4)
         if Self.pinyinSyllables.contains(primary.count) {
