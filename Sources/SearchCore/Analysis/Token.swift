@@ -41,7 +41,7 @@ public enum TokenKind: UInt8, Sendable, CaseIterable {
 /// positions of characters and bigrams (`position << 3 | bits`), where the whole-word bonus
 /// reads them: 目录 as one word (列出|目录|内容) ranks above 目录 across two (项目|录|入).
 /// Until format 3 every ICU word was a term of its own; since format 4 only words of two or
-/// more characters are (`.cjkWord`), and the single characters, half the words, are not.
+/// more characters are (`.cjkWord`: a query that is one of them needs no positions).
 enum WordBoundaries {
     static let bits: UInt32 = 3
 

@@ -53,9 +53,10 @@ struct Alternative {
 
 struct WordPlan {
     var alternatives: [Alternative]
-    /// Ranking-only leaves: the Han run with ICU's word boundaries of the query around it (the
-    /// same words), or the word with its exact accents. A matching document gets one point of
-    /// exactness (a tier above BM25) and their score.
+    /// Ranking-only leaves: the Han run as the same ICU words as in the query (the word's term,
+    /// or its characters or bigrams with the query's `WordBoundaries`), or the word with its
+    /// exact accents. A matching document gets one point of exactness (a tier above BM25) and
+    /// their score.
     var bonuses: [Leaf] = []
     /// The text it came from, for error messages.
     var text: String
