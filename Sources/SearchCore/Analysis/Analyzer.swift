@@ -117,6 +117,8 @@ struct AnalysisState {
     /// The ICU word each character is in (-1: none), and each word's length in characters.
     private var runWord = RawBuffer<Int32>()
     private var wordLengths = RawBuffer<Int32>()
+    /// 1 where an ICU word starts or ends: before each character of the run, and at its end.
+    private var runBoundary = RawBuffer<UInt8>()
     /// ICU's word boundaries over the run, as byte offsets: start, end, start, end, ...
     private var words = RawBuffer<Int32>(capacity: 256)
     private let wordCache: WordBreakCache
@@ -131,6 +133,7 @@ struct AnalysisState {
         sd_wordbreaker_close(breaker)
         for b in [term, accented] { b.free() }
         for b in [runStarts, runEnds, runWord, wordLengths, words] { b.free() }
+        runBoundary.free()
         for b in [runFolded, runScalars] { b.free() }
         wordCache.free()
         ideographs.free()
@@ -332,6 +335,11 @@ struct AnalysisState {
             }
             wordLengths.append(Int32(j - k))
         }
+        // characters no word covers count as words of their own
+        runBoundary.removeAll()
+        runBoundary.append(1)
+        for k in 1..<max(count, 1) { runBoundary.append(runWord[k] < 0 || runWord[k] != runWord[k - 1] ? 1 : 0) }
+        runBoundary.append(1)
         if let bridge { emitBridge(text, from: bridge, group: group, into: &sink) }
 
         for k in 0..<count {
@@ -343,7 +351,7 @@ struct AnalysisState {
             guard k + 1 < count else { continue }
             appendRunCharacter(k + 1, text)
             sink.token(term.buffer, kind: .cjkBigram, position: p, start: Int(runStarts[k]), end: Int(runEnds[k + 1]), group: group,
-                       boundaries: characterBoundaries(k) | wordStarts(k + 2) << 2)
+                       boundaries: characterBoundaries(k) | runBoundary[k + 2] << 2)
             // Pinyin only inside one word, or over characters ICU left alone (names it does not
             // know): 李白 gets "libai", but 里|白 across 绿杨阴里 and 白沙堤 does not.
             let sameWord = runWord[k] >= 0 && runWord[k] == runWord[k + 1]
@@ -352,28 +360,25 @@ struct AnalysisState {
                            group: group, into: &sink)
             }
         }
-        for k in 0..<count where wordStarts(k) == 1 && runWord[k] >= 0 {
-            let length = Int(wordLengths[Int(runWord[k])])
+        // the words of two characters or more (one character's is its boundaries)
+        k = 0
+        for w in 0..<words.count / 2 {
+            let (wordStart, wordEnd) = (words[2 * w], words[2 * w + 1])
+            while k < count && runStarts[k] < wordStart { k += 1 }
+            let length = Int(wordLengths[w])
             guard length > 1 else { continue }
             term.removeAll()
             for j in k..<k + length { appendRunCharacter(j, text) }
             guard term.count <= Analyzer.maxTermBytes else { continue }
-            sink.token(term.buffer, kind: .cjkWord, position: position &+ UInt32(k), start: Int(runStarts[k]), end: Int(runEnds[k + length - 1]),
+            sink.token(term.buffer, kind: .cjkWord, position: position &+ UInt32(k), start: Int(wordStart), end: Int(wordEnd),
                        group: group, boundaries: 0)
         }
         return position &+ UInt32(count)
     }
 
-    /// 1 if an ICU word starts (or the run ends) before run character k: characters no word
-    /// covers count as words of their own.
-    @inline(__always)
-    private func wordStarts(_ k: Int) -> UInt8 {
-        k == 0 || k >= runWord.count || runWord[k] < 0 || runWord[k] != runWord[k - 1] ? 1 : 0
-    }
-
     /// The `WordBoundaries` of run character k: before it and after it.
     @inline(__always)
-    private func characterBoundaries(_ k: Int) -> UInt8 { wordStarts(k) | wordStarts(k + 1) << 1 }
+    private func characterBoundaries(_ k: Int) -> UInt8 { runBoundary[k] | runBoundary[k + 1] << 1 }
 
     @inline(__always)
     private func singleWord(_ k: Int) -> Bool { runWord[k] < 0 || wordLengths[Int(runWord[k])] == 1 }
@@ -418,7 +423,7 @@ struct AnalysisState {
         }
         appendRunCharacter(0, text)
         // the runs are words apart; the first character of this one ends a word or not
-        let boundaries = last.boundaries & 1 | 1 << 1 | wordStarts(1) << 2
+        let boundaries = last.boundaries & 1 | 1 << 1 | runBoundary[1] << 2
         sink.token(term.buffer, kind: .cjkBigram, position: last.position, start: Int(last.start), end: Int(runEnds[0]), group: group,
                    boundaries: boundaries)
     }
