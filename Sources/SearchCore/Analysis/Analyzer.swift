@@ -13,7 +13,8 @@ import CICU
 ///   overlay per word of two or more characters. Matching uses characters and bigrams only,
 ///   so it never depends on whether ICU's dictionary knows a name (钱凯港 splits into 钱 / 凯 /
 ///   港) or on context; ICU's words only rank. A Han pair inside one ICU word, or of two
-///   characters ICU left alone, also gets `.pinyin` overlays (苏州 → "suzhou") so Latin spellings find it.
+///   characters ICU left alone, also gets `.pinyin` overlays (苏州 → "suzhou") so Latin
+///   spellings find it.
 /// - Thai, Lao, Khmer and Myanmar runs are split into words by ICU's dictionary.
 ///
 /// Not thread-safe (it owns an ICU break iterator and scratch buffers): one per thread.

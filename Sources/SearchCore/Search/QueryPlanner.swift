@@ -243,7 +243,7 @@ struct QueryPlanner {
     }
 
     /// A Han run's whole-word bonus: its characters or bigrams where ICU's word boundaries lie
-    /// as they do in the query (目录 as one word, not across 项目|录入).
+    /// as they do in the query (是因为 as 是|因为, not inside 总是|因为).
     private func wholeWordLeaves(_ tokens: [Token], base: UInt32, fields: [Field]) -> [Leaf] {
         fields.map { field in
             let terms = tokens.map { t in
