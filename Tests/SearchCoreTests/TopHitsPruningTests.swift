@@ -65,6 +65,8 @@ struct TopHitsPruningTests {
         "debian en la", "en la", "li qiang system", "+li qiang",
         // bonuses (the accent, the whole Chinese word) bound the runs they have documents in
         "garcía", "garcia", "garcía debian", "是",
+        // Han strings that are not one ICU word: their bonus is counted by their match
+        "系统的", "管理员是 debian",
     ]
 
     @Test(arguments: queries)
@@ -160,6 +162,57 @@ struct TopHitsPruningTests {
     /// every document's positions. A Han character's positions carry its word boundaries
     /// (three low bits); one character alone is asked where it is a word of its own (the
     /// whole-word bonus).
+    /// A Han run's whole-word bonus read off its match (`ExactOccurrenceScorer`) answers what
+    /// the bonus's own phrase scorer over the same terms with the query's boundaries answers:
+    /// at every document the match stands on, and at every document of a window it scored.
+    @Test(arguments: ["的", "是", "文件系统", "系统的", "管理员是"])
+    func exactOccurrencesReadOffTheMatchAnswerAsTheirOwnWalk(query: String) throws {
+        let tokens = Analyzer().tokens(query).filter { query.count == 1 ? $0.kind == .cjkChar : $0.kind == .cjkBigram }
+        let exact = tokens.map { t in
+            Leaf.Term(key: TermKey(field: .body, kind: t.kind, text: t.term).bytes, offset: t.position, marked: true,
+                      mask: t.kind == .cjkChar ? 0b11 : 0b111, boundaries: t.boundaries)
+        }
+        let plain = exact.map { Leaf.Term(key: $0.key, offset: $0.offset, marked: true) }
+        var answers = 0
+        for segment in Self.snapshot.segments {
+            let infos = try exact.map { try #require(segment.termInfo($0.key)) }
+            let lead = infos.indices.min { infos[$0].docFreq < infos[$1].docFreq }!
+            let phrase = { (terms: [Leaf.Term], exactTerms: [Leaf.Term]?) in
+                PhraseScorer(cursors: infos.map { segment.postings($0) }, lead: lead, terms: terms, exactTerms: exactTerms, factor: 1,
+                             penalty: 0, field: .body, norms: segment.norms, averageLength: 10)
+            }
+            let view = { (match: PhraseScorer) in
+                ExactOccurrenceScorer(match: match, lead: segment.postings(infos[lead]), factor: 1, field: .body, norms: segment.norms,
+                                      averageLength: 10)
+            }
+            // document at a time
+            let match = phrase(plain, exact), bonus = view(match), own = phrase(exact, nil)
+            while match.doc != PostingsCursor.end {
+                let d = match.doc
+                #expect(bonus.matches(d) == own.matches(d), "\(query): document \(d)")
+                if own.matches(d) { #expect(bonus.freq == own.freq) }
+                answers += own.matches(d) ? 1 : 0
+                match.next()
+            }
+            // a window at a time, asked after the match has moved on
+            let windowed = phrase(plain, exact), windowBonus = view(windowed), windowOwn = phrase(exact, nil)
+            var window = ScoreWindow()
+            defer { window.free() }
+            for start in stride(from: UInt32(0), to: UInt32(segment.docCount), by: ScoreWindow.size) {
+                let end = min(start + UInt32(ScoreWindow.size), UInt32(segment.docCount))
+                window.begin(at: start, upTo: end)
+                windowed.addWindow(from: start, upTo: end, penalty: 0, into: window)
+                window.forEachWordMatch { o in
+                    let d = start + UInt32(o)
+                    #expect(windowBonus.matches(d) == windowOwn.matches(d), "\(query): document \(d) in a window")
+                    if windowOwn.matches(d) { #expect(windowBonus.freq == windowOwn.freq) }
+                }
+                window.endWord(clause: 0)
+            }
+        }
+        #expect(answers > 0)
+    }
+
     @Test(arguments: [["debian", "package"], ["的", "是"], ["server", "kernel", "mirror"], ["mirror", "mirror"], ["的"]])
     func phraseScorerFindsEveryOccurrence(words: [String]) throws {
         let key = { (w: String) in TermKey(field: .body, kind: w.count > 1 ? .word : .cjkChar, text: w).bytes }

@@ -193,23 +193,40 @@ struct BoundPlan {
     }
 
     private func scorer(_ w: BoundWord, segment s: Int) -> WordScorer {
-        WordScorer(alternatives: w.alternatives.compactMap { leafScorer($0, segment: s) },
-                   bonuses: w.bonuses.compactMap { leafScorer($0, segment: s) })
+        var alternatives: [LeafScorer] = []
+        var bonuses = [LeafScorer?](repeating: nil, count: w.bonuses.count)
+        var counted = Set<Int>()  // bonuses counted by their match
+        for a in w.alternatives {
+            // a Han run's whole-word bonus over the same terms: counted in the match's pass
+            let j = w.bonuses.indices.first { !counted.contains($0) && w.bonuses[$0].leaf.counts(within: a.leaf) }
+            guard let j, let match = leafScorer(a, segment: s, exact: w.bonuses[j].leaf.terms) as? PhraseScorer else {
+                if let scorer = leafScorer(a, segment: s) { alternatives.append(scorer) }
+                continue
+            }
+            counted.insert(j)
+            alternatives.append(match)
+            let b = w.bonuses[j], segment = searcher.segments[s], field = b.leaf.field
+            bonuses[j] = ExactOccurrenceScorer(match: match, lead: segment.postings(b.infos[s]![match.leadIndex]), factor: b.leaf.weight * b.idf,
+                                               field: field, norms: segment.norms, averageLength: searcher.averageLength(field))
+        }
+        for j in w.bonuses.indices where !counted.contains(j) { bonuses[j] = leafScorer(w.bonuses[j], segment: s) }
+        return WordScorer(alternatives: alternatives, bonuses: bonuses.compactMap { $0 })
     }
 
-    private func leafScorer(_ b: BoundLeaf, segment s: Int) -> LeafScorer? {
+    /// `exact`: the terms of a bonus the phrase counts too (a `PhraseScorer` even of one term).
+    private func leafScorer(_ b: BoundLeaf, segment s: Int, exact: [Leaf.Term]? = nil) -> LeafScorer? {
         guard let infos = b.infos[s] else { return nil }
         let segment = searcher.segments[s]
         let field = b.leaf.field
         let factor = b.leaf.weight * b.idf, averageLength = searcher.averageLength(field)
-        if !b.leaf.isPositional {
+        if !b.leaf.isPositional && exact == nil {
             return LeafScorer(postings: segment.postings(infos[0]), factor: factor, penalty: b.penalty, field: field,
                               norms: segment.norms, averageLength: averageLength)
         }
         let cursors = infos.map { segment.postings($0) }
         // a phrase's bounds are its rarest term's (see `PhraseScorer`)
         let lead = infos.indices.min { infos[$0].docFreq < infos[$1].docFreq } ?? 0
-        return PhraseScorer(cursors: cursors, lead: lead, terms: b.leaf.terms, factor: factor, penalty: b.penalty,
+        return PhraseScorer(cursors: cursors, lead: lead, terms: b.leaf.terms, exactTerms: exact, factor: factor, penalty: b.penalty,
                             field: field, norms: segment.norms, averageLength: averageLength)
     }
 

@@ -58,6 +58,11 @@ class LeafScorer: Scorer {
         match.score += score(freq: freq, length: norms.length(postings.doc, field))
     }
 
+    /// The score of `freq` occurrences in document d.
+    func score(freq: UInt32, in d: UInt32) -> Double {
+        factor > 0 ? score(freq: freq, length: norms.length(d, field)) : 0
+    }
+
     /// Scores the postings from `start` up to `end` into the window, as the alternative of a
     /// word with `penalty` (see `ScoreWindow`): the cursor's loop without a dynamic call per
     /// document (`PhraseScorer`, which checks positions per candidate, walks itself instead).

@@ -18,23 +18,40 @@ final class PhraseScorer: LeafScorer {
     /// Per term, which stored positions count and how to read them (`WordBoundaries`).
     private let filters: [PositionFilter]
     private var phraseFreq: UInt32 = 0
+    /// A Han run's whole-word bonus counted in the same pass (`ExactOccurrenceScorer`): per
+    /// term, the boundaries an occurrence must have; the count at the last document checked,
+    /// and at each document of the last window that has any (its bonus is asked after the
+    /// window, when the phrase has moved on).
+    private let exactFilters: [PositionFilter]?
+    private var exact: (doc: UInt32, freq: UInt32) = (PostingsCursor.end, 0)
+    private var windowExact: [(doc: UInt32, freq: UInt32)] = []
     /// Whether the lead stands on a document where the phrase occurs (or at the end); after
     /// `matches` it may stand on one not checked yet.
     private var settled = false
     /// Every term's positions in the candidate, one after the other (see `countPhrase`).
     private var positions = RawBuffer<UInt32>(capacity: 256)
     private var starts: RawBuffer<Int>
+    /// The same for the occurrences with the boundaries of `exactFilters`.
+    private var exactPositions = RawBuffer<UInt32>(capacity: 0)
+    private var exactStarts: RawBuffer<Int>
 
-    /// `lead`: the rarest term's index, whose impacts bound the phrase's blocks.
-    init(cursors: [PostingsCursor], lead: Int, terms: [Leaf.Term], factor: Double, penalty: Int, field: Field, norms: FieldNorms,
-         averageLength: Double) {
+    /// The lead's index among the terms.
+    let leadIndex: Int
+
+    /// `lead`: the rarest term's index, whose impacts bound the phrase's blocks. `exactTerms`:
+    /// the same terms with the boundaries of a whole-word bonus, counted apart (`exactFreq`).
+    init(cursors: [PostingsCursor], lead: Int, terms: [Leaf.Term], exactTerms: [Leaf.Term]? = nil, factor: Double, penalty: Int,
+         field: Field, norms: FieldNorms, averageLength: Double) {
         owned = cursors
+        leadIndex = lead
         self.cursors = Unretained(cursors)
         // rarer first: a candidate is mostly turned down by the first term asked
         others = Unretained(cursors.indices.filter { $0 != lead }.map { cursors[$0] }.sorted { $0.docFreq < $1.docFreq })
         offsets = terms.map(\.offset)
         filters = terms.map(PositionFilter.init)
+        exactFilters = exactTerms?.map(PositionFilter.init)
         starts = RawBuffer(capacity: cursors.count + 1)
+        exactStarts = RawBuffer(capacity: exactTerms == nil ? 0 : cursors.count + 1)
         super.init(postings: cursors[lead], factor: factor, penalty: penalty, field: field, norms: norms,
                    averageLength: averageLength)
         settle()
@@ -43,6 +60,8 @@ final class PhraseScorer: LeafScorer {
     deinit {
         positions.free()
         starts.free()
+        exactPositions.free()
+        exactStarts.free()
         cursors.free()
         others.free()
     }
@@ -53,12 +72,27 @@ final class PhraseScorer: LeafScorer {
 
     override func addWindow(from start: UInt32, upTo end: UInt32, penalty: Int, into window: ScoreWindow) {
         var d = doc < start ? advance(to: start) : doc
+        windowExact.removeAll(keepingCapacity: true)
         while d < end {
             var m = Match()
             add(to: &m)
             window.addAlternative(Int(d - start), penalty: penalty, score: m.score)
+            if exact.doc == d && exact.freq > 0 { windowExact.append(exact) }
             d = next()
         }
+    }
+
+    /// How often the phrase occurs in document d with the boundaries of `exactTerms`: d
+    /// the document it last checked, or one of its last window (0 for any other).
+    func exactFreq(at d: UInt32) -> UInt32 {
+        if exact.doc == d { return exact.freq }
+        guard let last = windowExact.last, last.doc >= d, let first = windowExact.first, first.doc <= d else { return 0 }
+        var lo = 0, hi = windowExact.count - 1
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if windowExact[mid].doc < d { lo = mid + 1 } else { hi = mid }
+        }
+        return windowExact[lo].doc == d ? windowExact[lo].freq : 0
     }
 
     @discardableResult override func next() -> UInt32 {
@@ -109,16 +143,38 @@ final class PhraseScorer: LeafScorer {
         }
         // locals: appending to the properties would check exclusive access per position
         var positions = self.positions, starts = self.starts
-        defer { (self.positions, self.starts) = (positions, starts) }
+        var exactPositions = self.exactPositions, exactStarts = self.exactStarts
+        defer {
+            (self.positions, self.starts) = (positions, starts)
+            (self.exactPositions, self.exactStarts) = (exactPositions, exactStarts)
+        }
         positions.removeAll()
         starts.removeAll()
+        exactPositions.removeAll()
+        exactStarts.removeAll()
         for i in 0..<cursors.count {
             starts.append(positions.count)
             let filter = filters[i]
-            cursors.with(i) { $0.forEachPosition { p in if p & filter.mask == filter.boundaries { positions.append(p >> filter.shift) } } }
+            if let exactFilters {
+                // the same pass keeps, apart, the occurrences with the bonus's boundaries
+                exactStarts.append(exactPositions.count)
+                let exact = exactFilters[i]
+                cursors.with(i) {
+                    $0.forEachPosition { p in
+                        if p & filter.mask == filter.boundaries { positions.append(p >> filter.shift) }
+                        if p & exact.mask == exact.boundaries { exactPositions.append(p >> exact.shift) }
+                    }
+                }
+            } else {
+                cursors.with(i) { $0.forEachPosition { p in if p & filter.mask == filter.boundaries { positions.append(p >> filter.shift) } } }
+            }
         }
         starts.append(positions.count)
         phraseFreq = Self.countPhrase(positions.buffer, starts: starts.buffer, offsets: offsets)
+        if exactFilters != nil {
+            exactStarts.append(exactPositions.count)
+            exact = (d, phraseFreq > 0 ? Self.countPhrase(exactPositions.buffer, starts: exactStarts.buffer, offsets: offsets) : 0)
+        }
         if phraseFreq == 0 { postings.next() }
         return phraseFreq > 0
     }

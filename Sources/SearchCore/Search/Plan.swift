@@ -32,6 +32,13 @@ struct Leaf {
 
     /// Whether its documents need the positions: a phrase, or a term with boundaries to check.
     var isPositional: Bool { terms.count > 1 || terms.contains { $0.mask != 0 } }
+
+    /// Whether it is `other` with boundaries asked (a Han run's whole-word bonus over its
+    /// match): its documents are among the other's, found in the same positions.
+    func counts(within other: Leaf) -> Bool {
+        field == other.field && terms.count == other.terms.count && terms.contains { $0.mask != 0 }
+            && zip(terms, other.terms).allSatisfy { $0.key == $1.key && $0.offset == $1.offset && $0.marked == $1.marked && $1.mask == 0 }
+    }
 }
 
 /// How one alternative of a word finds documents.
