@@ -351,12 +351,13 @@ struct AnalysisState {
                        boundaries: characterBoundaries(k))
             guard k + 1 < count else { continue }
             appendRunCharacter(k + 1, text)
+            let boundaries = characterBoundaries(k) | runBoundary[k + 2] << 2
             sink.token(term.buffer, kind: .cjkBigram, position: p, start: Int(runStarts[k]), end: Int(runEnds[k + 1]), group: group,
-                       boundaries: characterBoundaries(k) | runBoundary[k + 2] << 2)
-            // Pinyin only inside one word, or over characters ICU left alone (names it does not
-            // know): 李白 gets "libai", but 里|白 across 绿杨阴里 and 白沙堤 does not.
-            let sameWord = runWord[k] >= 0 && runWord[k] == runWord[k + 1]
-            if sameWord || (singleWord(k) && singleWord(k + 1)) {
+                       boundaries: boundaries)
+            // Pinyin only inside one word (no boundary between the two), or over two words of
+            // one character each (names ICU does not know): 李白 gets "libai", but 里|白 across
+            // 绿杨阴里 and 白沙堤 does not.
+            if boundaries & 0b010 == 0 || boundaries == 0b111 {
                 emitPinyin(runScalars[k], runScalars[k + 1], position: p, start: Int(runStarts[k]), end: Int(runEnds[k + 1]),
                            group: group, into: &sink)
             }
@@ -380,9 +381,6 @@ struct AnalysisState {
     /// The `WordBoundaries` of run character k: before it and after it.
     @inline(__always)
     private func characterBoundaries(_ k: Int) -> UInt8 { runBoundary[k] | runBoundary[k + 1] << 1 }
-
-    @inline(__always)
-    private func singleWord(_ k: Int) -> Bool { runWord[k] < 0 || wordLengths[Int(runWord[k])] == 1 }
 
     /// The pinyin overlays of two Han characters: one per pair of readings (a polyphone has
     /// several: 长 is zhang and chang).
