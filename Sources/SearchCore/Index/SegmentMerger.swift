@@ -7,8 +7,8 @@ struct SegmentMerger {
     /// The new segment's info, and for each source its old → new document numbers (nil for a
     /// deleted document).
     ///
-    /// `parts` > 1 merges the terms in that many ranges side by side, each into memory first:
-    /// for merges whose postings fit in memory (`IndexWriter.forceMerge`).
+    /// `parts` > 1 merges the terms in key ranges on that many threads, each range into
+    /// memory first: for merges whose postings fit in memory (`IndexWriter.forceMerge`).
     func merge(into directory: Directory, name: String, parts: Int = 1) throws -> (SegmentInfo, [[UInt32?]]) {
         // New numbers: the sources' live documents, in order.
         var mapping: [[UInt32?]] = []
@@ -32,13 +32,13 @@ struct SegmentMerger {
             }
         }
 
-        // Terms: a k-way merge of the sorted dictionaries, in `parts` ranges side by side
-        // when asked (each range into memory, then copied into the files in order), beside the
+        // Terms: a k-way merge of the sorted dictionaries, in ranges side by side when asked
+        // (each range into memory, then copied into the files in order), beside the
         // per-document files; else in one pass that streams into the files.
         let docs = try file("doc"), positions = try file("pos")
         var dictionary = TermDictionaryWriter(try file("tdx"))
         let splits = sources.max { $0.segment.dictionary.termCount < $1.segment.dictionary.termCount }?
-            .segment.dictionary.splitTerms(parts) ?? []
+            .segment.dictionary.splitTerms(TermRange.count(threads: parts)) ?? []
         if splits.isEmpty {
             try writeDocumentFiles(mapping: mapping, lengths: lengths, file: file)
             var postings = PostingsWriter(docs: docs, positions: positions)
@@ -47,10 +47,9 @@ struct SegmentMerger {
             }
         } else {
             let bounds = [nil] + splits.map { Optional($0) } + [nil]
-            let merged = try TermRange.sideBySide(bounds.count - 1, with: { try writeDocumentFiles(mapping: mapping, lengths: lengths, file: file) }) { k in
+            try TermRange.write(bounds.count - 1, with: { try writeDocumentFiles(mapping: mapping, lengths: lengths, file: file) }) { k in
                 try mergeRange(from: bounds[k], to: bounds[k + 1], mapping: mapping, lengths: lengths)
-            }
-            for range in merged { try range.append(docs: docs, positions: positions, dictionary: &dictionary) }
+            } append: { try $0.append(docs: docs, positions: positions, dictionary: &dictionary) }
         }
         try dictionary.finish()
         try docs.finish()

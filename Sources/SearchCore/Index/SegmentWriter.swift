@@ -100,14 +100,10 @@ final class SegmentWriter {
 
     /// Writes one segment of the documents of several writers, in order: writer k's
     /// documents are numbered after those of the writers before it. With `parts` > 1 the
-    /// terms are encoded in that many key ranges side by side, beside the per-document files
+    /// terms are encoded in key ranges on that many threads, beside the per-document files
     /// (a commit's flush of every thread's buffer: one segment to search, and no merge of
     /// one segment per thread afterwards).
     static func finish(_ writers: [SegmentWriter], to directory: Directory, name: String, parts: Int = 1) throws -> SegmentInfo {
-        for w in writers where !w.sealed {
-            w.inversion.seal()
-            w.sealed = true
-        }
         var bases: [UInt32] = []
         var docCount: UInt32 = 0
         for w in writers {
@@ -118,18 +114,23 @@ final class SegmentWriter {
         let file = { (ext: String) throws(StoreError) -> FileWriter in try FileWriter(directory, "\(name).\(ext)") }
         let docs = try file("doc"), positions = try file("pos")
         var dictionary = TermDictionaryWriter(try file("tdx"))
-        let orders = Cores.map(writers.count) { writers[$0].inversion.terms.sortedIDs() }
+        let orders = Cores.map(writers.count) { w in
+            if !writers[w].sealed {
+                writers[w].inversion.seal()
+                writers[w].sealed = true
+            }
+            return writers[w].inversion.terms.sortedIDs()
+        }
         let terms = TermMerge(writers: writers, orders: orders, bases: bases, lengths: lengths)
         if parts <= 1 {
             try writeDocumentFiles(writers, lengths: lengths, file: file)
             var postings = PostingsWriter(docs: docs, positions: positions)
             try terms.encode(terms.all, into: &postings) { t, info throws(StoreError) in try dictionary.add(t, info) }
         } else {
-            let ranges = terms.split(parts)
-            let encoded = try TermRange.sideBySide(ranges.count, with: { try writeDocumentFiles(writers, lengths: lengths, file: file) }) { k in
+            let ranges = terms.split(TermRange.count(threads: parts))
+            try TermRange.write(ranges.count, with: { try writeDocumentFiles(writers, lengths: lengths, file: file) }) { k in
                 try TermRange.encode { postings, add throws in try terms.encode(ranges[k], into: &postings, add) }
-            }
-            for range in encoded { try range.append(docs: docs, positions: positions, dictionary: &dictionary) }
+            } append: { try $0.append(docs: docs, positions: positions, dictionary: &dictionary) }
         }
         try dictionary.finish()
         try docs.finish()

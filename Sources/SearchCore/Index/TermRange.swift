@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The terms of one key range encoded into memory: how a segment's terms are written in
 /// parts side by side (a merge, or a flush of several buffers into one segment), then
 /// appended to the segment's files in key order.
@@ -13,20 +15,72 @@ struct TermRange {
     private var termEnds: [Int] = []
     private var infos: [TermInfo] = []
 
-    /// `count` ranges encoded by `range(k)` side by side, beside `documents` (the segment's
-    /// per-document files, independent of its terms); the ranges in order.
-    static func sideBySide(_ count: Int, with documents: () throws -> Void, range: (Int) throws -> TermRange) throws -> [TermRange] {
+    /// Ranges a writing on `threads` threads splits its terms into: more than threads, so
+    /// that a thread that finishes its range early takes the next one (ranges of equal term
+    /// counts differ in postings), and so that the ranges done are appended while later ones
+    /// are still being encoded.
+    static func count(threads: Int) -> Int { threads > 1 ? threads * 4 : 1 }
+
+    /// Encodes `count` ranges (`range(k)`) side by side, beside `documents` (the segment's
+    /// per-document files, independent of its terms), and hands each to `append` in key
+    /// order as soon as the ranges before it are in: the copying into the files overlaps the
+    /// encoding of the ranges after it, and each range's memory is freed once it is copied.
+    /// `append` runs on one thread at a time. After a failure nothing more is appended.
+    static func write(_ count: Int, with documents: () throws -> Void, range: (Int) throws -> TermRange,
+                      append: (TermRange) throws -> Void) throws {
+        let inOrder = InOrder(count)
         // task 0 writes the per-document files, task k > 0 encodes range k - 1
-        let results = Cores.map(count + 1) { k in
-            Result { () throws -> TermRange? in
+        let failures = Cores.map(count + 1) { k -> (any Error)? in
+            do {
                 if k == 0 {
                     try documents()
-                    return nil
+                } else {
+                    try inOrder.deliver(k - 1, try range(k - 1), append: append)
                 }
-                return try range(k - 1)
+                return nil
+            } catch {
+                inOrder.stop()
+                return error
             }
         }
-        return try results.compactMap { try $0.get() }
+        if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
+    }
+
+    /// Ranges finished in any order, appended in order by whichever thread completes the
+    /// run of finished ranges after the last one appended.
+    private final class InOrder: @unchecked Sendable {
+        private struct State {
+            var ready: [TermRange?]
+            var next = 0
+            var appending = false
+            var stopped = false
+        }
+        private let state: Mutex<State>
+
+        init(_ count: Int) { state = Mutex(State(ready: Array(repeating: nil, count: count))) }
+
+        func deliver(_ k: Int, _ range: TermRange, append: (TermRange) throws -> Void) throws {
+            let appender = state.withLock { s in
+                s.ready[k] = range
+                if s.appending { return false }  // the thread appending will take it
+                s.appending = true
+                return true
+            }
+            guard appender else { return }
+            while let next = state.withLock({ s -> TermRange? in
+                guard !s.stopped, s.next < s.ready.count, let r = s.ready[s.next] else {
+                    s.appending = false
+                    return nil
+                }
+                s.ready[s.next] = nil
+                s.next += 1
+                return r
+            }) {
+                try append(next)
+            }
+        }
+
+        func stop() { state.withLock { $0.stopped = true } }
     }
 
     /// Encodes what `body` writes: it gets the postings writer, and a function to call with
