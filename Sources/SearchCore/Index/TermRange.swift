@@ -19,7 +19,7 @@ struct TermRange {
     /// that a thread that finishes its range early takes the next one (ranges of equal term
     /// counts differ in postings), and so that the ranges done are appended while later ones
     /// are still being encoded.
-    static func count(threads: Int) -> Int { threads > 1 ? threads * 4 : 1 }
+    static func count(threads: Int) -> Int { threads > 1 ? threads * 16 : 1 }
 
     /// Encodes `count` ranges (`range(k)`) side by side, beside `documents` (the segment's
     /// per-document files, independent of its terms), and hands each to `append` in key
