@@ -31,9 +31,9 @@ final class CharacterTables: @unchecked Sendable {
         var keeping = [UInt32](repeating: 0, count: count)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(count * 3)
-        var utf8: [UInt8] = []
 
-        func intern() -> UInt32 {
+        /// Appends a folded form to `bytes`: its table entry.
+        func intern(_ utf8: some Collection<UInt8>) -> UInt32 {
             let entry = UInt32(bytes.count) << 8 | UInt32(utf8.count)
             bytes.append(contentsOf: utf8)
             return entry
@@ -45,8 +45,7 @@ final class CharacterTables: @unchecked Sendable {
             let cls = UInt8(truncatingIfNeeded: sd_char_class(cp))
             classes[Int(cp)] = cls
             if cp < 0x80 {
-                utf8 = [UInt8(cp >= 0x41 && cp <= 0x5A ? cp + 0x20 : cp)]
-                folded[Int(cp)] = intern()
+                folded[Int(cp)] = intern(CollectionOfOne(UInt8(cp >= 0x41 && cp <= 0x5A ? cp + 0x20 : cp)))
                 keeping[Int(cp)] = folded[Int(cp)]
             } else if cls != UInt8(SD_CLASS_OTHER) {
                 foldable.append(cp)
@@ -59,14 +58,15 @@ final class CharacterTables: @unchecked Sendable {
             var start = 0
             for (i, cp) in cps.enumerated() {
                 let end = Int(ends[i])
+                let entry: UInt32
                 if end >= start, end <= pieces.count {
-                    utf8 = Array(pieces[start..<end])
+                    entry = intern(pieces[start..<end])
                 } else {
-                    utf8.removeAll()
+                    var utf8: [UInt8] = []
                     appendUTF8(cp, to: &utf8)  // ICU failed: keep the character as it is
+                    entry = intern(utf8)
                 }
                 start = max(start, end)
-                let entry = intern()
                 if stripAccents { folded[Int(cp)] = entry } else { keeping[Int(cp)] = entry; folded[Int(cp)] = entry }
             }
         }

@@ -39,11 +39,12 @@ final class Pinyin: @unchecked Sendable {
             ?? ([], [Int32](repeating: -1, count: cps.count))
         var table = [UInt16](repeating: 0, count: Self.count)
         var syllables: [[UInt8]] = []
-        var index: [[UInt8]: UInt16] = [:]
-        func id(_ s: [UInt8]) -> UInt16 {
-            if let known = index[s] { return known }
-            syllables.append(s)
-            index[s] = UInt16(syllables.count)
+        // by packed letters: a lookup per character without building its bytes
+        var index: [UInt64: UInt16] = [:]
+        func id(_ packed: UInt64) -> UInt16 {
+            if let known = index[packed] { return known }
+            syllables.append(Self.unpack(packed))
+            index[packed] = UInt16(syllables.count)
             return UInt16(syllables.count)
         }
         var start = 0
@@ -51,17 +52,27 @@ final class Pinyin: @unchecked Sendable {
             let end = Int(ends[i])
             defer { start = max(start, end) }
             guard end > start else { continue }
-            let piece = out[start..<end].filter { $0 != 0x20 }.map { $0 | 0x20 }
-            // a syllable is 1 to 6 ASCII letters; anything else means ICU had no reading
-            guard (1...6).contains(piece.count), piece.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }) else { continue }
-            table[i] = id(piece)
+            // a syllable is 1 to 6 ASCII letters (spaces dropped, lowercased); anything else
+            // means ICU had no reading
+            var packed: UInt64 = 0
+            var letters = 0
+            for b in out[start..<end] where b != 0x20 {
+                let letter = b | 0x20
+                guard letters < 6, letter >= 0x61 && letter <= 0x7A else {
+                    letters = 0
+                    break
+                }
+                packed = packed << 8 | UInt64(letter)
+                letters += 1
+            }
+            if letters > 0 { table[i] = id(packed) }
         }
         var more: [UInt32: [UInt16]] = [:]
         for (c, readings) in Self.polyphones {
             let cp = c.unicodeScalars.first!.value
             guard cp >= Self.first, cp < Self.first + UInt32(Self.count), table[Int(cp - Self.first)] != 0 else { continue }
             let primary = table[Int(cp - Self.first)]
-            let extra = readings.map { id(Array($0.utf8)) }.filter { $0 != primary }
+            let extra = readings.map { id(Self.pack($0.utf8)) }.filter { $0 != primary }
             guard !extra.isEmpty else { continue }
             more[cp] = extra
             table[Int(cp - Self.first)] |= Self.hasMore
@@ -132,6 +143,17 @@ final class Pinyin: @unchecked Sendable {
 
     private static func pack<C: Collection>(_ letters: C) -> UInt64 where C.Element == UInt8 {
         letters.reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    /// The letters of a packed syllable (at most 8; none is a zero byte).
+    private static func unpack(_ packed: UInt64) -> [UInt8] {
+        var letters: [UInt8] = []
+        var rest = packed
+        while rest != 0 {
+            letters.insert(UInt8(truncatingIfNeeded: rest), at: 0)
+            rest >>= 8
+        }
+        return letters
     }
 
     /// The ways a Latin word splits into valid syllables ("xian" → [xi, an] and [xian]),
