@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers, bottom to top (see Docs/ARCHITECTURE.md):
-//   CICU, CPrefetch → SearchCore → SearchProtocol → SearchServer → searchd / search
+//   CICU, CPrefetch, CChecksum → SearchCore → SearchProtocol → SearchServer → searchd / search
 let package = Package(
     name: "searchd",
     platforms: [.macOS(.v14)],
@@ -27,7 +27,9 @@ let package = Package(
         ),
         // A prefetch hint for the indexer's hash tables (Swift has no way to say it).
         .target(name: "CPrefetch"),
-        .target(name: "SearchCore", dependencies: ["CICU", "CPrefetch"]),
+        // CRC-32 by carry-less multiplication (the index files' checksums).
+        .target(name: "CChecksum"),
+        .target(name: "SearchCore", dependencies: ["CICU", "CPrefetch", "CChecksum"]),
         .target(name: "SearchProtocol"),
         .target(
             name: "SearchServer",

@@ -17,6 +17,35 @@ struct FormatTests {
         }
     }
 
+    /// The checksum equals the polynomial's definition, a bit at a time, for every length up
+    /// to 300 bytes (the folding of 64-byte runs, its 16-byte tail and the table's last bytes
+    /// meet at every alignment), fed whole or in uneven pieces; and zlib's check value.
+    @Test func checksumMatchesTheBitwiseDefinition() {
+        func bitwise(_ bytes: [UInt8]) -> UInt32 {
+            var c: UInt32 = ~0
+            for b in bytes {
+                c ^= UInt32(b)
+                for _ in 0..<8 { c = c & 1 == 1 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+            }
+            return ~c
+        }
+        #expect(Array("123456789".utf8).withUnsafeBytes { CRC32.checksum($0) } == 0xCBF4_3926)
+        var random = TopHitsPruningTests.Random(state: 11)
+        let data = (0..<301).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        for length in 0...300 {
+            let bytes = Array(data[1..<1 + length])  // from an odd address
+            #expect(bytes.withUnsafeBytes { CRC32.checksum($0) } == bitwise(bytes), "\(length) bytes")
+            var pieces = CRC32()
+            var at = 0
+            while at < length {
+                let next = min(length, at + 1 + random.below(130))
+                bytes[at..<next].withUnsafeBytes { pieces.update($0) }
+                at = next
+            }
+            #expect(pieces.value == bitwise(bytes), "\(length) bytes in pieces")
+        }
+    }
+
     @Test func varintsRoundTrip() throws {
         var w = ByteWriter()
         let values: [UInt64] = [0, 1, 127, 128, 16_383, 16_384, UInt64(UInt32.max), UInt64.max]

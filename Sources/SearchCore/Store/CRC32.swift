@@ -1,5 +1,11 @@
-/// CRC-32 (IEEE 802.3, the zlib one), slicing by 8 bytes at a time.
+import CChecksum
+
+/// CRC-32 (IEEE 802.3, the zlib one): runs of 64 bytes or more by carry-less multiplication
+/// where the CPU has it (`sd_crc32_fold`), the rest slicing by 8 bytes at a time.
 struct CRC32 {
+    /// Whether this CPU folds (read once).
+    private static let folds = sd_crc32_fold_available() != 0
+
     /// Eight tables of 256 entries end to end, never freed: table k at offset 256 k (read
     /// through a pointer, without an array's bounds checks, on every byte written or verified).
     nonisolated(unsafe) private static let tables: UnsafePointer<UInt32> = {
@@ -23,6 +29,10 @@ struct CRC32 {
         let n = bytes.count
         let t = Self.tables
         @inline(__always) func at(_ k: Int, _ byte: UInt32) -> UInt32 { t[256 * k + Int(byte & 0xFF)] }
+        if n >= 64 && Self.folds {
+            i = n & ~15
+            c = sd_crc32_fold(bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), i, c)
+        }
         while i + 8 <= n {
             let lo = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt32.self)) ^ c
             let hi = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: i + 4, as: UInt32.self))
@@ -39,41 +49,44 @@ struct CRC32 {
 
     /// The CRC of the bytes so far followed by `length` bytes whose CRC is `next`, without
     /// those bytes: what lets parts of a file be checksummed on several threads. Appending n
-    /// zero bits to a CRC's register is a linear map over GF(2) (a 32×32 bit matrix); the map
-    /// for `length` bytes is built by squaring the one-bit map (zlib's `crc32_combine`).
+    /// bytes multiplies the register by x^(8n) modulo the polynomial; x^(8n) is the product
+    /// of the powers x^(2^k) for the bits k of 8n, kept in a table.
     mutating func append(crc next: UInt32, length: Int) {
         guard length > 0 else { return }
-        // matrix × vector: row k of the matrix is what bit k of the vector contributes
-        func times(_ matrix: [UInt32], _ vector: UInt32) -> UInt32 {
-            var sum: UInt32 = 0, v = vector, k = 0
-            while v != 0 {
-                if v & 1 != 0 { sum ^= matrix[k] }
-                v >>= 1
-                k += 1
-            }
-            return sum
+        var power = Self.one
+        var bits = length, k = 3  // 8 n = n << 3
+        while bits != 0 {
+            if bits & 1 != 0 { power = Self.multiply(power, Self.powersOfTwo[k]) }
+            bits >>= 1
+            k += 1
         }
-        func square(_ matrix: [UInt32]) -> [UInt32] { matrix.map { times(matrix, $0) } }
-        // one zero bit: the polynomial for the low bit, a shift for the others
-        var odd = [UInt32](repeating: 0, count: 32)
-        odd[0] = 0xEDB8_8320
-        for k in 1..<32 { odd[k] = 1 << UInt32(k - 1) }
-        var even = square(odd)  // two zero bits
-        odd = square(even)  // four
-        var crc = value, bytes = length
-        // the maps for 1, 2, 4, ... zero bytes, each squared from the one before, applied for
-        // each bit set in `length`
-        while true {
-            even = square(odd)
-            if bytes & 1 != 0 { crc = times(even, crc) }
-            bytes >>= 1
-            if bytes == 0 { break }
-            odd = square(even)
-            if bytes & 1 != 0 { crc = times(odd, crc) }
-            bytes >>= 1
-            if bytes == 0 { break }
+        value = Self.multiply(value, power) ^ next
+    }
+
+    /// The polynomial 1, bit-reflected: bit 31 holds x^0, bit 0 x^31.
+    private static let one: UInt32 = 1 << 31
+
+    /// x^(2^k) modulo the polynomial, for every k an Int's length in bits can reach.
+    private static let powersOfTwo: [UInt32] = {
+        var p = one >> 1  // x^1
+        var table: [UInt32] = []
+        for _ in 0..<(Int.bitWidth + 3) {
+            table.append(p)
+            p = multiply(p, p)
         }
-        value = crc ^ next
+        return table
+    }()
+
+    /// a(x) b(x) modulo the polynomial, both bit-reflected: b x^i is added for each x^i of
+    /// a, b being multiplied by x (a shift right, then reduced) on the way.
+    private static func multiply(_ a: UInt32, _ b: UInt32) -> UInt32 {
+        var product: UInt32 = 0, b = b, bit = one
+        while bit != 0 {
+            if a & bit != 0 { product ^= b }
+            b = b & 1 != 0 ? 0xEDB8_8320 ^ (b >> 1) : b >> 1
+            bit >>= 1
+        }
+        return product
     }
 
     static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
