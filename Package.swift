@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers, bottom to top (see Docs/ARCHITECTURE.md):
-//   CICU, CPrefetch, CChecksum → SearchCore → SearchProtocol → SearchServer → searchd / search
+//   CICU, CPrefetch, CChecksum, CLinux → SearchCore → SearchProtocol → SearchServer → searchd / search
 let package = Package(
     name: "searchd",
     platforms: [.macOS(.v14)],
@@ -29,7 +29,9 @@ let package = Package(
         .target(name: "CPrefetch"),
         // CRC-32 by carry-less multiplication (the index files' checksums).
         .target(name: "CChecksum"),
-        .target(name: "SearchCore", dependencies: ["CICU", "CPrefetch", "CChecksum"]),
+        // Linux calls Swift's Glibc leaves out (sync_file_range).
+        .target(name: "CLinux"),
+        .target(name: "SearchCore", dependencies: ["CICU", "CPrefetch", "CChecksum", "CLinux"]),
         .target(name: "SearchProtocol"),
         .target(
             name: "SearchServer",

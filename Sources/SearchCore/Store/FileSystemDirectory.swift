@@ -1,3 +1,4 @@
+import CLinux
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -83,6 +84,8 @@ public final class FileSystemDirectory: Directory {
 
         func close() throws(StoreError) {
             closed = true
+            // the file is complete: its pages can go to disk while the commit goes on
+            _ = sd_start_writeback(fd)
             if Glibc.close(fd) != 0 { throw FileSystemDirectory.error("cannot close \(path)") }
         }
     }
