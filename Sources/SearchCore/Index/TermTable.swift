@@ -92,20 +92,56 @@ struct TermTable {
         UnsafeBufferPointer(start: arena.base + Int(offsets[id]), count: Int(lengths[id]))
     }
 
-    /// Ids in the byte order of their keys: the order of the term dictionary. Sorted on the
-    /// keys' first 8 bytes (one integer comparison) and only then on the bytes that follow.
+    /// Ids in the byte order of their keys: the order of the term dictionary. A radix sort on
+    /// the keys' first 8 bytes (read big-endian, their byte order is integer order; a byte
+    /// all keys share takes no pass), then each run of keys that share them sorted on the
+    /// bytes that follow.
     func sortedIDs() -> [Int32] {
-        var entries = (0..<count).map { id -> (prefix: UInt64, id: Int32) in
+        let n = count
+        var prefixes = RawBuffer<UInt64>.unset(n), ids = RawBuffer<Int32>.unset(n)
+        var scratchPrefixes = RawBuffer<UInt64>.unset(n), scratchIDs = RawBuffer<Int32>.unset(n)
+        let counts = RawBuffer<Int>.zeroed(8 * 256)  // per byte of the prefix, its values' counts
+        defer {
+            for b in [prefixes, scratchPrefixes] { b.free() }
+            for b in [ids, scratchIDs] { b.free() }
+            counts.free()
+        }
+        for id in 0..<n {
             let k = key(id)
             var p: UInt64 = 0
             for i in 0..<8 { p = p << 8 | UInt64(i < k.count ? k[i] : 0) }
-            return (p, Int32(id))
+            prefixes[id] = p
+            ids[id] = Int32(id)
+            for b in 0..<8 { counts[b * 256 + Int(truncatingIfNeeded: p >> (8 * UInt64(b))) & 0xFF] += 1 }
         }
-        entries.sort { a, b in
-            if a.prefix != b.prefix { return a.prefix < b.prefix }
-            return Self.less(key(Int(a.id)), key(Int(b.id)))
+        for b in 0..<8 {  // the least significant byte first: each pass keeps the order of the last
+            let shift = 8 * UInt64(b)
+            if (0..<256).contains(where: { counts[b * 256 + $0] == n }) { continue }
+            var offset = 0
+            for v in 0..<256 {  // counts become where each value's entries start
+                let c = counts[b * 256 + v]
+                counts[b * 256 + v] = offset
+                offset += c
+            }
+            for k in 0..<n {
+                let slot = b * 256 + Int(truncatingIfNeeded: prefixes[k] >> shift) & 0xFF
+                let to = counts[slot]
+                counts[slot] = to + 1
+                scratchPrefixes[to] = prefixes[k]
+                scratchIDs[to] = ids[k]
+            }
+            swap(&prefixes, &scratchPrefixes)
+            swap(&ids, &scratchIDs)
         }
-        return entries.map(\.id)
+        var result = Array(ids.buffer)
+        var start = 0
+        while start < n {
+            var end = start + 1
+            while end < n && prefixes[end] == prefixes[start] { end += 1 }
+            if end - start > 1 { result[start..<end].sort { Self.less(key(Int($0)), key(Int($1))) } }
+            start = end
+        }
+        return result
     }
 
     /// Byte-wise lexicographic order.
