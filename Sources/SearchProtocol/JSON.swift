@@ -284,38 +284,37 @@ extension JSON {
 
         mutating func string() throws(JSONError) -> String {
             i += 1
-            // Plain bytes (most of a string; all of most) are checked, then copied in runs.
+            // Runs of plain text are found 8 bytes at a time and copied whole, escapes decoded
+            // between them; the UTF-8 is checked once, by String, at the end. An error names
+            // the offset a reading byte by byte would have stopped at: invalid UTF-8 before it
+            // comes first.
+            let start = i
+            func fail(_ message: String, at offset: Int) -> JSONError {
+                if let bad = firstInvalidUTF8(from: start, to: offset) { return JSONError(message: "invalid UTF-8", offset: bad) }
+                return JSONError(message: message, offset: offset)
+            }
             var out: [UInt8] = []
             var run = i
             while true {
-                guard i < bytes.count else { throw error("unterminated string") }
+                i = textEnd(from: i)
+                guard i < bytes.count else { throw fail("unterminated string", at: i) }
                 let b = bytes[i]
-                if b >= 0x80 {
-                    // the common well-formed sequences inline (Han characters: E1–EC, EE–EF)
-                    if b >= 0xC2 && b <= 0xDF, i + 1 < bytes.count, bytes[i + 1] & 0xC0 == 0x80 {
-                        i += 2
-                    } else if (b >= 0xE1 && b <= 0xEC) || b >= 0xEE && b <= 0xEF, i + 2 < bytes.count,
-                              bytes[i + 1] & 0xC0 == 0x80, bytes[i + 2] & 0xC0 == 0x80 {
-                        i += 3
-                    } else {
-                        i += try utf8Length()
-                    }
-                    continue
-                }
-                guard b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 else {
-                    i = plainASCIIEnd(from: i + 1)
-                    continue
-                }
-                if b < 0x20 { throw error("control character in string") }
+                if b < 0x20 { throw fail("control character in string", at: i) }
                 if b == UInt8(ascii: "\"") {
+                    let text: String?
+                    if out.isEmpty {
+                        text = String(validating: bytes[run..<i], as: UTF8.self)
+                    } else {
+                        out += bytes[run..<i]
+                        text = String(validating: out, as: UTF8.self)
+                    }
+                    guard let text else { throw fail("invalid UTF-8", at: i) }
                     i += 1
-                    if out.isEmpty { return String(decoding: bytes[run..<i - 1], as: UTF8.self) }
-                    out += bytes[run..<i - 1]
-                    return String(decoding: out, as: UTF8.self)
+                    return text
                 }
                 out += bytes[run..<i]
                 i += 1
-                guard i < bytes.count else { throw error("unterminated string") }
+                guard i < bytes.count else { throw fail("unterminated string", at: i) }
                 let e = bytes[i]
                 i += 1
                 run = i
@@ -327,63 +326,85 @@ extension JSON {
                 case UInt8(ascii: "r"): out.append(0x0D)
                 case UInt8(ascii: "t"): out.append(0x09)
                 case UInt8(ascii: "u"):
-                    var cp = try hex4()
-                    if cp >= 0xD800 && cp < 0xDC00 {
-                        guard i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") else {
+                    do throws(JSONError) {
+                        var cp = try hex4()
+                        if cp >= 0xD800 && cp < 0xDC00 {
+                            guard i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") else {
+                                throw error("unpaired surrogate in \\u escape")
+                            }
+                            i += 2
+                            let low = try hex4()
+                            guard low >= 0xDC00 && low < 0xE000 else { throw error("unpaired surrogate in \\u escape") }
+                            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00)
+                        } else if cp >= 0xDC00 && cp < 0xE000 {
                             throw error("unpaired surrogate in \\u escape")
                         }
-                        i += 2
-                        let low = try hex4()
-                        guard low >= 0xDC00 && low < 0xE000 else { throw error("unpaired surrogate in \\u escape") }
-                        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00)
-                    } else if cp >= 0xDC00 && cp < 0xE000 {
-                        throw error("unpaired surrogate in \\u escape")
+                        out += Array(String(Character(Unicode.Scalar(cp)!)).utf8)
+                    } catch {
+                        throw fail(error.message, at: error.offset)
                     }
-                    out += Array(String(Character(Unicode.Scalar(cp)!)).utf8)
                     run = i
-                default: throw error("invalid escape")
+                default: throw fail("invalid escape", at: i)
                 }
             }
         }
 
-        /// The first offset from `start` on that is not plain text of a string (a quote, a
-        /// backslash, a control character or a non-ASCII byte may be there), skipping 8 plain
-        /// ASCII bytes at a time.
-        func plainASCIIEnd(from start: Int) -> Int {
-            bytes.withUnsafeBytes { raw in
+        /// The offset of the first quote, backslash or control character from `start` on (the
+        /// byte count if there is none): 8 bytes at a time, then one by one.
+        func textEnd(from start: Int) -> Int {
+            var k = bytes.withUnsafeBytes { raw in
                 let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
-                // a byte of x is zero, or below n (exact for "any": only a true one borrows)
+                // a byte of x is zero, or below n (exact for "any": only a true one borrows;
+                // a byte of 0x80 or more is never below n)
                 @inline(__always) func below(_ x: UInt64, _ n: UInt64) -> Bool { (x &- n &* ones) & ~x & high != 0 }
                 var k = start
                 while k + 8 <= raw.count {
                     let w = raw.loadUnaligned(fromByteOffset: k, as: UInt64.self)
-                    if w & high != 0 || below(w, 0x20) || below(w ^ (0x22 &* ones), 1) || below(w ^ (0x5C &* ones), 1) { break }
+                    if below(w, 0x20) || below(w ^ (0x22 &* ones), 1) || below(w ^ (0x5C &* ones), 1) { break }
                     k += 8
                 }
                 return k
             }
+            while k < bytes.count && bytes[k] != UInt8(ascii: "\"") && bytes[k] != UInt8(ascii: "\\") && bytes[k] >= 0x20 { k += 1 }
+            return k
         }
 
-        /// Length of the valid UTF-8 sequence at i (which holds a non-ASCII byte).
-        func utf8Length() throws(JSONError) -> Int {
-            let b0 = bytes[i]
+        /// Length of the valid UTF-8 sequence at k (which holds a non-ASCII byte), nil if
+        /// there is none.
+        func utf8Length(at k: Int) -> Int? {
+            let b0 = bytes[k]
             let n: Int
             let min: UInt32
             switch b0 {
             case 0xC2...0xDF: n = 2; min = 0x80
             case 0xE0...0xEF: n = 3; min = 0x800
             case 0xF0...0xF4: n = 4; min = 0x10000
-            default: throw error("invalid UTF-8")
+            default: return nil
             }
-            guard i + n <= bytes.count else { throw error("invalid UTF-8") }
+            guard k + n <= bytes.count else { return nil }
             var cp = UInt32(b0) & (0xFF >> (n + 1))
-            for k in 1..<n {
-                let b = bytes[i + k]
-                guard b & 0xC0 == 0x80 else { throw error("invalid UTF-8") }
+            for j in 1..<n {
+                let b = bytes[k + j]
+                guard b & 0xC0 == 0x80 else { return nil }
                 cp = cp << 6 | UInt32(b & 0x3F)
             }
-            if cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000) { throw error("invalid UTF-8") }
+            if cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000) { return nil }
             return n
+        }
+
+        /// Where the first byte in [from, to) that does not start a valid UTF-8 sequence is.
+        func firstInvalidUTF8(from: Int, to: Int) -> Int? {
+            var k = from
+            while k < to {
+                if bytes[k] < 0x80 {
+                    k += 1
+                } else if let n = utf8Length(at: k) {
+                    k += n
+                } else {
+                    return k
+                }
+            }
+            return nil
         }
 
         mutating func hex4() throws(JSONError) -> UInt32 {

@@ -78,6 +78,11 @@ struct JSONTests {
         #expect(throws: JSONError(message: "control character in string", offset: 3)) { try JSON.parse(Array(#""ab"#.utf8) + [0x09, 0x22]) }
         #expect(throws: JSONError(message: "invalid UTF-8", offset: 3)) { try JSON.parse(Array(#""ab"#.utf8) + [0xFF, 0x22]) }
         #expect(throws: JSONError(message: "invalid UTF-8", offset: 4)) { try JSON.parse(Array(#""a\n"#.utf8) + [0xFF, 0x22]) }
+        #expect(throws: JSONError(message: "invalid UTF-8", offset: 7)) { try JSON.parse(Array(#""钱凯"#.utf8) + [0xE6, 0xB8, 0x22]) }
+        // the first error in byte order, whichever kind it is
+        #expect(throws: JSONError(message: "invalid UTF-8", offset: 1)) { try JSON.parse([0x22, 0xFF] + Array(#"\x""#.utf8)) }
+        #expect(throws: JSONError(message: "invalid escape", offset: 3)) { try JSON.parse(Array(#""\x"#.utf8) + [0xFF, 0x22]) }
+        #expect(throws: JSONError(message: "invalid UTF-8", offset: 7)) { try JSON.parse(Array(#""\u00e9"#.utf8) + [0xFF, 0x22]) }
         #expect(throws: JSONError(message: "unterminated string", offset: 3)) { try JSON.parse(#""ab"#) }
     }
 
