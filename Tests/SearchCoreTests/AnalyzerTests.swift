@@ -82,6 +82,21 @@ struct AnalyzerTests {
         #expect(Set(tokens.map(\.group)).count == 1)
     }
 
+    /// Words' ASCII parts are lowercased 8 bytes at a time: every ASCII byte at every offset
+    /// comes out as the byte-by-byte rule has it, and long words lowercase whole, before and
+    /// after an accented letter.
+    @Test func asciiLowercasesAWordAtATime() {
+        for offset in 0..<8 {
+            var bytes = [UInt8](repeating: 0x61, count: offset) + (0..<128).map { UInt8($0) } + [0x41, 0x5A, 0x40, 0x5B]
+            let expected = bytes.map { $0 &+ ($0 >= 0x41 && $0 <= 0x5A ? 0x20 : 0) }
+            bytes.withUnsafeMutableBufferPointer { AnalysisState.lowercaseASCII($0.baseAddress!, count: $0.count) }
+            #expect(bytes == expected, "offset \(offset)")
+        }
+        #expect(primary("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 MiXeD ÉCOLE Straße") ==
+                ["abcdefghijklmnopqrstuvwxyz0123456789", "mixed", "ecole", "strasse"])
+        #expect(terms("NAÏVEMENT Zegarra", .accented) == ["naïvement"])
+    }
+
     @Test func accentedWordsGetAnExactOverlay() {
         #expect(terms("Andrés Andres", .accented) == ["andrés"])
         #expect(terms("ÑANDÚ", .accented) == ["ñandú"])

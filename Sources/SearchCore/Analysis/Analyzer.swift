@@ -196,6 +196,37 @@ struct AnalysisState {
 
     // MARK: Words
 
+    /// The end of the ASCII bytes of text[start..<end] from `start` on, 8 at a time.
+    @inline(__always)
+    static func asciiEnd(_ text: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
+        let raw = UnsafeRawPointer(text.baseAddress!)
+        var i = start
+        while i + 8 <= end && raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
+        while i < end && text[i] < 0x80 { i += 1 }
+        return i
+    }
+
+    /// Lowercases `count` ASCII bytes in place, 8 at a time: a byte gets 0x20 when it is at
+    /// least "A" and below "["; with every byte below 0x80, adding 0x3F or 0x25 to each sets
+    /// its high bit exactly when it is at least 0x41 or 0x5B, and no sum carries into the next.
+    @inline(__always)
+    static func lowercaseASCII(_ p: UnsafeMutablePointer<UInt8>, count: Int) {
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        let raw = UnsafeMutableRawPointer(p)
+        var i = 0
+        while i + 8 <= count {
+            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let upper = (w &+ 0x3F &* ones) & ~(w &+ 0x25 &* ones) & high
+            raw.storeBytes(of: w | upper >> 2, toByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < count {
+            let b = p[i]
+            p[i] = b &+ (b >= 0x41 && b <= 0x5A ? 0x20 : 0)
+            i += 1
+        }
+    }
+
     /// End of the word part that starts at `start`: letters, digits and combining marks.
     private func scanWord(_ text: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
         var i = start
@@ -237,10 +268,18 @@ struct AnalysisState {
 
     private mutating func emitWord<S: TokenSink>(_ text: UnsafeBufferPointer<UInt8>, start: Int, end: Int,
                                                  position: UInt32, group: UInt32, into sink: inout S) {
+        // The ASCII part before the first other character (all of most words): copied at
+        // once and lowercased 8 bytes at a time. The form keeping accents is only built from
+        // the first other character on (until then it is the same bytes).
         term.removeAll()
-        accented.removeAll()
+        var i = Self.asciiEnd(text, from: start, to: end)
+        term.append(text.baseAddress! + start, count: i - start)
+        Self.lowercaseASCII(term.base, count: term.count)
         var lostAccents = false
-        var i = start
+        if i < end {
+            accented.removeAll()
+            accented.append(term.base, count: term.count)
+        }
         while i < end {
             let b = text[i]
             if b < 0x80 {
