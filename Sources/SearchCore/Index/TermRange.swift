@@ -15,10 +15,10 @@ struct TermRange {
     private var termEnds: [Int] = []
     private var infos: [TermInfo] = []
 
-    /// Ranges a writing on `threads` threads splits its terms into: more than threads, so
-    /// that a thread that finishes its range early takes the next one (ranges of equal term
-    /// counts differ in postings), and so that the ranges done are appended while later ones
-    /// are still being encoded.
+    /// How many ranges a segment written on `threads` threads splits its terms into: more
+    /// than threads, so that a thread that finishes its range early takes the next one
+    /// (ranges of equal term counts differ in postings), and so that the ranges done are
+    /// appended while later ones are still being encoded (measured: 16 per thread beat 4).
     static func count(threads: Int) -> Int { threads > 1 ? threads * 16 : 1 }
 
     /// Encodes `count` ranges (`range(k)`) side by side, beside `documents` (the segment's
