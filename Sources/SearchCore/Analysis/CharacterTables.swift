@@ -26,7 +26,7 @@ final class CharacterTables: @unchecked Sendable {
 
     private init() {
         let count = Int(Self.tableLimit)
-        var classes = [UInt8](repeating: 0, count: count)
+        let classes = Self.classTable()
         var folded = [UInt32](repeating: 0, count: count)
         var keeping = [UInt32](repeating: 0, count: count)
         var bytes: [UInt8] = []
@@ -42,8 +42,7 @@ final class CharacterTables: @unchecked Sendable {
         // ASCII folds by hand; every other term character goes through ICU in one batch.
         var foldable: [UInt32] = []
         for cp in 0..<Self.tableLimit where cp < 0xD800 || cp >= 0xE000 {
-            let cls = UInt8(truncatingIfNeeded: sd_char_class(cp))
-            classes[Int(cp)] = cls
+            let cls = classes[Int(cp)]
             if cp < 0x80 {
                 folded[Int(cp)] = intern(CollectionOfOne(UInt8(cp >= 0x41 && cp <= 0x5A ? cp + 0x20 : cp)))
                 keeping[Int(cp)] = folded[Int(cp)]
@@ -74,6 +73,16 @@ final class CharacterTables: @unchecked Sendable {
         self.folded = Self.immortal(folded)
         self.foldedKeepingAccents = Self.immortal(keeping)
         self.bytes = Self.immortal(bytes)
+    }
+
+    /// The class of every code point below `tableLimit` (surrogates: 0), from the cache when
+    /// it holds them (asking ICU for 128 K code points was a sixth of start-up).
+    private static func classTable() -> [UInt8] {
+        let compute = { () -> [UInt8] in
+            (0..<tableLimit).map { cp in cp < 0xD800 || cp >= 0xE000 ? UInt8(truncatingIfNeeded: sd_char_class(cp)) : 0 }
+        }
+        let cached = ICUCache.pieces(kind: "class", inputs: []) { (compute(), []) }?.pieces
+        return cached?.count == Int(tableLimit) ? cached! : compute()
     }
 
     /// A copy of the array that is never freed.
