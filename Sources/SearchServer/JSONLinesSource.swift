@@ -61,13 +61,13 @@ enum JSONLinesSource {
     }
 
     /// Whole lines and the number of the first.
-    struct Batch {
+    private struct Batch {
         var lines: [ArraySlice<UInt8>]
         var firstLine: Int
     }
 
     /// Reads a file a batch of whole lines at a time; used by one thread at a time.
-    final class BatchReader: @unchecked Sendable {
+    private final class BatchReader: @unchecked Sendable {
         private let fd: Int32
         private let path: String
         private let batchBytes: Int
