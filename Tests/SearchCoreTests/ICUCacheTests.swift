@@ -1,3 +1,4 @@
+import CICU
 import Foundation
 import Testing
 @testable import SearchCore
@@ -62,6 +63,31 @@ struct ICUCacheTests {
         for (i, build) in builds.enumerated() {
             let kept = i < ICUCache.otherBuildsKept
             #expect(files.contains(build + "aa.bin") == kept && files.contains(build + "bb.bin") == kept, "build \(i)")
+        }
+    }
+
+    /// A call without inputs (the class of every code point) keeps its whole result.
+    @Test func aCallWithoutInputsIsKeptWhole() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var calls = 0
+        for _ in 0..<2 {
+            let found = try #require(ICUCache.pieces(kind: "test-whole", inputs: [], in: dir) {
+                calls += 1
+                return ([7, 0, 3], [])
+            })
+            #expect(found.pieces == [7, 0, 3] && found.ends.isEmpty)
+        }
+        #expect(calls == 1)
+    }
+
+    @Test func theTablesInUseClassifyLikeICU() {
+        let classes = CharacterTables.shared.classes
+        for cp in 0..<CharacterTables.tableLimit where cp < 0xD800 || cp >= 0xE000 {
+            guard Int32(classes[Int(cp)]) == sd_char_class(cp) else {
+                Issue.record("U+\(String(cp, radix: 16)): \(classes[Int(cp)]) against ICU's \(sd_char_class(cp))")
+                return
+            }
         }
     }
 

@@ -221,11 +221,14 @@ struct AnalysisState {
             i += 8
         }
         while i < count {
-            let b = p[i]
-            p[i] = b &+ (b >= 0x41 && b <= 0x5A ? 0x20 : 0)
+            p[i] = lowercased(p[i])
             i += 1
         }
     }
+
+    /// An ASCII byte lowercased.
+    @inline(__always)
+    static func lowercased(_ b: UInt8) -> UInt8 { b &+ (b >= 0x41 && b <= 0x5A ? 0x20 : 0) }
 
     /// End of the word part that starts at `start`: letters, digits and combining marks.
     private func scanWord(_ text: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
@@ -283,7 +286,7 @@ struct AnalysisState {
         while i < end {
             let b = text[i]
             if b < 0x80 {
-                let lower = b &+ (b >= 0x41 && b <= 0x5A ? 0x20 : 0)
+                let lower = Self.lowercased(b)
                 term.append(lower)
                 accented.append(lower)
                 i += 1
