@@ -3,7 +3,8 @@ import Testing
 
 /// The indexer's term table decides short keys from its slots alone (first 8 bytes, length,
 /// part of the hash): keys that differ only in length, in a trailing zero byte or after their
-/// 8th byte must still get their own ids, through every rehash.
+/// 8th byte must still get their own ids, through every rehash (which places slots by their
+/// tags alone).
 @Suite struct TermTableTests {
     static let keys: [[UInt8]] = {
         var keys: [[UInt8]] = [[], [0], [0, 0], [97], [97, 0], [0, 97]]
@@ -13,6 +14,7 @@ import Testing
         }
         for i in 0..<5000 { keys.append(Array("term\(i)".utf8)) }  // several rehashes
         for i in 0..<300 { keys.append(Array("01234567-\(i)".utf8)) }  // same first 8 bytes
+        for n in [254, 255, 256, 300] { keys.append([UInt8](repeating: 100, count: n)) }  // a tag's length stops at 255
         return keys
     }()
 

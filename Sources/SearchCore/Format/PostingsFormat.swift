@@ -66,11 +66,12 @@ struct PostingsWriter {
     private var blocks: [(lastDoc: UInt32, start: UInt32, impacts: UInt32, posOffset: UInt32)] = []
     private var impactData = ByteWriter()
     private var blockData = ByteWriter()
-    private var termPositions = ByteWriter()
     private var lastDoc: UInt32 = 0
     private var docFreq: UInt32 = 0
     private var totalFreq: UInt64 = 0
-    /// Bytes of positions the term's documents take, and where the current block's start.
+    /// Where the term's positions start in their file (they go straight to it), the bytes of
+    /// positions its documents take, and where the current block's start.
+    private var positionsStart = 0
     private var positionsAdded = 0
     private var blockPositionsStart = 0
 
@@ -85,16 +86,16 @@ struct PostingsWriter {
     /// otherwise, a cache miss each in a large merge).
     mutating func startTerm(lengths: [UInt32]? = nil) {
         self.lengths = lengths
-        // (most terms fill only some of these: an empty array's removeAll is not free)
+        // (only a term of several blocks fills these: an empty array's removeAll is not free)
         if !blocks.isEmpty { blocks.removeAll(keepingCapacity: true) }
         if !impactData.bytes.isEmpty { impactData.bytes.removeAll(keepingCapacity: true) }
         if !blockData.bytes.isEmpty { blockData.bytes.removeAll(keepingCapacity: true) }
-        if !termPositions.bytes.isEmpty { termPositions.bytes.removeAll(keepingCapacity: true) }
         if !blockDocs.isEmpty { blockDocs.removeAll(keepingCapacity: true) }
         if !blockFreqs.isEmpty { blockFreqs.removeAll(keepingCapacity: true) }
         lastDoc = 0
         docFreq = 0
         totalFreq = 0
+        positionsStart = positions.count
         positionsAdded = 0
         blockPositionsStart = 0
     }
@@ -117,16 +118,22 @@ struct PostingsWriter {
         if blockDocs.count == PostingsFormat.blockSize { flushBlock() }
     }
 
-    /// Appends position deltas of the current term's documents (see `add(doc:freq:positionBytes:)`).
-    mutating func appendPositions(_ bytes: UnsafeBufferPointer<UInt8>) { termPositions.raw(bytes) }
+    /// Appends position deltas of the current term's documents (see `add(doc:freq:positionBytes:)`):
+    /// into the positions file's buffer, which `finishTerm` writes out when it is large.
+    mutating func appendPositions(_ bytes: UnsafeBufferPointer<UInt8>) { positions.append(bytes) }
 
     /// Ends the current term and returns where its postings are.
     mutating func finishTerm() throws(StoreError) -> TermInfo {
-        precondition(termPositions.count == positionsAdded, "positions appended do not match the documents'")
-        // a term of one block has no skip table, hence no impacts (most terms)
-        if !blockDocs.isEmpty { flushBlock(impacts: !blocks.isEmpty) }
+        precondition(positions.count - positionsStart == positionsAdded, "positions appended do not match the documents'")
+        try positions.flushIfLarge()
         let info = TermInfo(docFreq: docFreq, totalFreq: totalFreq,
-                            postingsOffset: UInt64(docs.count), positionsOffset: UInt64(positions.count))
+                            postingsOffset: UInt64(docs.count), positionsOffset: UInt64(positionsStart))
+        if blocks.isEmpty {
+            // one block (most terms): no skip table, hence no impacts; straight into the file
+            try docs.write { Self.encodeBlock(&blockDocs, &blockFreqs, after: &lastDoc, into: &$0) }
+            return info
+        }
+        if !blockDocs.isEmpty { flushBlock() }
         if blocks.count > 1 {
             let impactBytes = UInt32(impactData.count)
             try docs.write { docs in
@@ -140,13 +147,21 @@ struct PostingsWriter {
             try docs.write(impactData.bytes)
         }
         try docs.write(blockData.bytes)
-        try positions.write(termPositions.bytes)
         return info
     }
 
-    private mutating func flushBlock(impacts: Bool = true) {
+    /// Ends a block of a term of several: its skip entry, impacts and bytes wait for `finishTerm`.
+    private mutating func flushBlock() {
         blocks.append((blockDocs.last!, UInt32(blockData.count), UInt32(impactData.count), UInt32(blockPositionsStart)))
-        if impacts { writeImpacts() }
+        writeImpacts()
+        Self.encodeBlock(&blockDocs, &blockFreqs, after: &lastDoc, into: &blockData)
+        blockPositionsStart = positionsAdded
+    }
+
+    /// Appends a block's documents, as deltas from `lastDoc` on, and frequencies, and empties
+    /// it; `lastDoc` becomes its last document.
+    private static func encodeBlock(_ blockDocs: inout [UInt32], _ blockFreqs: inout [UInt32], after lastDoc: inout UInt32,
+                                    into out: inout ByteWriter) {
         var previous = lastDoc
         for i in blockDocs.indices {  // the documents become their deltas
             let doc = blockDocs[i]
@@ -154,16 +169,15 @@ struct PostingsWriter {
             previous = doc
         }
         if blockDocs.count == PostingsFormat.blockSize {
-            BitPacking.pack(blockDocs, into: &blockData)
-            BitPacking.pack(blockFreqs, into: &blockData)
+            BitPacking.pack(blockDocs, into: &out)
+            BitPacking.pack(blockFreqs, into: &out)
         } else {
-            for d in blockDocs { blockData.varint(d) }
-            for f in blockFreqs { blockData.varint(f) }
+            for d in blockDocs { out.varint(d) }
+            for f in blockFreqs { out.varint(f) }
         }
         lastDoc = previous
         blockDocs.removeAll(keepingCapacity: true)
         blockFreqs.removeAll(keepingCapacity: true)
-        blockPositionsStart = positionsAdded
     }
 
     /// The impacts of the block's documents (still numbers, not deltas).

@@ -66,6 +66,15 @@ struct ByteSlicePool {
     @inline(__always)
     func prefetchStart(_ start: UInt32) { sd_prefetch(pointer(start)) }
 
+    /// Asks the CPU to fetch the stream's second slice, if it has one: its address is the
+    /// link that ends the first (which `prefetchStart` asked for earlier).
+    @inline(__always)
+    func prefetchSecondSlice(start: UInt32, of s: Stream) {
+        let usable = UInt32(Self.sliceSizes[0] - Self.linkSize)
+        guard s.cursor < start || s.cursor > start + usable else { return }
+        sd_prefetch(pointer(UnsafeRawPointer(pointer(start + usable)).loadUnaligned(as: UInt32.self)))
+    }
+
     /// Reads a stream's bytes in order, across its slices, without copying them. Valid while
     /// the pool is neither changed nor freed.
     struct Reader {

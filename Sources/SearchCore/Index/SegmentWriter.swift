@@ -121,7 +121,7 @@ final class SegmentWriter {
             }
             return writers[w].inversion.terms.sortedIDs()
         }
-        let terms = TermMerge(writers: writers, orders: orders, bases: bases, lengths: lengths)
+        let terms = TermMerge(inversions: writers.map(\.inversion), orders: orders, bases: bases, lengths: lengths)
         if parts <= 1 {
             try writeDocumentFiles(writers, lengths: lengths, file: file)
             var postings = PostingsWriter(docs: docs, positions: positions)
@@ -161,7 +161,9 @@ final class SegmentWriter {
 
     /// The writers' terms in key order, each with the postings of every writer holding it.
     private struct TermMerge {
-        let writers: [SegmentWriter]
+        /// The writers' inversions (values of pointers: read here without the class's
+        /// exclusivity checks, a few per term).
+        let inversions: [Inversion]
         /// Per writer, its term ids in key order.
         let orders: [[Int32]]
         let bases: [UInt32]
@@ -172,7 +174,7 @@ final class SegmentWriter {
 
         var all: Ranges { orders.map { $0.indices } }
 
-        func key(_ w: Int, _ i: Int) -> UnsafeBufferPointer<UInt8> { writers[w].inversion.terms.key(Int(orders[w][i])) }
+        func key(_ w: Int, _ i: Int) -> UnsafeBufferPointer<UInt8> { inversions[w].terms.key(Int(orders[w][i])) }
 
         /// `count` ranges of about equal numbers of terms, split at keys of the writer with most.
         func split(_ count: Int) -> [Ranges] {
@@ -201,15 +203,15 @@ final class SegmentWriter {
             while true {
                 // the smallest key among the writers' next terms
                 var first = -1
-                for w in writers.indices where at[w] < ranges[w].upperBound {
+                for w in inversions.indices where at[w] < ranges[w].upperBound {
                     if first < 0 || TermTable.less(key(w, at[w]), key(first, at[first])) { first = w }
                 }
                 guard first >= 0 else { return }
                 let term = key(first, at[first])
                 let fieldLengths = Int(term[0]) < lengths.count ? lengths[Int(term[0])] : nil
                 postings.startTerm(lengths: fieldLengths)
-                for w in first..<writers.count where at[w] < ranges[w].upperBound && (w == first || key(w, at[w]).elementsEqual(term)) {
-                    let inversion = writers[w].inversion
+                for w in first..<inversions.count where at[w] < ranges[w].upperBound && (w == first || key(w, at[w]).elementsEqual(term)) {
+                    let inversion = inversions[w]
                     inversion.prefetchForEncoding(orders[w], at: at[w])
                     inversion.appendPostings(of: Int(orders[w][at[w]]), base: bases[w], into: &postings)
                     at[w] += 1
@@ -393,8 +395,8 @@ struct Inversion {
 
     /// Terms are encoded in key order but were created, and their states and streams laid out,
     /// in order of appearance: each one is a few cache misses away. Fetching the states, stream
-    /// starts and key entries 16 terms ahead, then the keys and streams 8 ahead, overlaps those
-    /// misses.
+    /// starts and key entries 16 terms ahead, then the keys and streams 8 ahead, then the
+    /// streams' second slices 4 ahead, overlaps those misses.
     @inline(__always)
     func prefetchForEncoding(_ ids: [Int32], at i: Int) {
         if i + 16 < ids.count {
@@ -408,6 +410,11 @@ struct Inversion {
             pool.prefetchStart(starts[2 * id])
             pool.prefetchStart(starts[2 * id + 1])
             terms.prefetchKey(id)
+        }
+        if i + 4 < ids.count {
+            let id = Int(ids[i + 4])
+            pool.prefetchSecondSlice(start: starts[2 * id], of: states[id].docs)
+            pool.prefetchSecondSlice(start: starts[2 * id + 1], of: states[id].positions)
         }
     }
 

@@ -11,6 +11,10 @@ import Glibc
 /// a lookup should touch one slot and nothing else: a slot holds the key's first 8 bytes and
 /// a tag (24 bits of its hash, its length), which decide a key of up to 8 bytes (a CJK
 /// bigram, most words) without reading the arena.
+///
+/// A key's slot is where the top bits of its hash point, and the tag holds the hash's top 24
+/// bits: growing the table moves each slot by its tag alone, reading the old slots and writing
+/// the new ones in order (rehashing the keys read each from the arena, a cache miss apiece).
 struct TermTable {
     private struct Slot {
         var prefix: UInt64
@@ -20,16 +24,23 @@ struct TermTable {
 
     private var slots: RawBuffer<Slot>
     private var mask: Int
+    /// log2 of the slot count: a hash's top `bits` bits are its first slot.
+    private var bits: Int
     private var arena = RawBuffer<UInt8>(capacity: 1 << 16)
     private var offsets = RawBuffer<UInt32>(capacity: 1 << 12)
     private var lengths = RawBuffer<UInt16>(capacity: 1 << 12)
 
     init(capacity: Int = 1 << 14) {
-        var n = 16
-        while n < capacity * 2 { n <<= 1 }
-        slots = Self.emptySlots(n)
-        mask = n - 1
+        var bits = 4
+        while 1 << bits < capacity * 2 { bits += 1 }
+        slots = Self.emptySlots(1 << bits)
+        mask = (1 << bits) - 1
+        self.bits = bits
     }
+
+    /// The first slot of a key of hash `h`.
+    @inline(__always)
+    private func home(_ h: UInt64) -> Int { Int(truncatingIfNeeded: h &>> UInt64(64 - bits)) }
 
     private static func emptySlots(_ n: Int) -> RawBuffer<Slot> {
         var slots = RawBuffer<Slot>(capacity: n)
@@ -63,14 +74,14 @@ struct TermTable {
     /// Asks the CPU to fetch the slot where a key of hash `h` starts its probe.
     @inline(__always)
     func prefetch(hash h: UInt64) {
-        sd_prefetch(slots.base + (Int(truncatingIfNeeded: h) & mask))
+        sd_prefetch(slots.base + home(h))
     }
 
     /// The id of `key` (whose `hash` and `prefix` are `h` and `prefix`), adding it if it is new.
     @inline(__always)
     mutating func intern(_ key: UnsafeBufferPointer<UInt8>, hash h: UInt64, prefix: UInt64) -> Int32 {
         let tag = Self.tag(h, count: key.count)
-        var i = Int(truncatingIfNeeded: h) & mask
+        var i = home(h)
         while true {
             let slot = slots[i]
             if slot.id < 0 { break }
@@ -155,17 +166,20 @@ struct TermTable {
         return a.count < b.count
     }
 
+    /// Whether the key of `id`, whose slot's tag matched (so its length, when below 255), is `key`.
     @inline(__always)
     private func equals(_ id: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
-        Int(lengths[id]) == key.count && memcmp(arena.base + Int(offsets[id]), key.baseAddress!, key.count) == 0
+        (key.count < 255 || Int(lengths[id]) == key.count) && memcmp(arena.base + Int(offsets[id]), key.baseAddress!, key.count) == 0
     }
 
     private mutating func rehash() {
         let old = slots
-        slots = Self.emptySlots(old.count * 2)
-        mask = slots.count - 1
+        bits += 1
+        slots = Self.emptySlots(1 << bits)
+        mask = (1 << bits) - 1
         for k in 0..<old.count where old[k].id >= 0 {
-            var i = Int(truncatingIfNeeded: Self.hash(key(Int(old[k].id)))) & mask
+            // up to 2^24 slots the tag holds the bits that place the slot
+            var i = bits <= 24 ? Int(old[k].tag &>> UInt32(32 - bits)) : home(Self.hash(key(Int(old[k].id))))
             while slots[i].id >= 0 { i = (i + 1) & mask }
             slots[i] = old[k]
         }

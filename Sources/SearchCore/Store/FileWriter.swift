@@ -3,7 +3,10 @@
 final class FileWriter {
     let name: String
     private let output: FileOutput
-    private(set) var buffer = ByteWriter()
+    /// Not checked for overlapping accesses at run time (each write paid a check, two per
+    /// term of a segment): a writer is used by one thread, and no access to the buffer calls
+    /// back into the writer.
+    @exclusivity(unchecked) private(set) var buffer = ByteWriter()
     private var flushed = 0
     private var crc = CRC32()
     private static let flushThreshold = 1 << 20
@@ -22,6 +25,15 @@ final class FileWriter {
     /// Appends through the buffer; flushes when it is large.
     func write(_ body: (inout ByteWriter) -> Void) throws(StoreError) {
         body(&buffer)
+        try flushIfLarge()
+    }
+
+    /// Appends bytes to the buffer only (for callers that cannot throw): `flushIfLarge`, any
+    /// write or `finish` passes them on.
+    func append(_ bytes: UnsafeBufferPointer<UInt8>) { buffer.raw(bytes) }
+
+    /// Writes the buffer out when it is large.
+    func flushIfLarge() throws(StoreError) {
         if buffer.count >= Self.flushThreshold { try flush() }
     }
 
