@@ -152,7 +152,7 @@ struct FormatTests {
             let top = width == 0 ? 0 : UInt32.max >> (32 - width)
             let values = (0..<PostingsFormat.blockSize).map { i in i == 5 ? top : UInt32(truncatingIfNeeded: i &* 2_654_435_761) & top }
             var w = ByteWriter()
-            BitPacking.pack(values, into: &w)
+            values.withUnsafeBufferPointer { BitPacking.pack($0, into: &w) }
             #expect(w.bytes.count == 1 + BitPacking.byteCount(values.count, width: width))
             for slack in [0, 8] {
                 let bytes = w.bytes + [UInt8](repeating: 0xFF, count: slack)

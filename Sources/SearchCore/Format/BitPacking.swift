@@ -7,7 +7,7 @@ enum BitPacking {
     /// Bytes of `count` values of `width` bits, after the width byte.
     static func byteCount(_ count: Int, width: Int) -> Int { (count * width + 7) / 8 }
 
-    static func pack(_ values: [UInt32], into out: inout ByteWriter) {
+    static func pack(_ values: UnsafeBufferPointer<UInt32>, into out: inout ByteWriter) {
         let width = 32 - values.reduce(0, |).leadingZeroBitCount
         out.u8(UInt8(width))
         var pending: UInt64 = 0

@@ -46,12 +46,15 @@ enum PostingsFormat {
 }
 
 /// Encodes the postings of terms one after another, given each term's documents in order.
-struct PostingsWriter {
+///
+/// Not copyable: it owns the block's buffers (raw memory, appended to once per document of
+/// every term, without an array's uniqueness checks) and frees them when it ends.
+struct PostingsWriter: ~Copyable {
     let docs: FileWriter
     let positions: FileWriter
 
-    private var blockDocs: [UInt32] = []
-    private var blockFreqs: [UInt32] = []
+    private var blockDocs = RawBuffer<UInt32>(capacity: PostingsFormat.blockSize)
+    private var blockFreqs = RawBuffer<UInt32>(capacity: PostingsFormat.blockSize)
     /// The field lengths of the term's documents, indexed by the numbers `add` is given.
     private var lengths: [UInt32]?
     /// Per frequency met in a block, the shortest field length with it, and the block's
@@ -80,6 +83,11 @@ struct PostingsWriter {
         self.positions = positions
     }
 
+    deinit {
+        blockDocs.free()
+        blockFreqs.free()
+    }
+
     /// Starts a term whose documents have these field lengths (indexed by the numbers given to
     /// `add`; nil: 0). They are read only for the impacts of a term of several blocks, a block
     /// at a time: most terms have one block and need none (a random access per document
@@ -90,8 +98,8 @@ struct PostingsWriter {
         if !blocks.isEmpty { blocks.removeAll(keepingCapacity: true) }
         if !impactData.bytes.isEmpty { impactData.bytes.removeAll(keepingCapacity: true) }
         if !blockData.bytes.isEmpty { blockData.bytes.removeAll(keepingCapacity: true) }
-        if !blockDocs.isEmpty { blockDocs.removeAll(keepingCapacity: true) }
-        if !blockFreqs.isEmpty { blockFreqs.removeAll(keepingCapacity: true) }
+        blockDocs.removeAll()
+        blockFreqs.removeAll()
         lastDoc = 0
         docFreq = 0
         totalFreq = 0
@@ -160,24 +168,24 @@ struct PostingsWriter {
 
     /// Appends a block's documents, as deltas from `lastDoc` on, and frequencies, and empties
     /// it; `lastDoc` becomes its last document.
-    private static func encodeBlock(_ blockDocs: inout [UInt32], _ blockFreqs: inout [UInt32], after lastDoc: inout UInt32,
-                                    into out: inout ByteWriter) {
+    private static func encodeBlock(_ blockDocs: inout RawBuffer<UInt32>, _ blockFreqs: inout RawBuffer<UInt32>,
+                                    after lastDoc: inout UInt32, into out: inout ByteWriter) {
         var previous = lastDoc
-        for i in blockDocs.indices {  // the documents become their deltas
+        for i in 0..<blockDocs.count {  // the documents become their deltas
             let doc = blockDocs[i]
             blockDocs[i] = doc - previous
             previous = doc
         }
         if blockDocs.count == PostingsFormat.blockSize {
-            BitPacking.pack(blockDocs, into: &out)
-            BitPacking.pack(blockFreqs, into: &out)
+            BitPacking.pack(blockDocs.buffer, into: &out)
+            BitPacking.pack(blockFreqs.buffer, into: &out)
         } else {
-            for d in blockDocs { out.varint(d) }
-            for f in blockFreqs { out.varint(f) }
+            for d in blockDocs.buffer { out.varint(d) }
+            for f in blockFreqs.buffer { out.varint(f) }
         }
         lastDoc = previous
-        blockDocs.removeAll(keepingCapacity: true)
-        blockFreqs.removeAll(keepingCapacity: true)
+        blockDocs.removeAll()
+        blockFreqs.removeAll()
     }
 
     /// The impacts of the block's documents (still numbers, not deltas).
@@ -187,14 +195,14 @@ struct PostingsWriter {
         if let lengths {
             // the lengths first, in a loop of loads alone: their cache misses overlap
             lengths.withUnsafeBufferPointer { lengths in
-                for d in blockDocs { blockLengths.append(lengths[Int(d)]) }
+                for d in blockDocs.buffer { blockLengths.append(lengths[Int(d)]) }
             }
         } else {
             blockLengths.append(contentsOf: repeatElement(0, count: blockDocs.count))
         }
         // `note` for each document, small frequencies through a table (its search alone was
         // 6% of a large merge)
-        for i in blockDocs.indices {
+        for i in 0..<blockDocs.count {
             let (freq, length) = (blockFreqs[i], blockLengths[i])
             if freq < UInt32(shortestByFreq.count) {
                 if shortestByFreq[Int(freq)] == .max { frequencies.append(freq) }
