@@ -43,6 +43,9 @@ struct Index: ParsableCommand {
                 \(Self.format(seconds)) s (\(Self.format(seconds > 0 ? mb / seconds : 0)) MB/s; \
                 reading and indexing \(Self.format(report.seconds)) s)
                 """)
+            // Everything is committed. The writer's tables (a million ids at 1 GB) would be
+            // freed one by one on the way out, 0.2 s; the system takes them back at once.
+            Glibc.exit(0)
         } catch {
             logger.critical("\(error)")
             throw ExitCode.failure
