@@ -436,8 +436,8 @@ struct AnalysisState {
             emitPinyinPair(pinyin.bytes(x), pinyin.bytes(y), position: position, start: start, end: end, group: group, into: &sink)
             return
         }
-        for first in pinyin.readingIDs(a) {
-            for second in pinyin.readingIDs(b) {
+        pinyin.forEachReading(a) { first in
+            pinyin.forEachReading(b) { second in
                 emitPinyinPair(pinyin.bytes(first), pinyin.bytes(second), position: position, start: start, end: end, group: group, into: &sink)
             }
         }

@@ -113,15 +113,23 @@ final class Pinyin: @unchecked Sendable {
         return (e & ~Self.hasMore, e & Self.hasMore != 0)
     }
 
-    /// Every reading of a character, as syllable ids: ICU's, then the polyphone's others.
-    func readingIDs(_ cp: UInt32) -> [UInt16] {
+    /// Calls `body` with every reading of a character, as syllable ids: ICU's, then the
+    /// polyphone's others (without building an array: the indexer asks for each Han pair).
+    @inline(__always)
+    func forEachReading(_ cp: UInt32, _ body: (UInt16) -> Void) {
         let (id, hasMore) = syllableID(cp)
-        guard id != 0 else { return [] }
-        return hasMore ? [id] + (more[cp] ?? []) : [id]
+        guard id != 0 else { return }
+        body(id)
+        guard hasMore, let others = more[cp] else { return }
+        for other in others { body(other) }
     }
 
     /// Every reading of a character, as bytes.
-    func readings(_ cp: UInt32) -> [[UInt8]] { readingIDs(cp).map { Array(bytes($0)) } }
+    func readings(_ cp: UInt32) -> [[UInt8]] {
+        var result: [[UInt8]] = []
+        forEachReading(cp) { result.append(Array(bytes($0))) }
+        return result
+    }
 
     /// The (first) syllable of a character.
     func syllable(_ cp: UInt32) -> [UInt8]? {
