@@ -41,7 +41,10 @@ import Testing
             #expect(Self.intern(key, into: &table) == id)
             #expect(Array(table.key(Int(id))) == key)
         }
-        let sorted = table.sortedIDs().map { Self.keys[Int($0)] }
+        let (order, prefixes) = table.sortedIDs()
+        let sorted = order.map { Self.keys[Int($0)] }
         #expect(sorted == Self.keys.sorted { $0.lexicographicallyPrecedes($1) })
+        // each key's first 8 bytes, big-endian: where two differ, they order their keys
+        #expect(prefixes == sorted.map { k in (0..<8).reduce(UInt64(0)) { $0 << 8 | UInt64($1 < k.count ? k[$1] : 0) } })
     }
 }

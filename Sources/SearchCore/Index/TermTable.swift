@@ -106,8 +106,9 @@ struct TermTable {
     /// Ids in the byte order of their keys: the order of the term dictionary. A radix sort on
     /// the keys' first 8 bytes (read big-endian, their byte order is integer order; a byte
     /// all keys share takes no pass), then each run of keys that share them sorted on the
-    /// bytes that follow.
-    func sortedIDs() -> [Int32] {
+    /// bytes that follow. Also returns, in the same order, those 8 bytes: two keys whose
+    /// prefixes differ compare as their prefixes do (`orderedPrefix`).
+    func sortedIDs() -> (ids: [Int32], prefixes: [UInt64]) {
         let n = count
         var prefixes = RawBuffer<UInt64>.unset(n), ids = RawBuffer<Int32>.unset(n)
         var scratchPrefixes = RawBuffer<UInt64>.unset(n), scratchIDs = RawBuffer<Int32>.unset(n)
@@ -152,7 +153,7 @@ struct TermTable {
             if end - start > 1 { result[start..<end].sort { Self.less(key(Int($0)), key(Int($1))) } }
             start = end
         }
-        return result
+        return (result, Array(prefixes.buffer))
     }
 
     /// Byte-wise lexicographic order.
