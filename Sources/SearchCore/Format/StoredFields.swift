@@ -10,8 +10,9 @@ struct StoredFieldsWriter {
     private var offsets: [UInt64] = []
     private var written = 0
 
-    /// Bytes held in memory.
-    var memoryBytes: Int { out.bytes.capacity + offsets.count * 8 }
+    /// Bytes of records buffered (counted as used, not as the array's capacity: after a
+    /// merge's first flush the capacity stayed over its 1 MiB, and it flushed every record).
+    var memoryBytes: Int { out.count + offsets.count * 8 }
 
     /// Adds a document's record to the buffer; `flush` moves buffered records to the file.
     mutating func add(_ doc: Document) {

@@ -22,7 +22,7 @@ final class SegmentWriter {
 
     deinit { inversion.free() }
 
-    /// Bytes held by the buffers: flush the segment when this passes the configured budget.
+    /// Bytes the buffers use: flush the segment when this passes the configured budget.
     var memoryBytes: Int { inversion.memoryBytes + stored.memoryBytes + ids.memoryBytes + Int(docCount) * 8 }
 
     /// Adds a document and returns its id in the segment.
@@ -308,7 +308,7 @@ struct Inversion {
     }
 
     var memoryBytes: Int {
-        pool.memoryBytes + terms.memoryBytes + states.capacity * MemoryLayout<TermState>.stride + starts.capacity * 4
+        pool.memoryBytes + terms.memoryBytes + states.count * MemoryLayout<TermState>.stride + starts.count * 4
     }
 
     /// One occurrence of a term (recorded with its batch).

@@ -57,8 +57,10 @@ struct TermTable {
 
     var count: Int { offsets.count }
 
-    /// Approximate bytes of memory held.
-    var memoryBytes: Int { slots.capacity * MemoryLayout<Slot>.stride + arena.capacity + offsets.capacity * 6 }
+    /// Approximate bytes of memory in use: the slots (all written), and the keys and their
+    /// entries as far as they are filled (what grows by doubling reserves up to twice that,
+    /// but the pages beyond are never touched).
+    var memoryBytes: Int { slots.capacity * MemoryLayout<Slot>.stride + arena.count + offsets.count * 6 }
 
     /// Asks the CPU to fetch where the key of `id` is (then, once that has arrived, `prefetchKey`).
     @inline(__always)
