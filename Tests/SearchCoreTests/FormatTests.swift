@@ -295,4 +295,16 @@ struct FormatTests {
         #expect(try stored.document(1) == docs[1])
         #expect(throws: FormatError.self) { try stored.document(2) }
     }
+
+    /// A merge flushes its stored records when a megabyte waits: what was flushed no longer
+    /// counts (the array's kept capacity once did, and every later record was flushed alone).
+    @Test func flushedStoredRecordsNoLongerCount() throws {
+        var writer = StoredFieldsWriter()
+        let file = try FileWriter(MemoryDirectory(), "t.sto")
+        for i in 0..<300 { writer.add(Document(id: "\(i)", title: "t", body: String(repeating: "x", count: 4000))) }
+        #expect(writer.memoryBytes > 1 << 20)
+        try writer.flush(to: file)
+        writer.add(Document(id: "last", title: "t", body: "short"))
+        #expect(writer.memoryBytes < 1 << 12)
+    }
 }
