@@ -225,6 +225,20 @@ struct MatchingTests {
         #expect(Set(try ids(query)) == Set(expected), "\(query)")
     }
 
+    /// What `path:` matches: every directory prefix, slashes collapsed, as the words of the
+    /// path split it (a trailing slash or a doubled one adds nothing).
+    @Test(arguments: [
+        ("/srv/notes/a.txt", ["/srv", "/srv/notes", "/srv/notes/a.txt"]),
+        ("notes//a.txt/", ["notes", "notes/a.txt"]),
+        ("a", ["a"]),
+        ("/", []),
+        ("", []),
+    ])
+    func directoryPrefixes(path: String, expected: [String]) {
+        let (bytes, ends) = SegmentWriter.directoryPrefixes(path)
+        #expect(ends.map { String(decoding: bytes[..<$0], as: UTF8.self) } == expected)
+    }
+
     @Test func titleMatchesRankAboveBodyMatches() throws {
         #expect(try ids("Chancay port").first == "titled")
     }

@@ -50,31 +50,59 @@ final class SegmentWriter {
     /// The path field: every directory prefix of the path and of the id (path:/abs/dir,
     /// path:sub/dir), and the words of the path (path:word); the lang field: the language code.
     private func addKeywords(_ document: Document, into sink: inout Inverter) {
-        // in bytes: split as Characters, this function took 2.9% of the instructions that
-        // index the 1 GB corpus's short documents (2.1% in bytes)
-        var prefixes = Set<[UInt8]>()
-        for p in [document.path, document.id].compactMap({ $0 }) {
-            let absolute = p.utf8.first == UInt8(ascii: "/")
-            var prefix: [UInt8] = []
-            for part in p.utf8.split(separator: UInt8(ascii: "/")) {
-                if absolute || !prefix.isEmpty { prefix.append(UInt8(ascii: "/")) }
-                prefix += part
-                prefixes.insert(prefix)
-            }
-        }
-        for (i, prefix) in prefixes.sorted(by: { $0.lexicographicallyPrecedes($1) }).enumerated() {
-            prefix.withUnsafeBufferPointer {
-                sink.state.record($0, namespace: TermKey.pathPrefixNamespace, field: Field.path.rawValue, doc: sink.doc, position: UInt32(i))
+        // The prefixes of the path and of the id, in byte order, each once. A string's prefixes
+        // are each a prefix of the next, so the two lists merge as sorted lists (through a Set
+        // of arrays, sorted, this function was 3.9% of a 1 GB build of short documents).
+        let (path, id) = (Self.directoryPrefixes(document.path), Self.directoryPrefixes(document.id))
+        var (i, j, position): (Int, Int, UInt32) = (0, 0, 0)
+        path.bytes.withUnsafeBufferPointer { pathBytes in
+            id.bytes.withUnsafeBufferPointer { idBytes in
+                while i < path.ends.count || j < id.ends.count {
+                    let a = i < path.ends.count ? UnsafeBufferPointer(rebasing: pathBytes[..<path.ends[i]]) : nil
+                    let b = j < id.ends.count ? UnsafeBufferPointer(rebasing: idBytes[..<id.ends[j]]) : nil
+                    let prefix: UnsafeBufferPointer<UInt8>
+                    if let a, let b, a.elementsEqual(b) {
+                        (prefix, i, j) = (a, i + 1, j + 1)
+                    } else if let a, b.map({ TermTable.less(a, $0) }) ?? true {
+                        (prefix, i) = (a, i + 1)
+                    } else {
+                        (prefix, j) = (b!, j + 1)
+                    }
+                    sink.state.record(prefix, namespace: TermKey.pathPrefixNamespace, field: Field.path.rawValue, doc: sink.doc,
+                                      position: position)
+                    position += 1
+                }
             }
         }
         sink.field = Field.path.rawValue
-        var path = document.path ?? document.id
-        path.withUTF8 { _ = analyzer.analyze($0, into: &sink) }
-        if let lang = document.lang, !lang.isEmpty {
-            Array(lang.utf8).withUnsafeBufferPointer {
-                sink.state.record($0, namespace: nil, field: Field.lang.rawValue, doc: sink.doc, position: 0)
+        var words = document.path ?? document.id
+        words.withUTF8 { _ = analyzer.analyze($0, into: &sink) }
+        if var lang = document.lang, !lang.isEmpty {
+            lang.withUTF8 { sink.state.record($0, namespace: nil, field: Field.lang.rawValue, doc: sink.doc, position: 0) }
+        }
+    }
+
+    /// Every directory prefix of a path (path:/abs/dir, path:sub/dir, then the whole): its
+    /// parts joined by single slashes, and where each prefix ends.
+    static func directoryPrefixes(_ path: String?) -> (bytes: [UInt8], ends: [Int]) {
+        guard let path else { return ([], []) }
+        let slash = UInt8(ascii: "/")
+        let absolute = path.utf8.first == slash
+        var bytes: [UInt8] = [], ends: [Int] = []
+        bytes.reserveCapacity(path.utf8.count + 1)
+        var inPart = false
+        for c in path.utf8 {
+            if c == slash {
+                if inPart { ends.append(bytes.count) }
+                inPart = false
+            } else {
+                if !inPart && (absolute || !bytes.isEmpty) { bytes.append(slash) }
+                inPart = true
+                bytes.append(c)
             }
         }
+        if inPart { ends.append(bytes.count) }
+        return (bytes, ends)
     }
 
     /// Feeds the tokens of one field of one document into the inversion.
