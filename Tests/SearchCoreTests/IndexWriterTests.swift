@@ -85,6 +85,21 @@ struct IndexWriterTests {
         #expect(try ids(t, "second") == ["d"] && (try ids(t, "first")).isEmpty)
     }
 
+    /// A JSON Lines id or lang can be any length: one of 70 000 bytes is indexed (its path
+    /// prefixes past 4 KiB left out), not a trap in the term table, and found by id and text.
+    @Test func aHugeIDOrLanguageIsIndexed() throws {
+        let writer = try IndexWriter(directory: MemoryDirectory())
+        let longID = "dir/" + String(repeating: "a", count: 70_000)
+        var odd = doc("b", "lemur")
+        odd.lang = String(repeating: "x", count: 70_000)
+        try writer.add([doc(longID, "okapi"), odd])
+        let s = try writer.commit()
+        #expect(try ids(s, "okapi") == [longID])
+        #expect(try ids(s, "lemur") == ["b"])
+        #expect(try ids(s, "path:dir okapi") == [longID])
+        #expect(writer.contains(longID))
+    }
+
     /// The same documents give the same scores however they are split into segments and merged.
     @Test func scoresDoNotDependOnSegmentation() throws {
         let documents = try seedDocuments()

@@ -50,6 +50,11 @@ public struct TermKey: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     static let pathPrefixNamespace: UInt8 = 0x04
 
+    /// Path prefixes and language codes longer than this are not indexed (a JSON Lines id or
+    /// lang can be any length; the indexer's term table holds keys under 64 KiB, and no file
+    /// path is longer than 4 KiB).
+    static let maxKeywordBytes = 4096
+
     public static func < (a: TermKey, b: TermKey) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
 
     public var description: String {

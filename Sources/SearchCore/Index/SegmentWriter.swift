@@ -68,6 +68,7 @@ final class SegmentWriter {
                     } else {
                         (prefix, j) = (b!, j + 1)
                     }
+                    guard prefix.count <= TermKey.maxKeywordBytes else { continue }
                     sink.state.record(prefix, namespace: TermKey.pathPrefixNamespace, field: Field.path.rawValue, doc: sink.doc,
                                       position: position)
                     position += 1
@@ -77,7 +78,7 @@ final class SegmentWriter {
         sink.field = Field.path.rawValue
         var words = document.path ?? document.id
         words.withUTF8 { _ = analyzer.analyze($0, into: &sink) }
-        if var lang = document.lang, !lang.isEmpty {
+        if var lang = document.lang, !lang.isEmpty, lang.utf8.count <= TermKey.maxKeywordBytes {
             lang.withUTF8 { sink.state.record($0, namespace: nil, field: Field.lang.rawValue, doc: sink.doc, position: 0) }
         }
     }
