@@ -92,6 +92,7 @@ struct TermTable {
         }
         let id = Int32(offsets.count)
         offsets.append(UInt32(arena.count))
+        precondition(key.count <= Int(UInt16.max), "term key of \(key.count) bytes: keys are kept under 64 KiB (TermKey.maxKeywordBytes)")
         lengths.append(UInt16(key.count))
         if !key.isEmpty { arena.append(key.baseAddress!, count: key.count) }
         slots[i] = Slot(prefix: prefix, tag: tag, id: id)
@@ -109,7 +110,7 @@ struct TermTable {
     /// the keys' first 8 bytes (read big-endian, their byte order is integer order; a byte
     /// all keys share takes no pass), then each run of keys that share them sorted on the
     /// bytes that follow. Also returns, in the same order, those 8 bytes: two keys whose
-    /// prefixes differ compare as their prefixes do (`orderedPrefix`).
+    /// prefixes differ compare as their prefixes do (how `SegmentWriter` merges writers' terms).
     func sortedIDs() -> (ids: [Int32], prefixes: [UInt64]) {
         let n = count
         var prefixes = RawBuffer<UInt64>.unset(n), ids = RawBuffer<Int32>.unset(n)
