@@ -30,7 +30,7 @@ case " $ENGINES " in
 */searchd" "*|*" searchd "*)
     if [ ! -x "$BIN" ]; then
         echo "run.sh: $BIN does not exist. Build it first, in $REPO:" >&2
-        echo "    swift build -c release" >&2
+        echo "    make build" >&2
         exit 1
     fi ;;
 esac

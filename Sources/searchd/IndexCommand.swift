@@ -20,6 +20,7 @@ struct Index: ParsableCommand {
     @OptionGroup var options: ConfigOptions
 
     func run() throws {
+        Analyzer.prepareTablesInBackground()
         let config = try options.load()
         let logger = options.logger(config)
         let service = IndexService(config: config, logger: logger)

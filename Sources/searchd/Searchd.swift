@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import SearchCore
 import SearchProtocol
 import SearchServer
 
@@ -76,6 +77,7 @@ struct Serve: ParsableCommand {
     @OptionGroup var options: ConfigOptions
 
     func run() throws {
+        Analyzer.prepareTablesInBackground()
         let config = try options.load()
         let logger = options.logger(config)
         do {

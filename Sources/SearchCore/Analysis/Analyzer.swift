@@ -1,4 +1,5 @@
 import CICU
+import Dispatch
 
 /// Turns UTF-8 text into tokens; documents and queries go through the same analysis.
 ///
@@ -31,6 +32,16 @@ public final class Analyzer {
     }
 
     deinit { state.free() }
+
+    /// Builds the shared tables the analysis reads (pinyin, the CJK dictionary) on another
+    /// thread while the caller starts up and builds the character tables (`searchd` and
+    /// `searchd index` at their start: one after the other, they took 6 ms of it).
+    public static func prepareTablesInBackground() {
+        DispatchQueue.global().async {
+            _ = Pinyin.shared
+            _ = CJKDictionary.shared
+        }
+    }
 
     /// Analyses `text`, numbering positions from `position` and groups from `group`.
     /// Returns the next free position and group.

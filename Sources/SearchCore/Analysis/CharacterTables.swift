@@ -26,7 +26,35 @@ final class CharacterTables: @unchecked Sendable {
 
     private init() {
         let count = Int(Self.tableLimit)
-        let classes = Self.classTable()
+        // The tables as one piece, from the cache (built from three cached ICU results, they
+        // were a fifth of the instructions of `searchd index`'s start): the classes, the two
+        // folded-form tables (little-endian), then the UTF-8 of the folded forms.
+        let size = count * 9
+        let cached = ICUCache.pieces(kind: "CharacterTables", inputs: []) { (Self.build(), []) }?.pieces
+        let piece = cached.map { $0.count >= size } == true ? cached! : Self.build()
+        let classes = UnsafeMutablePointer<UInt8>.allocate(capacity: count)
+        let folded = UnsafeMutablePointer<UInt32>.allocate(capacity: count)
+        let keeping = UnsafeMutablePointer<UInt32>.allocate(capacity: count)
+        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, piece.count - size))
+        piece.withUnsafeBytes { raw in
+            for i in 0..<count {
+                classes[i] = raw[i]
+                folded[i] = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: count + 4 * i, as: UInt32.self))
+                keeping[i] = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 5 * count + 4 * i, as: UInt32.self))
+            }
+            for i in size..<raw.count { bytes[i - size] = raw[i] }
+        }
+        // never freed: the tables live as long as the process
+        self.classes = UnsafePointer(classes)
+        self.folded = UnsafePointer(folded)
+        self.foldedKeepingAccents = UnsafePointer(keeping)
+        self.bytes = UnsafePointer(bytes)
+    }
+
+    /// The tables from ICU, as the piece `init` reads.
+    private static func build() -> [UInt8] {
+        let count = Int(tableLimit)
+        let classes = (0..<tableLimit).map { cp in cp < 0xD800 || cp >= 0xE000 ? UInt8(truncatingIfNeeded: sd_char_class(cp)) : 0 }
         var folded = [UInt32](repeating: 0, count: count)
         var keeping = [UInt32](repeating: 0, count: count)
         var bytes: [UInt8] = []
@@ -41,7 +69,7 @@ final class CharacterTables: @unchecked Sendable {
 
         // ASCII folds by hand; every other term character goes through ICU in one batch.
         var foldable: [UInt32] = []
-        for cp in 0..<Self.tableLimit where cp < 0xD800 || cp >= 0xE000 {
+        for cp in 0..<tableLimit where cp < 0xD800 || cp >= 0xE000 {
             let cls = classes[Int(cp)]
             if cp < 0x80 {
                 folded[Int(cp)] = intern(CollectionOfOne(UInt8(cp >= 0x41 && cp <= 0x5A ? cp + 0x20 : cp)))
@@ -53,7 +81,8 @@ final class CharacterTables: @unchecked Sendable {
         // Accents only ever come off Latin, Greek and Cyrillic letters: fold the rest once.
         let strippable = foldable.filter { sd_accents_strippable($0) != 0 }
         for (cps, stripAccents) in [(foldable, false), (strippable, true)] {
-            let (pieces, ends) = Self.fold(cps, stripAccents: stripAccents)
+            // on an ICU failure, empty pieces: the characters stay unfolded
+            let (pieces, ends) = foldWithICU(cps, stripAccents: stripAccents) ?? ([], [Int32](repeating: -1, count: cps.count))
             var start = 0
             for (i, cp) in cps.enumerated() {
                 let end = Int(ends[i])
@@ -69,34 +98,12 @@ final class CharacterTables: @unchecked Sendable {
                 if stripAccents { folded[Int(cp)] = entry } else { keeping[Int(cp)] = entry; folded[Int(cp)] = entry }
             }
         }
-        self.classes = Self.immortal(classes)
-        self.folded = Self.immortal(folded)
-        self.foldedKeepingAccents = Self.immortal(keeping)
-        self.bytes = Self.immortal(bytes)
-    }
-
-    /// The class of every code point below `tableLimit` (surrogates: 0), from the cache when
-    /// it holds them (asking ICU for 128 K code points was a sixth of start-up).
-    private static func classTable() -> [UInt8] {
-        let compute = { () -> [UInt8] in
-            (0..<tableLimit).map { cp in cp < 0xD800 || cp >= 0xE000 ? UInt8(truncatingIfNeeded: sd_char_class(cp)) : 0 }
+        var piece = classes
+        piece.reserveCapacity(count * 9 + bytes.count)
+        for table in [folded, keeping] {
+            for entry in table { withUnsafeBytes(of: entry.littleEndian) { piece.append(contentsOf: $0) } }
         }
-        let cached = ICUCache.pieces(kind: "class", inputs: []) { (compute(), []) }?.pieces
-        return cached?.count == Int(tableLimit) ? cached! : compute()
-    }
-
-    /// A copy of the array that is never freed.
-    private static func immortal<T>(_ array: [T]) -> UnsafePointer<T> {
-        let p = UnsafeMutablePointer<T>.allocate(capacity: max(array.count, 1))
-        array.withUnsafeBufferPointer { p.initialize(from: $0.baseAddress!, count: array.count) }
-        return UnsafePointer(p)
-    }
-
-    /// Folded UTF-8 of every code point, and the end offset of each one's piece; on an ICU
-    /// failure, empty pieces (the caller keeps the characters unfolded).
-    private static func fold(_ cps: [UInt32], stripAccents: Bool) -> ([UInt8], [Int32]) {
-        let result = ICUCache.pieces(kind: stripAccents ? "fold-strip" : "fold", inputs: cps) { foldWithICU(cps, stripAccents: stripAccents) }
-        return result ?? ([], [Int32](repeating: -1, count: cps.count))
+        return piece + bytes
     }
 
     static func foldWithICU(_ cps: [UInt32], stripAccents: Bool) -> (pieces: [UInt8], ends: [Int32])? {
