@@ -313,6 +313,35 @@ struct IndexWriterTests {
         #expect(try ids(t, "word10") == ["d10"])
     }
 
+    /// Documents that moved again and again (buffers flushed together, segments merged, the
+    /// merged ones merged again, each move only recorded until the moves outnumber the live
+    /// documents) are found by id where they are now, to be replaced or deleted.
+    @Test func documentsMovedByFlushesAndMergesAreFoundByID() throws {
+        let writer = try IndexWriter(directory: MemoryDirectory(), options: IndexWriter.Options(threads: 2))
+        var live = Set<String>()
+        for round in 0..<6 {
+            let docs = (0..<30).map { doc("r\(round)-\($0)", "common round\(round) word\($0)") }
+            try writer.add(docs)
+            live.formUnion(docs.map(\.id))
+            try writer.commit()
+            // in every round so far: one document replaced, another deleted
+            for earlier in 0...round {
+                try writer.add([doc("r\(earlier)-\(round)", "replaced\(round)")])
+                #expect(writer.delete(id: "r\(earlier)-\(round + 10)"))
+                live.remove("r\(earlier)-\(round + 10)")
+            }
+            try writer.commit()
+            if round % 2 == 1 { try writer.forceMerge(into: 1) }
+        }
+        let s = writer.snapshot
+        #expect(allIDs(s) == live && s.documentCount == live.count)
+        for round in 0..<6 {
+            #expect(Set(try ids(s, "replaced\(round)")) == Set((0...round).map { "r\($0)-\(round)" }))
+            #expect(try ids(s, "round\(round)").count == 30 - (6 - round) - (6 - round))
+        }
+        #expect(try IndexChecker.check(writer.directory).documents == live.count)
+    }
+
     /// A block's stored impacts that no longer match its documents (the checksum made to
     /// hold): `searchd check` names the file and the block.
     @Test func checkFindsImpactsThatDoNotMatchTheirBlock() throws {

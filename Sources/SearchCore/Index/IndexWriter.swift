@@ -39,9 +39,12 @@ public final class IndexWriter {
     /// Buffers whose segment could not be written (a full disk): sealed, they take no more
     /// documents, and the next flush tries them again.
     private var unflushed: [Buffer] = []
-    /// Where each live document is: its container (a buffer or a segment) and doc number.
+    /// Where each live document is: its container (a buffer or a segment) and doc number, or
+    /// where it was before its container moved (`resolve`).
     private var locations: [String: Location] = [:]
     private var containers: [Int: Container] = [:]
+    /// Documents of the containers that moved and are still looked through (see `forward`).
+    private var forwardedDocs = 0
     private let containerIDs = Counter(0)
     private let names: Counter
     private(set) public var snapshot: Snapshot = .empty
@@ -58,8 +61,6 @@ public final class IndexWriter {
     private final class Buffer {
         let writer = SegmentWriter()
         let container: Int
-        var ids: [String] = []
-        var deleted = Deletes(docCount: 0)
         var deletedDocs: [UInt32] = []
 
         init(container: Int) { self.container = container }
@@ -68,6 +69,9 @@ public final class IndexWriter {
     private enum Container {
         case buffer(Buffer)
         case segment(name: String)
+        /// Flushed or merged into container `to`: document d is now number `docs[d]` there
+        /// (nil: it was deleted, and the move dropped it).
+        case moved(to: Int, docs: [UInt32?])
         case gone
     }
 
@@ -76,11 +80,37 @@ public final class IndexWriter {
         var doc: UInt32
     }
 
-    /// Moves the document `id` to its new place if it is still where it was (a later copy
-    /// replaced it otherwise): one hash of the id (a merge at 1 GB moves a million).
-    private func moveLocation(of id: String, from old: Location, to new: Location) {
-        guard let i = locations.index(forKey: id), locations.values[i] == old else { return }
-        locations.values[i] = new
+    /// Where a location's document is now: through the moves of its container.
+    private func resolve(_ location: Location) -> Location? {
+        var l = location
+        while case .moved(let to, let docs)? = containers[l.container] {
+            guard let d = docs[Int(l.doc)] else { return nil }
+            l = Location(container: to, doc: d)
+        }
+        return l
+    }
+
+    /// Records that a container's documents moved: their locations are left as they are and
+    /// resolved when read (updating each had cost a hash of its id; the merge that ends a
+    /// 1 GB build moved a million, 0.5 s). Once the moved documents outnumber the live ones
+    /// twice, every location is resolved in place, in one pass without hashing, and the moves
+    /// are forgotten: a daemon's merges never pile up, and a build's final merge (every
+    /// document moved once, some twice) leaves them.
+    private func forward(_ container: Int, to new: Int, docs: [UInt32?]) {
+        containers[container] = .moved(to: new, docs: docs)
+        forwardedDocs += docs.count
+        guard forwardedDocs > 2 * locations.count else { return }
+        // by index, not over `locations.indices`, which would hold a second reference to the
+        // dictionary and make the first write copy it
+        var i = locations.startIndex
+        while i != locations.endIndex {
+            if let l = resolve(locations.values[i]) { locations.values[i] = l }
+            i = locations.index(after: i)
+        }
+        for (c, value) in containers {
+            if case .moved = value { containers[c] = .gone }
+        }
+        forwardedDocs = 0
     }
 
     /// Opens the index in `directory` (empty if there is none) for writing: takes the write
@@ -140,7 +170,7 @@ public final class IndexWriter {
     /// The stamp of one document written to a segment (nil while it is only buffered: the
     /// caller then reads its file again, which is always safe).
     public func stamp(of id: String) -> SourceStamp? {
-        guard let location = locations[id],
+        guard let location = locations[id].flatMap(resolve),
               let entry = entries.first(where: { $0.container == location.container }),
               let found = entry.segment.ids.lookup(id), found.doc == location.doc else { return nil }
         return found.stamp
@@ -174,7 +204,6 @@ public final class IndexWriter {
                 guard let doc = produce(i) else { continue }
                 let buffer = shared.buffer(t)
                 let d = buffer.writer.add(doc)
-                buffer.ids.append(doc.id)
                 local.append((i, doc.id, Location(container: buffer.container, doc: d)))
                 if buffer.writer.memoryBytes > perThreadBudget {
                     let name = Self.segmentName(names.next())
@@ -243,12 +272,13 @@ public final class IndexWriter {
     }
 
     private func markDeleted(_ location: Location) {
+        guard let location = resolve(location) else { return }
         switch containers[location.container] ?? .gone {
         case .buffer(let b):
             b.deletedDocs.append(location.doc)
         case .segment:
             if let i = entries.firstIndex(where: { $0.container == location.container }) { delete(location.doc, entry: i) }
-        case .gone:
+        case .moved, .gone:
             break
         }
     }
@@ -290,11 +320,7 @@ public final class IndexWriter {
         let segment = try Segment(directory, info)  // before anything moves: it may fail
         let container = flushed.count == 1 ? flushed[0].container : containerIDs.nextID()
         for (buffer, base) in zip(flushed, bases) where buffer.container != container {
-            containers[buffer.container] = .gone
-            for (d, id) in buffer.ids.enumerated() {
-                moveLocation(of: id, from: Location(container: buffer.container, doc: UInt32(d)),
-                             to: Location(container: container, doc: base + UInt32(d)))
-            }
+            forward(buffer.container, to: container, docs: (0..<buffer.writer.docCount).map { base + $0 })
         }
         containers[container] = .segment(name: info.name)
         entries.append(Entry(segment: segment, info: info, deletes: deletes, container: container, deletesDirty: deletes.count > 0))
@@ -470,14 +496,7 @@ public final class IndexWriter {
         let container = containerIDs.nextID()
         containers[container] = .segment(name: name)
         for (k, i) in indices.enumerated() {
-            let old = entries[i].container
-            containers[old] = .gone
-            entries[i].segment.ids.forEach { e in
-                if let newDoc = mapping[k][Int(e.doc)] {
-                    moveLocation(of: e.id, from: Location(container: old, doc: e.doc), to: Location(container: container, doc: newDoc))
-                }
-                return true
-            }
+            forward(entries[i].container, to: container, docs: mapping[k])
         }
         let first = indices.min()!
         let merged = Entry(segment: segment, info: info, deletes: Deletes(docCount: info.docCount), container: container)
