@@ -259,11 +259,34 @@ public final class IndexService: Sendable {
 
         // Everything to read, for the progress: files, and JSON Lines files as their bytes.
         let counters = Counters(total: toRead.count, bytesTotal: toRead.reduce(0) { $0 + $1.size })
+        let commitInterval = Duration.milliseconds(Int(config.commitInterval * 1000))
         var lastCommit = clock.now
         func commitIfDue() throws {
-            guard writer.hasChanges, clock.now - lastCommit >= .milliseconds(Int(config.commitInterval * 1000)) else { return }
+            guard writer.hasChanges, clock.now - lastCommit >= commitInterval else { return }
             publish(try writer.commit())
             lastCommit = clock.now
+        }
+        /// Adds batch after batch from `next` (nil: no more) until a commit is due or searchd
+        /// is stopping: the indexing threads go from one batch to the next without waiting
+        /// for each other (see `IndexWriter.add(batches:)`); then commits if due. Returns
+        /// whether to go on.
+        func addBatches(_ next: @escaping @Sendable () throws -> DocumentBatch?) throws -> Bool {
+            let due = lastCommit + commitInterval
+            let outcome = Mutex<(ended: Bool, error: (any Error)?)>((false, nil))
+            try writer.add(batches: {
+                guard clock.now < due, !self.state.withLock({ $0.stopping }) else { return nil }
+                do {
+                    if let batch = try next() { return batch }
+                    outcome.withLock { $0.ended = true }
+                } catch {
+                    outcome.withLock { $0 = (true, error) }
+                }
+                return nil
+            })
+            let (ended, error) = outcome.withLock { $0 }
+            if let error { throw error }
+            if !ended { try commitIfDue() }
+            return !ended && !state.withLock { $0.stopping }
         }
 
         // JSON Lines files: a batch of lines at a time, parsed on the indexing threads.
@@ -280,11 +303,21 @@ public final class IndexService: Sendable {
             let ids = Mutex<[String]>([])
             let documents = Atomic<Int>(0)
             do {
-                try JSONLinesSource.forEachBatch(path: file.path, batchBytes: Self.batchBytes) { lines, firstLine in
-                    let batch = UncheckedSendableBox(lines)
-                    try writer.add(count: lines.count) { k in
+                let feed = try JSONLinesSource.BatchFeed(path: file.path, batchBytes: Self.batchBytes)
+                // a batch's bytes count as done once the next is asked for (all of it taken)
+                let taken = Mutex(0)
+                @Sendable func reportTaken() {
+                    let bytes = taken.withLock { b in defer { b = 0 }; return b }
+                    if let progress, bytes > 0 { progress(counters.done(files: 0, bytes: bytes)) }
+                }
+                while try addBatches({
+                    reportTaken()
+                    guard let batch = try feed.next() else { return nil }
+                    taken.withLock { $0 = batch.lines.reduce(0) { $0 + $1.count + 1 } }
+                    let (lines, firstLine) = (UncheckedSendableBox(batch.lines), batch.firstLine)
+                    return DocumentBatch(count: batch.lines.count) { k in
                         do throws(JSONLinesSource.LineError) {
-                            guard var doc = try JSONLinesSource.document(batch.value[k]) else { return nil }
+                            guard var doc = try JSONLinesSource.document(lines.value[k]) else { return nil }
                             doc.stamp = stamp
                             documents.add(1, ordering: .relaxed)
                             if !known.isEmpty { ids.withLock { $0.append(doc.id) } }
@@ -294,10 +327,10 @@ public final class IndexService: Sendable {
                             return nil
                         }
                     }
-                    if let progress { progress(counters.done(files: 0, bytes: lines.reduce(0) { $0 + $1.count + 1 })) }
-                    try commitIfDue()
-                    return !state.withLock { $0.stopping }
+                }) {
+                    reportTaken()
                 }
+                reportTaken()
             } catch let error as SystemError {
                 logger.warning("skipped \(file.path): \(error)")
             }
@@ -313,32 +346,33 @@ public final class IndexService: Sendable {
 
         // Files: read, compared by content hash, extracted and indexed on the indexing threads.
         let files = UncheckedSendableBox(toRead)
-        var batchStart = 0
-        while batchStart < files.value.count && !state.withLock({ $0.stopping }) {
-            var batchEnd = batchStart, batchBytes = 0
-            while batchEnd < files.value.count && batchEnd - batchStart < Self.batchFiles && batchBytes < Self.batchBytes {
-                batchBytes += files.value[batchEnd].size
-                batchEnd += 1
-            }
-            let base = batchStart
-            try writer.add(count: batchEnd - batchStart) { k in
-                let file = files.value[base + k]
-                defer { if let progress { progress(counters.done(bytes: file.size)) } }
-                switch Self.read(file, known: compared[file.id], maxSize: config.maxFileSize) {
-                case .document(let doc):
-                    counters.added(bytes: Int(doc.stamp?.size ?? 0))
-                    return doc
-                case .unchanged:
-                    counters.unchanged()
-                case .skipped(let reason):
-                    counters.skipped(file.id)
-                    logger.warning("skipped \(file.path): \(reason)")
+        let nextFile = Mutex(0)
+        while try addBatches({
+            nextFile.withLock { batchStart -> DocumentBatch? in
+                var batchEnd = batchStart, batchBytes = 0
+                while batchEnd < files.value.count && batchEnd - batchStart < Self.batchFiles && batchBytes < Self.batchBytes {
+                    batchBytes += files.value[batchEnd].size
+                    batchEnd += 1
                 }
-                return nil
+                guard batchEnd > batchStart else { return nil }
+                defer { batchStart = batchEnd }
+                return DocumentBatch(count: batchEnd - batchStart) { [base = batchStart] k in
+                    let file = files.value[base + k]
+                    defer { if let progress { progress(counters.done(bytes: file.size)) } }
+                    switch Self.read(file, known: compared[file.id], maxSize: config.maxFileSize) {
+                    case .document(let doc):
+                        counters.added(bytes: Int(doc.stamp?.size ?? 0))
+                        return doc
+                    case .unchanged:
+                        counters.unchanged()
+                    case .skipped(let reason):
+                        counters.skipped(file.id)
+                        logger.warning("skipped \(file.path): \(reason)")
+                    }
+                    return nil
+                }
             }
-            batchStart = batchEnd
-            if batchStart < files.value.count { try commitIfDue() }
-        }
+        }) {}
         // Files skipped this time (now binary, too large, unreadable) and files gone: deleted.
         var deleted = 0
         let failed = counters.snapshot.skippedIDs

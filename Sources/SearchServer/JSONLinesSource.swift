@@ -36,32 +36,35 @@ enum JSONLinesSource {
             lang: json["lang"]?.stringValue ?? LanguageGuesser.guess(text), path: json["path"]?.stringValue)
     }
 
-    /// Reads `path` in batches of whole lines of about `batchBytes`; `body` gets each batch and
-    /// the line number of its first line, and returns false to stop early. The first batches
+    /// The batches of whole lines of about `batchBytes` of a file, in order. The first batches
     /// are smaller (1 MiB, then doubling): the indexing threads wait for the first one, which
     /// took 0.1 s, a tenth of a 21 MB build, at full size. Each next batch is read on another
-    /// thread while `body` indexes the one before (the threads waited for every read, about
-    /// 3 ms per MB).
-    static func forEachBatch(path: String, batchBytes: Int,
-                             _ body: (_ lines: [ArraySlice<UInt8>], _ firstLine: Int) throws -> Bool) throws {
-        let reader = try BatchReader(path: path, batchBytes: batchBytes)
-        var batch = try reader.next()
-        while let current = batch {
-            let ahead = ReadAhead(reader)
-            let go: Bool
-            do {
-                go = try body(current.lines, current.firstLine)
-            } catch {
-                _ = try? ahead.batch()  // the reader is not left to a thread still using it
-                throw error
-            }
-            batch = try ahead.batch()
-            guard go else { return }
+    /// thread while the one before is indexed (the threads waited for every read, about 3 ms
+    /// per MB).
+    final class BatchFeed: @unchecked Sendable {
+        private let reader: BatchReader
+        private var ahead: ReadAhead?
+
+        init(path: String, batchBytes: Int) throws {
+            reader = try BatchReader(path: path, batchBytes: batchBytes)
+            ahead = ReadAhead(reader)
         }
+
+        /// The next batch, nil at the end of the file; used by one thread at a time.
+        func next() throws -> Batch? {
+            guard let current = ahead else { return nil }
+            ahead = nil
+            guard let batch = try current.batch() else { return nil }
+            ahead = ReadAhead(reader)
+            return batch
+        }
+
+        // the reader is not left to a thread still using it
+        deinit { _ = try? ahead?.batch() }
     }
 
     /// Whole lines and the number of the first.
-    private struct Batch {
+    struct Batch {
         var lines: [ArraySlice<UInt8>]
         var firstLine: Int
     }

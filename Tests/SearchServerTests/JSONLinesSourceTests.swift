@@ -20,17 +20,17 @@ struct JSONLinesSourceTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Self.text.write(toFile: path, atomically: true, encoding: .utf8)
         var ids: [String] = [], problems: [Int] = [], lines = 0
-        try JSONLinesSource.forEachBatch(path: path, batchBytes: batchBytes) { batch, first in
-            #expect(first == lines + 1)
-            for (k, line) in batch.enumerated() {
+        let feed = try JSONLinesSource.BatchFeed(path: path, batchBytes: batchBytes)
+        while let batch = try feed.next() {
+            #expect(batch.firstLine == lines + 1)
+            for (k, line) in batch.lines.enumerated() {
                 do throws(JSONLinesSource.LineError) {
                     if let doc = try JSONLinesSource.document(line) { ids.append(doc.id) }
                 } catch {
-                    problems.append(first + k)
+                    problems.append(batch.firstLine + k)
                 }
             }
-            lines += batch.count
-            return true
+            lines += batch.lines.count
         }
         return (ids, problems, lines)
     }
@@ -51,11 +51,11 @@ struct JSONLinesSourceTests {
         let lines = (0..<150_000).map { #"{"id":"\#($0)","text":"line \#($0) of a file of about eleven megabytes"}"# }
         try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
         var sizes: [Int] = [], read: [String] = []
-        try JSONLinesSource.forEachBatch(path: path, batchBytes: 4 << 20) { batch, first in
-            #expect(first == read.count + 1)
-            sizes.append(batch.reduce(0) { $0 + $1.count + 1 })
-            read += batch.map { String(decoding: $0, as: UTF8.self) }
-            return true
+        let feed = try JSONLinesSource.BatchFeed(path: path, batchBytes: 4 << 20)
+        while let batch = try feed.next() {
+            #expect(batch.firstLine == read.count + 1)
+            sizes.append(batch.lines.reduce(0) { $0 + $1.count + 1 })
+            read += batch.lines.map { String(decoding: $0, as: UTF8.self) }
         }
         #expect(read == lines)
         #expect(sizes.first! <= 1 << 20)
