@@ -64,8 +64,13 @@ public final class IndexService: Sendable {
         public var bytesTotal: Int
     }
 
-    public init(config: Config, logger: Logger) {
+    /// Whether searches are served: each snapshot published then builds its segments' typo
+    /// indexes in the background, ahead of the first search (`searchd index` serves none).
+    let searches: Bool
+
+    public init(config: Config, logger: Logger, searches: Bool = true) {
         self.logger = logger
+        self.searches = searches
         state = Mutex(State(config: config))
     }
 
@@ -156,7 +161,7 @@ public final class IndexService: Sendable {
             $0.snapshot = snapshot
             $0.lastCommit = snapshot.manifest.map { _ in Self.now() }
         }
-        snapshot.prepareInBackground()
+        if searches { snapshot.prepareInBackground() }
     }
 
     static func now() -> Double {

@@ -23,7 +23,7 @@ struct Index: ParsableCommand {
         Analyzer.prepareTablesInBackground()
         let config = try options.load()
         let logger = options.logger(config)
-        let service = IndexService(config: config, logger: logger)
+        let service = IndexService(config: config, logger: logger, searches: false)
         do {
             _ = try service.loadSynonyms()
             try service.open()
