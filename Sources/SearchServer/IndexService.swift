@@ -267,28 +267,34 @@ public final class IndexService: Sendable {
         let commitInterval = Duration.milliseconds(Int(config.commitInterval * 1000))
         var lastCommit = clock.now
         func commitIfDue() throws {
-            guard writer.hasChanges, clock.now - lastCommit >= commitInterval else { return }
-            publish(try writer.commit())
+            guard clock.now - lastCommit >= commitInterval else { return }
+            if writer.hasChanges { publish(try writer.commit()) }
             lastCommit = clock.now
         }
         /// Adds batch after batch from `next` (nil: no more) until a commit is due or searchd
         /// is stopping: the indexing threads go from one batch to the next without waiting
-        /// for each other (see `IndexWriter.add(batches:)`); then commits if due. Returns
-        /// whether to go on.
+        /// for each other (see `IndexWriter.add(batches:)`); then commits if due. At least one
+        /// batch per call, whatever the time (`commit_interval = 0`: a commit after each).
+        /// Returns whether to go on.
         func addBatches(_ next: @escaping @Sendable () throws -> DocumentBatch?) throws -> Bool {
             let due = lastCommit + commitInterval
-            let outcome = Mutex<(ended: Bool, error: (any Error)?)>((false, nil))
+            let outcome = Mutex<(batches: Int, ended: Bool, error: (any Error)?)>((0, false, nil))
             try writer.add(batches: {
-                guard clock.now < due, !self.state.withLock({ $0.stopping }) else { return nil }
+                guard outcome.withLock({ $0.batches == 0 }) || clock.now < due, !self.state.withLock({ $0.stopping }) else {
+                    return nil
+                }
                 do {
-                    if let batch = try next() { return batch }
+                    if let batch = try next() {
+                        outcome.withLock { $0.batches += 1 }
+                        return batch
+                    }
                     outcome.withLock { $0.ended = true }
                 } catch {
-                    outcome.withLock { $0 = (true, error) }
+                    outcome.withLock { $0.ended = true; $0.error = error }
                 }
                 return nil
             })
-            let (ended, error) = outcome.withLock { $0 }
+            let (_, ended, error) = outcome.withLock { $0 }
             if let error { throw error }
             if !ended { try commitIfDue() }
             return !ended && !state.withLock { $0.stopping }

@@ -41,4 +41,30 @@ import Testing
         let rewritten = try update()
         #expect((rewritten.documents, rewritten.added, rewritten.deleted, rewritten.unchanged) == (2, 1, 1, 1))
     }
+
+    /// `commit_interval = 0`: a commit after every batch, and every update ends (the threads
+    /// take batches until a commit is due, and at least one per round).
+    @Test(.timeLimit(.minutes(1))) func aCommitIntervalOfZeroStillIndexesEverything() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("searchd-jsonl-\(UUID().uuidString.prefix(8))")
+        let notes = directory.appendingPathComponent("notes")
+        try FileManager.default.createDirectory(at: notes, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = directory.appendingPathComponent("docs.jsonl")
+        // past the first batch (1 MiB): two batches of lines
+        let lines = (0..<12_000).map { #"{"id":"j\#($0)","text":"line \#($0) of a file longer than one megabyte, padded out"}"# }
+        try lines.joined(separator: "\n").write(to: source, atomically: true, encoding: .utf8)
+        for i in 0..<3 { try "note \(i) about the okapi".write(to: notes.appendingPathComponent("n\(i).txt"), atomically: true, encoding: .utf8) }
+        var config = Config()
+        config.sources = [source.path, notes.path]
+        config.dataDirectory = directory.appendingPathComponent("data").path
+        config.commitInterval = 0
+        for round in 0..<2 {
+            let service = IndexService(config: config, logger: Logger(label: "test"))
+            defer { service.shutdown() }
+            try service.open()
+            let report = try service.update()
+            #expect(report.documents == 12_003, "round \(round)")
+            #expect(report.added == (round == 0 ? 12_003 : 0), "round \(round)")
+        }
+    }
 }
