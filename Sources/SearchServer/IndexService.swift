@@ -315,7 +315,8 @@ public final class IndexService: Sendable {
             let documents = Atomic<Int>(0)
             do {
                 let feed = try JSONLinesSource.BatchFeed(path: file.path, batchBytes: Self.batchBytes)
-                // a batch's bytes count as done once the next is asked for (all of it taken)
+                // a batch's bytes count as done once the next is asked for (all of it taken),
+                // or once the file is done
                 let taken = Mutex(0)
                 @Sendable func reportTaken() {
                     let bytes = taken.withLock { b in defer { b = 0 }; return b }
@@ -338,9 +339,7 @@ public final class IndexService: Sendable {
                             return nil
                         }
                     }
-                }) {
-                    reportTaken()
-                }
+                }) {}
                 reportTaken()
             } catch let error as SystemError {
                 logger.warning("skipped \(file.path): \(error)")

@@ -66,7 +66,7 @@ struct ICUCacheTests {
         }
     }
 
-    /// A call without inputs (the class of every code point) keeps its whole result.
+    /// A call without inputs (the character tables) keeps its whole result.
     @Test func aCallWithoutInputsIsKeptWhole() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

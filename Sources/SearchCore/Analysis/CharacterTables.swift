@@ -30,8 +30,8 @@ final class CharacterTables: @unchecked Sendable {
         // were a fifth of the instructions of `searchd index`'s start): the classes, the two
         // folded-form tables (little-endian), then the UTF-8 of the folded forms.
         let size = count * 9
-        let cached = ICUCache.pieces(kind: "CharacterTables", inputs: []) { (Self.build(), []) }?.pieces
-        let piece = cached.map { $0.count >= size } == true ? cached! : Self.build()
+        var piece = ICUCache.pieces(kind: "CharacterTables", inputs: []) { (Self.build(), []) }?.pieces ?? []
+        if piece.count < size { piece = Self.build() }
         let classes = UnsafeMutablePointer<UInt8>.allocate(capacity: count)
         let folded = UnsafeMutablePointer<UInt32>.allocate(capacity: count)
         let keeping = UnsafeMutablePointer<UInt32>.allocate(capacity: count)
@@ -42,7 +42,7 @@ final class CharacterTables: @unchecked Sendable {
                 folded[i] = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: count + 4 * i, as: UInt32.self))
                 keeping[i] = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 5 * count + 4 * i, as: UInt32.self))
             }
-            for i in size..<raw.count { bytes[i - size] = raw[i] }
+            UnsafeMutableRawPointer(bytes).copyMemory(from: raw.baseAddress! + size, byteCount: raw.count - size)
         }
         // never freed: the tables live as long as the process
         self.classes = UnsafePointer(classes)

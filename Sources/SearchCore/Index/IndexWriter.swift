@@ -75,7 +75,7 @@ public final class IndexWriter {
         case gone
     }
 
-    private struct Location: Equatable {
+    private struct Location {
         var container: Int
         var doc: UInt32
     }
