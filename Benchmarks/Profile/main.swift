@@ -89,6 +89,16 @@ case "merge":
         rounds += 1
     }
     exit(0)
+case "force-merge":
+    // what `searchd index` does last: the index at SEARCHD_PROFILE_INDEX (a copy: it is
+    // changed) merged into one segment per core, the old segments released
+    guard let dir = ProcessInfo.processInfo.environment["SEARCHD_PROFILE_INDEX"] else { print("SEARCHD_PROFILE_INDEX?"); exit(1) }
+    let t0 = Date(), c0 = cpuSeconds()
+    let writer = try IndexWriter(directory: try FileSystemDirectory(dir))
+    let segments = writer.snapshot.segmentCount
+    _ = try writer.forceMerge(into: Cores.available)
+    print("merged \(segments) segments into \(writer.snapshot.segmentCount) in \(Int(Date().timeIntervalSince(t0) * 1000)) ms, \(Int((cpuSeconds() - c0) * 1000)) ms of CPU")
+    exit(0)
 default:
     let writer: IndexWriter
     if let dir = ProcessInfo.processInfo.environment["SEARCHD_PROFILE_INDEX"] {

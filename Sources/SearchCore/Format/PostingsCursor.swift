@@ -222,6 +222,10 @@ final class PostingsCursor {
         for i in 0..<count { body(docs[i], freqs[i]) }
     }
 
+    /// The positions file and where the term's positions start in it: a merge copies a
+    /// source's positions of a term whole (documents renumbered in order keep them).
+    var termPositions: (data: UnsafeRawBufferPointer, start: Int) { (posData, positionsStart) }
+
     /// The current document's position deltas as stored (varints): what a merge copies,
     /// since positions do not change when documents are renumbered.
     func rawPositions() -> UnsafeRawBufferPointer {

@@ -126,6 +126,13 @@ struct PostingsWriter: ~Copyable {
         if blockDocs.count == PostingsFormat.blockSize { flushBlock() }
     }
 
+    /// True when the next `add` ends a block, whose skip entry says where the next block's
+    /// positions start: a merge that copies a run of positions measures it only then.
+    var nextAddEndsBlock: Bool { blockDocs.count == PostingsFormat.blockSize - 1 }
+
+    /// Counts position bytes of documents already added with fewer (see `nextAddEndsBlock`).
+    mutating func countPositionBytes(_ bytes: Int) { positionsAdded += bytes }
+
     /// Appends position deltas of the current term's documents (see `add(doc:freq:positionBytes:)`):
     /// into the positions file's buffer, which `finishTerm` writes out when it is large.
     mutating func appendPositions(_ bytes: UnsafeBufferPointer<UInt8>) { positions.append(bytes) }

@@ -258,6 +258,11 @@ struct TermDictionary {
             return false
         }
 
+        /// The byte order of this iterator's term and another's (negative, zero or positive).
+        func compare(to other: Iterator) -> Int {
+            term.withUnsafeBufferPointer { a in other.term.withUnsafeBufferPointer { b in TermDictionary.compare(a, b) } }
+        }
+
         /// Moves to the next term; false at the end (or at damage).
         mutating func next() -> Bool {
             while reader.offset >= end {

@@ -128,30 +128,42 @@ struct SegmentMerger {
                     sources[k].segment.dropMergedPages(postingsBefore: next.postingsOffset, positionsBefore: next.positionsOffset, documentFiles: false)
                 }
             }
+            // the sources at the smallest term, in one pass of byte comparisons
             var smallest = live[0]
-            for k in live.dropFirst() where iterators[k].term.lexicographicallyPrecedes(iterators[smallest].term) { smallest = k }
             holders.removeAll(keepingCapacity: true)
-            for k in live where iterators[k].term == iterators[smallest].term { holders.append(k) }
+            holders.append(smallest)
+            for k in live.dropFirst() {
+                let order = iterators[k].compare(to: iterators[smallest])
+                if order < 0 {
+                    smallest = k
+                    holders.removeAll(keepingCapacity: true)
+                }
+                if order <= 0 { holders.append(k) }
+            }
             let field = Int(iterators[smallest].term[0])
             postings.startTerm(lengths: field < lengths.count ? lengths[field] : nil)
             for k in holders {
                 let cursor = cursors[k]
                 cursor.reset(iterators[k].info)
                 if let start = starts[k] {
-                    // the documents' positions follow each other in the source: copied in
-                    // runs (one per term, unless the file is damaged), not one per document
-                    var run = UnsafeRawBufferPointer(start: nil, count: 0)
+                    // the documents' positions follow each other in the source: copied as
+                    // one run, measured (varints skipped in bulk) only where a merged block
+                    // ends and at the run's end, not document by document
+                    let (data, runStart) = cursor.termPositions
+                    var measured = runStart, pending = 0
                     while cursor.next() != PostingsCursor.end {
-                        let positions = cursor.rawPositions()
-                        postings.add(doc: start + cursor.doc, freq: cursor.freq, positionBytes: positions.count)
-                        if let base = run.baseAddress, base + run.count == positions.baseAddress {
-                            run = UnsafeRawBufferPointer(start: base, count: run.count + positions.count)
-                        } else {
-                            postings.appendPositions(run.assumingMemoryBound(to: UInt8.self))
-                            run = positions
+                        pending += Int(cursor.freq)
+                        let from = measured
+                        if postings.nextAddEndsBlock {
+                            skipVarints(data, &measured, count: pending)
+                            pending = 0
                         }
+                        postings.add(doc: start + cursor.doc, freq: cursor.freq, positionBytes: measured - from)
                     }
-                    postings.appendPositions(run.assumingMemoryBound(to: UInt8.self))
+                    let from = measured
+                    skipVarints(data, &measured, count: pending)
+                    postings.countPositionBytes(measured - from)
+                    postings.appendPositions(UnsafeBufferPointer(rebasing: data.assumingMemoryBound(to: UInt8.self)[runStart..<measured]))
                     continue
                 }
                 mapping[k].withUnsafeBufferPointer { mapping in

@@ -432,22 +432,37 @@ struct Inversion {
 
     /// Adds the postings of term `id` to the current term of `postings`, its documents
     /// numbered from `base`.
-    /// The streams are read where they lie; the positions, already in the file's format,
-    /// are measured per document and then copied slice by slice.
+    /// The streams are read where they lie; the positions, already in the file's format, are
+    /// copied slice by slice, and measured only where a block ends (a term of one block,
+    /// most of them, is not read twice).
     func appendPostings(of id: Int, base: UInt32, into postings: inout PostingsWriter) {
         let state = states[id]
         var docs = pool.reader(start: starts[2 * id], state.docs)
         var positions = pool.reader(start: starts[2 * id + 1], state.positions)
         var doc: UInt32 = 0
         var first = true
+        var measured = 0
+        var pending: UInt32 = 0
         while !docs.isAtEnd {
             let delta = docs.varint()
             let freq = docs.varint()
             doc = first ? delta : doc + delta
             first = false
-            postings.add(doc: base + doc, freq: freq, positionBytes: positions.skipVarints(freq))
+            pending += freq
+            var bytes = 0
+            if postings.nextAddEndsBlock {
+                bytes = positions.skipVarints(pending)
+                measured += bytes
+                pending = 0
+            }
+            postings.add(doc: base + doc, freq: freq, positionBytes: bytes)
         }
-        pool.forEachPiece(start: starts[2 * id + 1], of: state.positions) { postings.appendPositions($0) }
+        var total = 0
+        pool.forEachPiece(start: starts[2 * id + 1], of: state.positions) {
+            total += $0.count
+            postings.appendPositions($0)
+        }
+        postings.countPositionBytes(total - measured)
     }
 
     /// Terms are encoded in key order but were created, and their states and streams laid out,
