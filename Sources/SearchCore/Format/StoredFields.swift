@@ -33,6 +33,13 @@ struct StoredFieldsWriter {
         out.string(doc.body)
     }
 
+    /// Forgets every record, keeping the memory for the next ones.
+    mutating func removeAll() {
+        out.bytes.removeAll(keepingCapacity: true)
+        offsets.removeAll(keepingCapacity: true)
+        written = 0
+    }
+
     /// Adds a record copied from another segment's stored fields.
     mutating func add(record: UnsafeRawBufferPointer) {
         offsets.append(UInt64(written + out.count))

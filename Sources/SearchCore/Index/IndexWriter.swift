@@ -59,11 +59,15 @@ public final class IndexWriter {
     }
 
     private final class Buffer {
-        let writer = SegmentWriter()
+        let writer: SegmentWriter
         let container: Int
         var deletedDocs: [UInt32] = []
 
-        init(container: Int) { self.container = container }
+        /// `after`: a flushed buffer of the same thread, whose memory the new one takes over.
+        init(container: Int, after previous: Buffer? = nil) {
+            self.container = container
+            writer = previous.map { SegmentWriter(after: $0.writer) } ?? SegmentWriter()
+        }
     }
 
     private enum Container {
@@ -225,15 +229,17 @@ public final class IndexWriter {
                 local.append((current.number, i, doc.id, Location(container: buffer.container, doc: d)))
                 if buffer.writer.memoryBytes > perThreadBudget {
                     let name = Self.segmentName(names.next())
+                    var flushed: Buffer?
                     do {
                         let info = try buffer.writer.finish(to: directory, name: name)
                         buffer.writer.dropDocuments()
                         shared.add(flushed: (buffer, info))
+                        flushed = buffer
                     } catch {
                         Self.deleteFiles(of: name, in: directory)
                         shared.fail(error, unflushed: buffer)
                     }
-                    shared.replace(t, with: Buffer(container: containerIDs.nextID()))
+                    shared.replace(t, with: Buffer(container: containerIDs.nextID(), after: flushed))
                 }
             }
         }

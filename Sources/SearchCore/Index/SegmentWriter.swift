@@ -20,17 +20,25 @@ final class SegmentWriter {
 
     init() {}
 
+    /// The writer of a thread's next buffer, in the memory of its previous buffer's stored
+    /// records (finished, its documents dropped): a page of memory new to the process costs a
+    /// fault when first written, and a 1 GB build stores 1 GB of text.
+    init(after previous: SegmentWriter) {
+        swap(&stored, &previous.stored)
+    }
+
     deinit { inversion.free() }
 
     /// Frees the documents once `finish` has written them: a buffer flushed during
     /// `IndexWriter.add` waits for the call's end to become a segment, and until then only its
     /// document count is read (kept whole, two such buffers took a 1 GB build to 1.3 GB).
+    /// The stored records' memory stays, emptied, for the thread's next buffer (`init(after:)`).
     func dropDocuments() {
         inversion.free()
         inversion = Inversion()
         lengths = Field.text.map { _ in [] }
         dates = []
-        stored = StoredFieldsWriter()
+        stored.removeAll()
         ids = IDTableWriter()
     }
 
@@ -444,8 +452,7 @@ struct Inversion {
         var measured = 0
         var pending: UInt32 = 0
         while !docs.isAtEnd {
-            let delta = docs.varint()
-            let freq = docs.varint()
+            let (delta, freq) = docs.varintPair()
             doc = first ? delta : doc + delta
             first = false
             pending += freq
