@@ -85,6 +85,23 @@ struct IndexWriterTests {
         #expect(try ids(t, "second") == ["d"] && (try ids(t, "first")).isEmpty)
     }
 
+    /// Ids repeated across a call's documents, which the threads take in turns: for each id
+    /// the caller's last document is the one kept (the threads' results are merged in order).
+    @Test func theLastOfRepeatedIDsWinsAcrossThreads() throws {
+        let writer = try IndexWriter(directory: MemoryDirectory(), options: .init(threads: 2))
+        try writer.add((0..<400).map { i in doc("d\(i % 7)", "body \(i)") })
+        let s = try writer.commit()
+        var bodies: [String: String] = [:]
+        for (segment, deletes) in zip(s.segments, s.deletes) {
+            for d in 0..<segment.docCount where !deletes.contains(UInt32(d)) {
+                let document = try segment.stored.document(d)
+                bodies[document.id] = document.body
+            }
+        }
+        let last = (0..<7).map { k in ("d\(k)", "body \((0..<400).last { $0 % 7 == k }!)") }
+        #expect(bodies == Dictionary(uniqueKeysWithValues: last))
+    }
+
     /// A JSON Lines id or lang can be any length: one of 70 000 bytes is indexed (its path
     /// prefixes past 4 KiB left out), not a trap in the term table, and found by id and text.
     @Test func aHugeIDOrLanguageIsIndexed() throws {

@@ -248,19 +248,38 @@ public final class IndexWriter {
         for b in buffers.compactMap({ $0 }) + shared.unflushed + shared.flushed.map(\.0) { containers[b.container] = .buffer(b) }
         // In the callers' order: a later document with the same id replaces an earlier one.
         // Also after a failure: every document in a buffer is added, and must be findable.
-        locations.reserveCapacity(locations.count + shared.results.count)
-        for (_, _, id, location) in shared.results.sorted(by: { ($0.0, $0.1) < ($1.0, $1.1) }) {
+        // (While this runs, on one thread, the other cores wait: the table grows by doubling,
+        // not to the exact count, which rehashed every id at every call's end.)
+        let needed = locations.count + shared.results.reduce(0) { $0 + $1.count }
+        if needed > locations.capacity { locations.reserveCapacity(max(needed, 2 * locations.capacity)) }
+        Self.inOrder(shared.results) { id, location in
             if let old = locations.updateValue(location, forKey: id) { markDeleted(old) }
         }
         for (buffer, info) in shared.flushed { try adopt([buffer], info) }
         if let error = shared.failure { throw error }
     }
 
+    /// The threads' results in the callers' order (batch, then document): each thread's are in
+    /// that order already, so they are merged, not sorted (a sort moved every id string).
+    private static func inOrder(_ lists: [[(Int, Int, String, Location)]], _ body: (String, Location) -> Void) {
+        var heads = [Int](repeating: 0, count: lists.count)
+        while true {
+            var k = -1
+            for j in lists.indices where heads[j] < lists[j].count {
+                if k < 0 || (lists[j][heads[j]].0, lists[j][heads[j]].1) < (lists[k][heads[k]].0, lists[k][heads[k]].1) { k = j }
+            }
+            guard k >= 0 else { return }
+            body(lists[k][heads[k]].2, lists[k][heads[k]].3)
+            heads[k] += 1
+        }
+    }
+
     /// What the indexing threads share during `add`: thread t only ever touches buffer slot t.
     private final class AddState: @unchecked Sendable {
         private(set) var buffers: [Buffer?]
         private let lock = Mutex(())
-        private(set) var results: [(Int, Int, String, Location)] = []
+        /// Each thread's (batch, document, id, location), in its order.
+        private(set) var results: [[(Int, Int, String, Location)]] = []
         private(set) var flushed: [(Buffer, SegmentInfo)] = []
         private(set) var unflushed: [Buffer] = []
         private(set) var failure: Error?
@@ -305,7 +324,7 @@ public final class IndexWriter {
 
         func buffer(_ t: Int) -> Buffer { buffers[t]! }
         func replace(_ t: Int, with b: Buffer) { buffers[t] = b }
-        func add(results r: [(Int, Int, String, Location)]) { lock.withLock { _ in results += r } }
+        func add(results r: [(Int, Int, String, Location)]) { lock.withLock { _ in results.append(r) } }
         func add(flushed f: (Buffer, SegmentInfo)) { lock.withLock { _ in flushed.append(f) } }
         func fail(_ error: Error, unflushed b: Buffer) {
             lock.withLock { _ in
