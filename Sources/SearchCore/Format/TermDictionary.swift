@@ -258,11 +258,6 @@ struct TermDictionary {
             return false
         }
 
-        /// The byte order of this iterator's term and another's (negative, zero or positive).
-        func compare(to other: Iterator) -> Int {
-            term.withUnsafeBufferPointer { a in other.term.withUnsafeBufferPointer { b in TermDictionary.compare(a, b) } }
-        }
-
         /// Moves to the next term; false at the end (or at damage).
         mutating func next() -> Bool {
             while reader.offset >= end {
@@ -288,6 +283,12 @@ struct TermDictionary {
                 return false
             }
         }
+    }
+
+    /// Byte-wise comparison of two terms in arrays (`memcmp`; `lexicographicallyPrecedes`
+    /// goes element by element through generic iterators).
+    static func compare(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in compare(a, b) } }
     }
 
     /// Byte-wise comparison: negative, zero or positive.

@@ -133,7 +133,7 @@ struct SegmentMerger {
             holders.removeAll(keepingCapacity: true)
             holders.append(smallest)
             for k in live.dropFirst() {
-                let order = iterators[k].compare(to: iterators[smallest])
+                let order = TermDictionary.compare(iterators[k].term, iterators[smallest].term)
                 if order < 0 {
                     smallest = k
                     holders.removeAll(keepingCapacity: true)
