@@ -226,8 +226,8 @@ final class PostingsCursor {
     /// source's positions of a term whole (documents renumbered in order keep them).
     var termPositions: (data: UnsafeRawBufferPointer, start: Int) { (posData, positionsStart) }
 
-    /// The current document's position deltas as stored (varints): what a merge copies,
-    /// since positions do not change when documents are renumbered.
+    /// The current document's position deltas as stored (varints): what a merge copies from
+    /// a source with deletions, since positions do not change when documents are renumbered.
     func rawPositions() -> UnsafeRawBufferPointer {
         skipPassedPositions()
         let start = posOffset

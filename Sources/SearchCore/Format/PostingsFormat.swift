@@ -130,7 +130,8 @@ struct PostingsWriter: ~Copyable {
     /// positions start: a merge that copies a run of positions measures it only then.
     var nextAddEndsBlock: Bool { blockDocs.count == PostingsFormat.blockSize - 1 }
 
-    /// Counts position bytes of documents already added with fewer (see `nextAddEndsBlock`).
+    /// Counts position bytes of documents added before with fewer than theirs (a merge's run
+    /// measured at its end: see `nextAddEndsBlock`).
     mutating func countPositionBytes(_ bytes: Int) { positionsAdded += bytes }
 
     /// Appends position deltas of the current term's documents (see `add(doc:freq:positionBytes:)`):
