@@ -106,7 +106,7 @@ struct SegmentMerger {
                             into postings: inout PostingsWriter, dropPages: Bool,
                             add: (UnsafeBufferPointer<UInt8>, TermInfo) throws(StoreError) -> Void) throws(StoreError) {
         var iterators = sources.map { TermDictionary.Iterator($0.segment.dictionary) }
-        func below(_ k: Int) -> Bool { to.map { iterators[k].term.lexicographicallyPrecedes($0) } ?? true }
+        func below(_ k: Int) -> Bool { to.map { TermDictionary.compare(iterators[k].term, $0) < 0 } ?? true }
         var live = iterators.indices.filter { k in (from.map { iterators[k].seek(atLeast: $0) } ?? iterators[k].next()) && below(k) }
         // a source without deletions keeps its documents' order: its new numbers are its old
         // ones plus where it starts, without a look into `mapping` per posting (a cache miss
