@@ -74,7 +74,8 @@ enum JSONLinesSource {
         private let fd: Int32
         private let path: String
         private let batchBytes: Int
-        private var chunk: [UInt8]
+        /// Bytes per read: 1 MiB, doubling up to `batchBytes`.
+        private var readBytes: Int
         private var carry: [UInt8] = []
         private var lineNumber = 1
         private var ended = false
@@ -84,7 +85,7 @@ enum JSONLinesSource {
             guard fd >= 0 else { throw SystemError("cannot open \(path)") }
             self.path = path
             self.batchBytes = batchBytes
-            chunk = [UInt8](repeating: 0, count: min(batchBytes, 1 << 20))
+            readBytes = min(batchBytes, 1 << 20)
         }
 
         deinit { close(fd) }
@@ -92,12 +93,17 @@ enum JSONLinesSource {
         /// The next batch, nil at the end of the file.
         func next() throws -> Batch? {
             while !ended {
-                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw SystemError("cannot read \(path)")
+                // read straight after the carried bytes into a new, unzeroed array: the batch's
+                // lines keep it (a reused buffer cost a copy of every byte, and zeroing)
+                var n = 0
+                var data = [UInt8](unsafeUninitializedCapacity: carry.count + readBytes) { buffer, count in
+                    _ = buffer.initialize(fromContentsOf: carry)
+                    repeat {
+                        n = read(fd, buffer.baseAddress! + carry.count, readBytes)
+                    } while n < 0 && errno == EINTR
+                    count = carry.count + max(n, 0)
                 }
-                var data = carry + chunk[..<n]
+                if n < 0 { throw SystemError("cannot read \(path)") }
                 carry = []
                 if n == 0 {
                     ended = true  // the last line, without its newline
@@ -108,7 +114,7 @@ enum JSONLinesSource {
                     carry = data  // no line end yet: a line longer than a batch
                     continue
                 }
-                if chunk.count < batchBytes { chunk = [UInt8](repeating: 0, count: min(batchBytes, chunk.count * 2)) }
+                readBytes = min(batchBytes, readBytes * 2)
                 let lines = Self.lines(data, last: n == 0)
                 guard !lines.isEmpty else { continue }
                 defer { lineNumber += lines.count }
