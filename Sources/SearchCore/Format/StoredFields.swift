@@ -33,6 +33,10 @@ struct StoredFieldsWriter {
         out.string(doc.body)
     }
 
+    mutating func reserveCapacity(_ bytes: Int) {
+        out.bytes.reserveCapacity(bytes)
+    }
+
     /// Forgets every record, keeping the memory for the next ones.
     mutating func removeAll() {
         out.bytes.removeAll(keepingCapacity: true)

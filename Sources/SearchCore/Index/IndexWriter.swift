@@ -63,10 +63,11 @@ public final class IndexWriter {
         let container: Int
         var deletedDocs: [UInt32] = []
 
-        /// `after`: a flushed buffer of the same thread, whose memory the new one takes over.
-        init(container: Int, after previous: Buffer? = nil) {
+        /// `after`: a flushed buffer of the same thread, whose memory the new one takes over;
+        /// else `budget`, the bytes at which it will be flushed (see `SegmentWriter.init(reserving:)`).
+        init(container: Int, after previous: Buffer? = nil, budget: Int = 0) {
             self.container = container
-            writer = previous.map { SegmentWriter(after: $0.writer) } ?? SegmentWriter()
+            writer = previous.map { SegmentWriter(after: $0.writer) } ?? SegmentWriter(reserving: budget)
         }
     }
 
@@ -205,8 +206,8 @@ public final class IndexWriter {
     public func add(batches next: @Sendable () -> DocumentBatch?) throws {
         guard let first = next() else { return }
         let threads = min(options.threads, max(1, first.count))
-        for t in 0..<threads where buffers[t] == nil { buffers[t] = newBuffer() }
         let perThreadBudget = max(1 << 20, options.bufferBytes / options.threads)
+        for t in 0..<threads where buffers[t] == nil { buffers[t] = newBuffer(budget: perThreadBudget) }
         let shared = AddState(buffers: buffers, first: first)
         let directory = self.directory, names = self.names, containerIDs = self.containerIDs
         DispatchQueue.concurrentPerform(iterations: threads) { t in
@@ -369,9 +370,9 @@ public final class IndexWriter {
 
     // MARK: Buffers and segments
 
-    private func newBuffer() -> Buffer {
+    private func newBuffer(budget: Int) -> Buffer {
         let id = containerIDs.nextID()
-        let buffer = Buffer(container: id)
+        let buffer = Buffer(container: id, budget: budget)
         containers[id] = .buffer(buffer)
         return buffer
     }

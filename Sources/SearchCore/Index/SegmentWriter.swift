@@ -18,7 +18,12 @@ final class SegmentWriter {
     /// failed write).
     private var sealed = false
 
-    init() {}
+    /// `storedBytes`: the stored records' memory, reserved at once (address space only: a
+    /// page is still taken when first written). Grown by doubling, the records were copied
+    /// into new pages at each step, twice the page faults (2% of a 21 MB build).
+    init(reserving storedBytes: Int = 0) {
+        stored.reserveCapacity(storedBytes)
+    }
 
     /// The writer of a thread's next buffer, in the memory of its previous buffer's stored
     /// records (finished, its documents dropped): a page of memory new to the process costs a
