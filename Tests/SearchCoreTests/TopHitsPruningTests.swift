@@ -271,6 +271,38 @@ struct TopHitsPruningTests {
         }
     }
 
+    /// A phrase of one Han character counts only the occurrences with the boundaries asked:
+    /// 文 alone, not 文 inside 文件; the same pass counts the bonus's apart.
+    @Test func oneTermPhraseCountsTheBoundariesAsked() throws {
+        // one thread: documents are numbered as added
+        let writer = try IndexWriter(directory: MemoryDirectory(), options: .init(threads: 1))
+        let counts = (0..<300).map { ($0 % 4, $0 % 3) }  // per document: 文 alone, 文件
+        try writer.add(counts.enumerated().map { i, c in
+            Document(id: "\(i)", title: "doc", body: (Array(repeating: "文", count: c.0) + Array(repeating: "文件", count: c.1) + ["end"]).joined(separator: " "))
+        })
+        let segment = try writer.commit().segments[0]
+        let info = try #require(segment.termInfo(TermKey(field: .body, kind: .cjkChar, text: "文").bytes))
+        let alone = Leaf.Term(key: [], offset: 0, marked: true, mask: 0b11, boundaries: 0b11)
+        let any = Leaf.Term(key: [], offset: 0, marked: true)
+        let phrase = { (terms: [Leaf.Term], exact: [Leaf.Term]?) in
+            PhraseScorer(cursors: [segment.postings(info)], lead: 0, terms: terms, exactTerms: exact, factor: 1, penalty: 0,
+                         field: .body, norms: segment.norms, averageLength: 10)
+        }
+        var found: [UInt32: UInt32] = [:]
+        let filtered = phrase([alone], nil)
+        while filtered.doc != PostingsCursor.end {
+            found[filtered.doc] = filtered.freq
+            filtered.next()
+        }
+        #expect(found == Dictionary(uniqueKeysWithValues: counts.enumerated().filter { $0.element.0 > 0 }.map { (UInt32($0.offset), UInt32($0.element.0)) }))
+        let counting = phrase([any], [alone])
+        while counting.doc != PostingsCursor.end {
+            let (a, b) = counts[Int(counting.doc)]
+            #expect(counting.freq == UInt32(a + b) && counting.exactFreq(at: counting.doc) == UInt32(a))
+            counting.next()
+        }
+    }
+
     /// A bound reads where a term's next document is without decoding blocks: exact in the
     /// decoded block or at a block's start, else the target as a lower bound; never moving.
     @Test func postingsPeekWithoutMoving() throws {

@@ -85,14 +85,18 @@ final class PhraseScorer: LeafScorer {
     /// How often the phrase occurs in document d with the boundaries of `exactTerms`: d
     /// the document it last checked, or one of its last window (0 for any other).
     func exactFreq(at d: UInt32) -> UInt32 {
+        let exact = self.exact
         if exact.doc == d { return exact.freq }
-        guard let last = windowExact.last, last.doc >= d, let first = windowExact.first, first.doc <= d else { return 0 }
-        var lo = 0, hi = windowExact.count - 1
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if windowExact[mid].doc < d { lo = mid + 1 } else { hi = mid }
+        // one access to the property: each read of it in the search was an exclusivity check
+        return windowExact.withUnsafeBufferPointer { window in
+            guard let last = window.last, last.doc >= d, let first = window.first, first.doc <= d else { return 0 }
+            var lo = 0, hi = window.count - 1
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if window[mid].doc < d { lo = mid + 1 } else { hi = mid }
+            }
+            return window[lo].doc == d ? window[lo].freq : 0
         }
-        return windowExact[lo].doc == d ? windowExact[lo].freq : 0
     }
 
     @discardableResult override func next() -> UInt32 {
@@ -141,6 +145,7 @@ final class PhraseScorer: LeafScorer {
                 return false
             }
         }
+        if cursors.count == 1 { return countOccurrences(at: d) }
         // locals: appending to the properties would check exclusive access per position
         var positions = self.positions, starts = self.starts
         var exactPositions = self.exactPositions, exactStarts = self.exactStarts
@@ -177,6 +182,24 @@ final class PhraseScorer: LeafScorer {
         }
         if phraseFreq == 0 { postings.next() }
         return phraseFreq > 0
+    }
+
+    /// `occurs` for one term (a Han bigram with its whole-word bonus): its positions with the
+    /// boundaries asked for are counted as they are read, with nothing to line up (2-character
+    /// words are half the Chinese queries).
+    private func countOccurrences(at d: UInt32) -> Bool {
+        let filter = filters[0], exactFilter = exactFilters?[0] ?? filter
+        var freq: UInt32 = 0, exactFreq: UInt32 = 0
+        cursors.with(0) {
+            $0.forEachPosition { p in
+                if p & filter.mask == filter.boundaries { freq += 1 }
+                if p & exactFilter.mask == exactFilter.boundaries { exactFreq += 1 }
+            }
+        }
+        phraseFreq = freq
+        if exactFilters != nil { exact = (d, freq > 0 ? exactFreq : 0) }
+        if freq == 0 { postings.next() }
+        return freq > 0
     }
 
     /// Occurrences of p such that term i's positions (positions[starts[i] ..< starts[i + 1]])
