@@ -301,6 +301,15 @@ struct TopHitsPruningTests {
             #expect(counting.freq == UInt32(a + b) && counting.exactFreq(at: counting.doc) == UInt32(a))
             counting.next()
         }
+        // after a window, the bonus is asked of its documents in order, skipping many, and out of order
+        let windowed = phrase([any], [alone])
+        var window = ScoreWindow()
+        defer { window.free() }
+        window.begin(at: 0, upTo: UInt32(counts.count))
+        windowed.addWindow(from: 0, upTo: UInt32(counts.count), penalty: 0, into: window)
+        for d in Array(stride(from: 0, to: counts.count, by: 23)) + Array((0..<counts.count).reversed()) + Array(0..<counts.count) {
+            #expect(windowed.exactFreq(at: UInt32(d)) == UInt32(counts[d].0), "document \(d)")
+        }
     }
 
     /// A bound reads where a term's next document is without decoding blocks: exact in the

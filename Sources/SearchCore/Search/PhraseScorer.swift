@@ -25,6 +25,9 @@ final class PhraseScorer: LeafScorer {
     private let exactFilters: [PositionFilter]?
     private var exact: (doc: UInt32, freq: UInt32) = (PostingsCursor.end, 0)
     private var windowExact: [(doc: UInt32, freq: UInt32)] = []
+    /// Where in `windowExact` the last ask was answered: the window's documents are asked in
+    /// order, so the next answer is there or after it.
+    private var windowAt = 0
     /// Whether the lead stands on a document where the phrase occurs (or at the end); after
     /// `matches` it may stand on one not checked yet.
     private var settled = false
@@ -73,6 +76,7 @@ final class PhraseScorer: LeafScorer {
     override func addWindow(from start: UInt32, upTo end: UInt32, penalty: Int, into window: ScoreWindow) {
         var d = doc < start ? advance(to: start) : doc
         windowExact.removeAll(keepingCapacity: true)
+        windowAt = 0
         while d < end {
             var m = Match()
             add(to: &m)
@@ -87,16 +91,21 @@ final class PhraseScorer: LeafScorer {
     func exactFreq(at d: UInt32) -> UInt32 {
         let exact = self.exact
         if exact.doc == d { return exact.freq }
-        // one access to the property: each read of it in the search was an exclusivity check
-        return windowExact.withUnsafeBufferPointer { window in
-            guard let last = window.last, last.doc >= d, let first = window.first, first.doc <= d else { return 0 }
-            var lo = 0, hi = window.count - 1
+        // one access to the property: each read of it in a search was an exclusivity check
+        let (at, freq) = windowExact.withUnsafeBufferPointer { window -> (Int, UInt32) in
+            var lo = windowAt, hi = window.count
+            if lo < hi && window[lo].doc > d { (lo, hi) = (0, lo) }  // asked out of order
+            // from where the last ask ended, a few steps; a binary search past them
+            var steps = 0
+            while lo < hi && window[lo].doc < d && steps < 8 { lo += 1; steps += 1 }
             while lo < hi {
                 let mid = (lo + hi) / 2
                 if window[mid].doc < d { lo = mid + 1 } else { hi = mid }
             }
-            return window[lo].doc == d ? window[lo].freq : 0
+            return (lo, lo < window.count && window[lo].doc == d ? window[lo].freq : 0)
         }
+        windowAt = at
+        return freq
     }
 
     @discardableResult override func next() -> UInt32 {
