@@ -193,9 +193,9 @@ final class PhraseScorer: LeafScorer {
         return phraseFreq > 0
     }
 
-    /// `occurs` for one term (a Han bigram with its whole-word bonus): its positions with the
-    /// boundaries asked for are counted as they are read, with nothing to line up (2-character
-    /// words are half the Chinese queries).
+    /// `occurs` for one term (the bigram of a 2-character query that is not one ICU word, with
+    /// its whole-word bonus): its positions with the boundaries asked for are counted as they
+    /// are read, with nothing to line up.
     private func countOccurrences(at d: UInt32) -> Bool {
         let filter = filters[0], exactFilter = exactFilters?[0] ?? filter
         var freq: UInt32 = 0, exactFreq: UInt32 = 0
