@@ -29,7 +29,7 @@ public struct Config: Sendable, Equatable {
     /// Seconds after a request during which idle CPUs are kept from sleeping (`WakeLatency`);
     /// 0: never.
     public var lowLatencyHold: Double
-    /// Bytes above which a file is skipped.
+    /// Bytes above which a file, or a JSON Lines line, is skipped.
     public var maxFileSize: Int
     /// Longest request line accepted, in bytes.
     public var maxLineLength: Int

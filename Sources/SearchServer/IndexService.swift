@@ -314,7 +314,9 @@ public final class IndexService: Sendable {
             let ids = Mutex<[String]>([])
             let documents = Atomic<Int>(0)
             do {
-                let feed = try JSONLinesSource.BatchFeed(path: file.path, batchBytes: Self.batchBytes)
+                // a line is a document: as large as a file may be
+                let maxLineBytes = config.maxFileSize
+                let feed = try JSONLinesSource.BatchFeed(path: file.path, batchBytes: Self.batchBytes, maxLineBytes: maxLineBytes)
                 // a batch's bytes count as done once the next is asked for (all of it taken),
                 // or once the file is done
                 let taken = Mutex(0)
@@ -326,6 +328,10 @@ public final class IndexService: Sendable {
                     reportTaken()
                     guard let batch = try feed.next() else { return nil }
                     taken.withLock { $0 = batch.lines.reduce(0) { $0 + $1.count + 1 } }
+                    if !batch.overlong.isEmpty {
+                        let message = "longer than max_file_size (\(maxLineBytes) bytes): skipped"
+                        problems.withLock { p in p += batch.overlong.map { ($0, message) } }
+                    }
                     let (lines, firstLine) = (UncheckedSendableBox(batch.lines), batch.firstLine)
                     return DocumentBatch(count: batch.lines.count) { k in
                         do throws(JSONLinesSource.LineError) {

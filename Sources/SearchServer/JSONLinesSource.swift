@@ -41,12 +41,16 @@ enum JSONLinesSource {
     /// took 0.1 s, a tenth of a 21 MB build, at full size. Each next batch is read on another
     /// thread while the one before is indexed (the threads waited for every read, about 3 ms
     /// per MB).
+    ///
+    /// A line longer than `maxLineBytes` (a document larger than `max_file_size`, or a file
+    /// that is not JSON Lines at all, with no line ends) is dropped as it is read, never held
+    /// whole: its number is in its batch's `overlong`.
     final class BatchFeed: @unchecked Sendable {
         private let reader: BatchReader
         private var ahead: ReadAhead?
 
-        init(path: String, batchBytes: Int) throws {
-            reader = try BatchReader(path: path, batchBytes: batchBytes)
+        init(path: String, batchBytes: Int, maxLineBytes: Int = .max) throws {
+            reader = try BatchReader(path: path, batchBytes: batchBytes, maxLineBytes: maxLineBytes)
             ahead = ReadAhead(reader)
         }
 
@@ -63,10 +67,12 @@ enum JSONLinesSource {
         deinit { _ = try? ahead?.batch() }
     }
 
-    /// Whole lines and the number of the first.
+    /// Whole lines and the number of the first; an overlong line is there empty, and its
+    /// number in `overlong`.
     struct Batch {
         var lines: [ArraySlice<UInt8>]
         var firstLine: Int
+        var overlong: [Int] = []
     }
 
     /// Reads a file a batch of whole lines at a time; used by one thread at a time.
@@ -74,17 +80,21 @@ enum JSONLinesSource {
         private let fd: Int32
         private let path: String
         private let batchBytes: Int
+        private let maxLineBytes: Int
         /// Bytes per read: 1 MiB, doubling up to `batchBytes`.
         private var readBytes: Int
         private var carry: [UInt8] = []
         private var lineNumber = 1
         private var ended = false
+        /// Inside an overlong line: its bytes are dropped up to its line end.
+        private var skipping = false
 
-        init(path: String, batchBytes: Int) throws {
+        init(path: String, batchBytes: Int, maxLineBytes: Int) throws {
             fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { throw SystemError("cannot open \(path)") }
             self.path = path
             self.batchBytes = batchBytes
+            self.maxLineBytes = maxLineBytes
             readBytes = min(batchBytes, 1 << 20)
         }
 
@@ -105,20 +115,40 @@ enum JSONLinesSource {
                 }
                 if n < 0 { throw SystemError("cannot read \(path)") }
                 carry = []
+                if skipping {
+                    // the overlong line ends at the first line end (or with the file): a
+                    // batch of its own, the bytes after it carried to the next read
+                    if let end = data.firstIndex(of: 0x0A) {
+                        carry = Array(data[(end + 1)...])
+                    } else if n > 0 {
+                        continue
+                    }
+                    skipping = false
+                    defer { lineNumber += 1 }
+                    return Batch(lines: [[]], firstLine: lineNumber, overlong: [lineNumber])
+                }
                 if n == 0 {
                     ended = true  // the last line, without its newline
                 } else if let last = data.lastIndex(of: 0x0A) {
                     carry = Array(data[(last + 1)...])  // an unfinished line waits for the next read
                     data.removeSubrange((last + 1)...)
                 } else {
-                    carry = data  // no line end yet: a line longer than a batch
+                    // no line end yet: a line longer than a batch, read on in larger reads
+                    // (at the same size, a long line was copied again at every read)
+                    if data.count > maxLineBytes { skipping = true } else { carry = data }
+                    readBytes = min(batchBytes, readBytes * 2)
                     continue
                 }
                 readBytes = min(batchBytes, readBytes * 2)
-                let lines = Self.lines(data, last: n == 0)
+                var lines = Self.lines(data, last: n == 0)
                 guard !lines.isEmpty else { continue }
+                var overlong: [Int] = []
+                for k in lines.indices where lines[k].count > maxLineBytes {
+                    overlong.append(lineNumber + k)
+                    lines[k] = lines[k].prefix(0)
+                }
                 defer { lineNumber += lines.count }
-                return Batch(lines: lines, firstLine: lineNumber)
+                return Batch(lines: lines, firstLine: lineNumber, overlong: overlong)
             }
             return nil
         }

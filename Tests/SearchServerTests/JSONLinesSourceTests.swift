@@ -15,14 +15,15 @@ struct JSONLinesSourceTests {
         {"id":"d","text":"last, without a final newline"}
         """
 
-    func read(batchBytes: Int) throws -> (ids: [String], problems: [Int], lines: Int) {
+    func read(batchBytes: Int, text: String = Self.text, maxLineBytes: Int = .max) throws -> (ids: [String], problems: [Int], lines: Int, overlong: [Int]) {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("jsonl-\(UUID()).jsonl").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try Self.text.write(toFile: path, atomically: true, encoding: .utf8)
-        var ids: [String] = [], problems: [Int] = [], lines = 0
-        let feed = try JSONLinesSource.BatchFeed(path: path, batchBytes: batchBytes)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        var ids: [String] = [], problems: [Int] = [], lines = 0, overlong: [Int] = []
+        let feed = try JSONLinesSource.BatchFeed(path: path, batchBytes: batchBytes, maxLineBytes: maxLineBytes)
         while let batch = try feed.next() {
             #expect(batch.firstLine == lines + 1)
+            overlong += batch.overlong
             for (k, line) in batch.lines.enumerated() {
                 do throws(JSONLinesSource.LineError) {
                     if let doc = try JSONLinesSource.document(line) { ids.append(doc.id) }
@@ -32,7 +33,7 @@ struct JSONLinesSourceTests {
             }
             lines += batch.lines.count
         }
-        return (ids, problems, lines)
+        return (ids, problems, lines, overlong)
     }
 
     @Test(arguments: [7, 16, 40, 64, 1 << 20])
@@ -41,6 +42,21 @@ struct JSONLinesSourceTests {
         #expect(r.ids == ["a", "b", "c", "d"])
         #expect(r.problems == [4, 6])
         #expect(r.lines == 7)
+    }
+
+    /// A line longer than the limit is dropped as it is read (never held whole) and named;
+    /// the lines around it are read as usual, whatever the reads' sizes.
+    @Test(arguments: [7, 16, 40, 64, 1 << 20])
+    func overlongLinesAreSkippedAndNamed(batchBytes: Int) throws {
+        let long = #"{"id":"x","text":""# + String(repeating: "long ", count: 40) + #""}"#
+        let text = [#"{"id":"a","text":"first"}"#, long, #"{"id":"b","text":"second"}"#, long, long, #"{"id":"c","text":"third"}"#, long].joined(separator: "\n")
+        let r = try read(batchBytes: batchBytes, text: text, maxLineBytes: 100)
+        #expect(r.ids == ["a", "b", "c"])
+        #expect(r.overlong == [2, 4, 5, 7])
+        #expect(r.problems.isEmpty && r.lines == 7)
+        // not JSON Lines at all: no line end in 2 MB
+        let binary = try read(batchBytes: 1 << 16, text: String(repeating: "\u{1}x", count: 1 << 20), maxLineBytes: 1000)
+        #expect(binary.ids.isEmpty && binary.overlong == [1] && binary.lines == 1)
     }
 
     /// The first batches are small and grow: the indexing threads start on the first

@@ -42,6 +42,27 @@ import Testing
         #expect((rewritten.documents, rewritten.added, rewritten.deleted, rewritten.unchanged) == (2, 1, 1, 1))
     }
 
+    /// A line larger than `max_file_size` is skipped and counted, like a file that large;
+    /// the lines after it are indexed.
+    @Test func aLineOverMaxFileSizeIsSkipped() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("searchd-jsonl-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = directory.appendingPathComponent("docs.jsonl")
+        let long = #"{"id":"big","text":""# + String(repeating: "capybara ", count: 100) + #""}"#
+        try [#"{"id":"j1","text":"The tapir swims."}"#, long, #"{"id":"j2","text":"The okapi hides."}"#].joined(separator: "\n")
+            .write(to: source, atomically: true, encoding: .utf8)
+        var config = Config()
+        config.sources = [source.path]
+        config.dataDirectory = directory.appendingPathComponent("data").path
+        config.maxFileSize = 500
+        let service = IndexService(config: config, logger: Logger(label: "test"))
+        defer { service.shutdown() }
+        try service.open()
+        let report = try service.update()
+        #expect((report.documents, report.added, report.skipped) == (2, 2, 1))
+    }
+
     /// `commit_interval = 0`: a commit after every batch, and every update ends (the threads
     /// take batches until a commit is due, and at least one per round).
     @Test(.timeLimit(.minutes(1))) func aCommitIntervalOfZeroStillIndexesEverything() throws {
