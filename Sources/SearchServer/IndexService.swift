@@ -327,7 +327,7 @@ public final class IndexService: Sendable {
                 while try addBatches({
                     reportTaken()
                     guard let batch = try feed.next() else { return nil }
-                    taken.withLock { $0 = batch.lines.reduce(0) { $0 + $1.count + 1 } }
+                    taken.withLock { $0 = batch.bytes }
                     if !batch.overlong.isEmpty {
                         let message = "longer than max_file_size (\(maxLineBytes) bytes): skipped"
                         problems.withLock { p in p += batch.overlong.map { ($0, message) } }

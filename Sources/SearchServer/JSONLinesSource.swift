@@ -73,6 +73,8 @@ enum JSONLinesSource {
         var lines: [ArraySlice<UInt8>]
         var firstLine: Int
         var overlong: [Int] = []
+        /// Bytes of the file it covers, dropped ones included (for progress).
+        var bytes = 0
     }
 
     /// Reads a file a batch of whole lines at a time; used by one thread at a time.
@@ -86,8 +88,9 @@ enum JSONLinesSource {
         private var carry: [UInt8] = []
         private var lineNumber = 1
         private var ended = false
-        /// Inside an overlong line: its bytes are dropped up to its line end.
+        /// Inside an overlong line: its bytes are dropped up to its line end, and counted.
         private var skipping = false
+        private var skipped = 0
 
         init(path: String, batchBytes: Int, maxLineBytes: Int) throws {
             fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -120,12 +123,14 @@ enum JSONLinesSource {
                     // batch of its own, the bytes after it carried to the next read
                     if let end = data.firstIndex(of: 0x0A) {
                         carry = Array(data[(end + 1)...])
-                    } else if n > 0 {
-                        continue
+                        skipped += end + 1
+                    } else {
+                        skipped += data.count
+                        if n > 0 { continue }
                     }
                     skipping = false
-                    defer { lineNumber += 1 }
-                    return Batch(lines: [[]], firstLine: lineNumber, overlong: [lineNumber])
+                    defer { (lineNumber, skipped) = (lineNumber + 1, 0) }
+                    return Batch(lines: [[]], firstLine: lineNumber, overlong: [lineNumber], bytes: skipped)
                 }
                 if n == 0 {
                     ended = true  // the last line, without its newline
@@ -135,11 +140,17 @@ enum JSONLinesSource {
                 } else {
                     // no line end yet: a line longer than a batch, read on in larger reads
                     // (at the same size, a long line was copied again at every read)
-                    if data.count > maxLineBytes { skipping = true } else { carry = data }
+                    if data.count > maxLineBytes {
+                        skipping = true
+                        skipped = data.count
+                    } else {
+                        carry = data
+                    }
                     readBytes = min(batchBytes, readBytes * 2)
                     continue
                 }
                 readBytes = min(batchBytes, readBytes * 2)
+                let bytes = data.count
                 var lines = Self.lines(data, last: n == 0)
                 guard !lines.isEmpty else { continue }
                 var overlong: [Int] = []
@@ -148,7 +159,7 @@ enum JSONLinesSource {
                     lines[k] = lines[k].prefix(0)
                 }
                 defer { lineNumber += lines.count }
-                return Batch(lines: lines, firstLine: lineNumber, overlong: overlong)
+                return Batch(lines: lines, firstLine: lineNumber, overlong: overlong, bytes: bytes)
             }
             return nil
         }

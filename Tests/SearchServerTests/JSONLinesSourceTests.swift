@@ -19,11 +19,12 @@ struct JSONLinesSourceTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("jsonl-\(UUID()).jsonl").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try text.write(toFile: path, atomically: true, encoding: .utf8)
-        var ids: [String] = [], problems: [Int] = [], lines = 0, overlong: [Int] = []
+        var ids: [String] = [], problems: [Int] = [], lines = 0, overlong: [Int] = [], bytes = 0
         let feed = try JSONLinesSource.BatchFeed(path: path, batchBytes: batchBytes, maxLineBytes: maxLineBytes)
         while let batch = try feed.next() {
             #expect(batch.firstLine == lines + 1)
             overlong += batch.overlong
+            bytes += batch.bytes
             for (k, line) in batch.lines.enumerated() {
                 do throws(JSONLinesSource.LineError) {
                     if let doc = try JSONLinesSource.document(line) { ids.append(doc.id) }
@@ -33,6 +34,7 @@ struct JSONLinesSourceTests {
             }
             lines += batch.lines.count
         }
+        #expect(bytes == text.utf8.count, "every byte counted once, dropped ones too")
         return (ids, problems, lines, overlong)
     }
 
