@@ -88,12 +88,18 @@ struct PostingsWriter: ~Copyable {
         blockFreqs.free()
     }
 
-    /// Starts a term whose documents have these field lengths (indexed by the numbers given to
-    /// `add`; nil: 0). They are read only for the impacts of a term of several blocks, a block
-    /// at a time: most terms have one block and need none (a random access per document
-    /// otherwise, a cache miss each in a large merge).
-    mutating func startTerm(lengths: [UInt32]? = nil) {
+    /// The field lengths of the documents of the terms that follow (indexed by the numbers
+    /// given to `add`; nil: 0). They are read only for the impacts of a term of several blocks,
+    /// a block at a time: most terms have one block and need none (a random access per document
+    /// otherwise, a cache miss each in a large merge). Set when the field changes, not per
+    /// term: the encoding threads share the arrays, and a retain and release per term made
+    /// them contend for the arrays' counts.
+    mutating func useLengths(_ lengths: [UInt32]?) {
         self.lengths = lengths
+    }
+
+    /// Starts a term.
+    mutating func startTerm() {
         // (only a term of several blocks fills these: an empty array's removeAll is not free)
         if !blocks.isEmpty { blocks.removeAll(keepingCapacity: true) }
         if !impactData.bytes.isEmpty { impactData.bytes.removeAll(keepingCapacity: true) }

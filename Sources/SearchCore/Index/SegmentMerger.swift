@@ -117,6 +117,7 @@ struct SegmentMerger {
         }
         // per term, no allocation: the sources holding it, and one cursor per source
         var holders: [Int] = []
+        var lengthsField = -1  // the field whose lengths `postings` uses
         let cursors = sources.map { $0.segment.postings(TermInfo(docFreq: 0, totalFreq: 0, postingsOffset: 0, positionsOffset: 0)) }
         var terms = 0
         while !live.isEmpty {
@@ -141,7 +142,11 @@ struct SegmentMerger {
                 if order <= 0 { holders.append(k) }
             }
             let field = Int(iterators[smallest].term[0])
-            postings.startTerm(lengths: field < lengths.count ? lengths[field] : nil)
+            if field != lengthsField {
+                lengthsField = field
+                postings.useLengths(field < lengths.count ? lengths[field] : nil)
+            }
+            postings.startTerm()
             for k in holders {
                 let cursor = cursors[k]
                 cursor.reset(iterators[k].info)

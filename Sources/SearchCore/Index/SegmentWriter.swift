@@ -270,6 +270,7 @@ final class SegmentWriter {
         func encode(_ ranges: Ranges, into postings: inout PostingsWriter,
                     _ add: (UnsafeBufferPointer<UInt8>, TermInfo) throws(StoreError) -> Void) throws(StoreError) {
             var at = ranges.map(\.lowerBound)
+            var field = -1
             while true {
                 // the smallest key among the writers' next terms
                 var first = -1
@@ -278,8 +279,11 @@ final class SegmentWriter {
                 }
                 guard first >= 0 else { return }
                 let (term, termAt) = (key(first, at[first]), at[first])
-                let fieldLengths = Int(term[0]) < lengths.count ? lengths[Int(term[0])] : nil
-                postings.startTerm(lengths: fieldLengths)
+                if Int(term[0]) != field {
+                    field = Int(term[0])
+                    postings.useLengths(field < lengths.count ? lengths[field] : nil)
+                }
+                postings.startTerm()
                 for w in first..<inversions.count where at[w] < ranges[w].upperBound && (w == first || equal(w, at[w], first, termAt)) {
                     let inversion = inversions[w]
                     inversion.prefetchForEncoding(orders[w], at: at[w])
