@@ -133,8 +133,18 @@ public final class FileSystemDirectory: Directory {
     public func lock() throws(StoreError) -> AnyObject {
         let fd = Glibc.open(full("write.lock"), O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw Self.error("cannot open \(full("write.lock"))") }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+        // A lock just released can stay held for a moment: a process being started by another
+        // thread holds copies of the descriptors until it executes its program. Asked again
+        // for up to a second before another writer is named (a test reopening an index while
+        // others start processes met it once in 52 runs).
+        var tries = 0
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let e = errno
+            if e == EWOULDBLOCK && tries < 50 {
+                tries += 1
+                usleep(20_000)
+                continue
+            }
             Glibc.close(fd)
             if e == EWOULDBLOCK { throw StoreError(.locked, "another searchd is writing the index in \(path)") }
             throw Self.error("cannot lock \(full("write.lock"))", e)
