@@ -26,7 +26,7 @@ struct FileSystemDirectoryTests {
 
     /// One writer at a time: a second lock is refused (after asking again for a second, as a
     /// lock just released may still be held by a process being started); once the first is
-    /// released, the lock is taken, also while a copy of it is let go a moment later.
+    /// released, the lock is taken, also when another holder lets it go a moment later.
     @Test func theWriteLockIsTakenOnceAndWaitsForACopyLetGo() throws {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("searchd-lock-\(UUID().uuidString.prefix(8))").path
         defer { try? FileManager.default.removeItem(atPath: base) }
@@ -37,8 +37,8 @@ struct FileSystemDirectoryTests {
             #expect(throws: StoreError.self) { try directory.lock() }
             withExtendedLifetime(first) {}
         }
-        // a copy of the locked descriptor (as a child process holds it until it executes),
-        // closed 0.2 s later: the next lock waits for it instead of failing
+        // another holder of the lock (as a child process holds its parent's descriptor until
+        // it executes), which lets go 0.2 s later: the next lock waits for it instead of failing
         let fd = open(base + "/write.lock", O_RDWR)
         #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { close(fd) }
