@@ -37,4 +37,31 @@ struct StoredImpactsTests {
             }
         }
     }
+
+    /// Every path of the writer (frequency 1, below 64, 64 and over, in any order within a
+    /// block) stores the impacts that `PostingsFormat.impacts` gives for the block's documents.
+    @Test func impactsOfEveryFrequencyRangeMatchTheReference() throws {
+        let frequencies = [1, 2, 3, 17, 63, 64, 65, 90, 200]
+        let writer = try IndexWriter(directory: MemoryDirectory())
+        try writer.add((0..<600).map { i in
+            let port = Array(repeating: "port", count: frequencies[(i * 5) % frequencies.count])
+            let filler = Array(repeating: "harbour", count: (i * 13) % 97)
+            return doc("d\(i)", (port + filler).joined(separator: " "))
+        })
+        try writer.commit()
+        let segment = try #require(writer.snapshot.segments.first)
+        let info = try #require(segment.termInfo([Field.body.rawValue] + Array("port".utf8)))
+        let cursor = segment.postings(info)
+        var shortest: [Int: PostingsFormat.Shortest] = [:]
+        while cursor.next() != PostingsCursor.end {
+            PostingsFormat.note(freq: cursor.freq, length: segment.norms.length(cursor.doc, .body), in: &shortest[cursor.block, default: []])
+        }
+        #expect(shortest.count == 5)
+        for (block, documents) in shortest {
+            var stored: [[UInt32]] = []
+            cursor.forEachImpact(ofBlock: block) { stored.append([$0, $1]) }
+            #expect(stored == PostingsFormat.impacts(documents).map { [$0.freq, $0.length] }, "block \(block)")
+            #expect(stored.contains { $0[0] >= 64 }, "block \(block)")
+        }
+    }
 }

@@ -57,14 +57,13 @@ struct PostingsWriter: ~Copyable {
     private var blockFreqs = RawBuffer<UInt32>(capacity: PostingsFormat.blockSize)
     /// The field lengths of the term's documents, indexed by the numbers `add` is given.
     private var lengths: [UInt32]?
-    /// Per frequency met in a block, the shortest field length with it, and the block's
-    /// documents' lengths (scratch space).
+    /// Scratch space for a block's impacts: its documents' lengths; per frequency below 64,
+    /// the shortest length met with it (where the block's mask of frequencies has its bit);
+    /// per larger frequency (rare), the same as a list; the impacts kept.
+    private var blockLengths = RawBuffer<UInt32>(capacity: PostingsFormat.blockSize)
+    private var shortestByFreq = RawBuffer<UInt32>.unset(64)
     private var shortest: PostingsFormat.Shortest = []
-    private var blockLengths: [UInt32] = []
-    /// Per frequency below 64, the shortest length met with it in the block (.max: none),
-    /// and the frequencies met.
-    private var shortestByFreq = [UInt32](repeating: .max, count: 64)
-    private var frequencies: [UInt32] = []
+    private var kept = RawBuffer<(freq: UInt32, length: UInt32)>(capacity: PostingsFormat.blockSize)
     /// The term's finished blocks: their skip entries, and their impacts and bytes end to end.
     private var blocks: [(lastDoc: UInt32, start: UInt32, impacts: UInt32, posOffset: UInt32)] = []
     private var impactData = ByteWriter()
@@ -86,6 +85,9 @@ struct PostingsWriter: ~Copyable {
     deinit {
         blockDocs.free()
         blockFreqs.free()
+        blockLengths.free()
+        shortestByFreq.free()
+        kept.free()
     }
 
     /// The field lengths of the documents of the terms that follow (indexed by the numbers
@@ -202,37 +204,61 @@ struct PostingsWriter: ~Copyable {
         blockFreqs.removeAll()
     }
 
-    /// The impacts of the block's documents (still numbers, not deltas).
+    /// The impacts of the block's documents (still numbers, not deltas): what
+    /// `PostingsFormat.impacts` gives, without its sort and arrays (in a large merge this was
+    /// 9% of the time).
     private mutating func writeImpacts() {
-        shortest.removeAll(keepingCapacity: true)
-        blockLengths.removeAll(keepingCapacity: true)
+        let n = blockDocs.count
+        blockLengths.removeAll()
         if let lengths {
             // the lengths first, in a loop of loads alone: their cache misses overlap
+            blockLengths.reserveCapacity(n)
+            blockLengths.setCount(n)
+            let (docs, out) = (blockDocs.base, blockLengths.base)
             lengths.withUnsafeBufferPointer { lengths in
-                for d in blockDocs.buffer { blockLengths.append(lengths[Int(d)]) }
+                for i in 0..<n { out[i] = lengths[Int(docs[i])] }
             }
         } else {
-            blockLengths.append(contentsOf: repeatElement(0, count: blockDocs.count))
+            blockLengths.append(repeating: 0, count: n)
         }
-        // `note` for each document, small frequencies through a table (its search alone was
-        // 6% of a large merge)
-        for i in 0..<blockDocs.count {
+        var met: UInt64 = 0  // bit f: frequency f < 64 met
+        // frequency 1, most documents', in a register: through the table, each one's minimum
+        // waited for the store of the one before
+        var shortestOfOne = UInt32.max
+        if !shortest.isEmpty { shortest.removeAll(keepingCapacity: true) }
+        for i in 0..<n {
             let (freq, length) = (blockFreqs[i], blockLengths[i])
-            if freq < UInt32(shortestByFreq.count) {
-                if shortestByFreq[Int(freq)] == .max { frequencies.append(freq) }
-                shortestByFreq[Int(freq)] = min(shortestByFreq[Int(freq)], length)
+            if freq == 1 {
+                shortestOfOne = min(shortestOfOne, length)
+                met |= 1 << 1
+            } else if freq < 64 {
+                let bit = UInt64(1) << freq
+                shortestByFreq[Int(freq)] = met & bit == 0 ? length : min(shortestByFreq[Int(freq)], length)
+                met |= bit
             } else {
                 PostingsFormat.note(freq: freq, length: length, in: &shortest)
             }
         }
-        for freq in frequencies {
-            shortest.append((freq, shortestByFreq[Int(freq)]))
-            shortestByFreq[Int(freq)] = .max
+        if met & (1 << 1) != 0 { shortestByFreq[1] = shortestOfOne }
+        // by frequency descending, a pair kept when shorter than every pair kept before it
+        kept.removeAll()
+        var bound = UInt32.max
+        if !shortest.isEmpty {
+            for p in PostingsFormat.impacts(shortest) {
+                kept.append(p)
+                bound = p.length
+            }
         }
-        frequencies.removeAll(keepingCapacity: true)
-        let impacts = PostingsFormat.impacts(shortest)
-        impactData.varint(UInt32(impacts.count))
-        for p in impacts {
+        while met != 0 {
+            let freq = 63 - met.leadingZeroBitCount
+            met &= ~(UInt64(1) << freq)
+            let length = shortestByFreq[freq]
+            guard length < bound else { continue }
+            kept.append((UInt32(freq), length))
+            bound = length
+        }
+        impactData.varint(UInt32(kept.count))
+        for p in kept.buffer {
             impactData.varint(p.freq)
             impactData.varint(p.length)
         }
