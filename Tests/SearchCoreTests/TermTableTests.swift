@@ -47,4 +47,36 @@ import Testing
         // each key's first 8 bytes, big-endian: where two differ, they order their keys
         #expect(prefixes == sorted.map { k in (0..<8).reduce(UInt64(0)) { $0 << 8 | UInt64($1 < k.count ? k[$1] : 0) } })
     }
+
+    /// Keys whose slots are alike (the same length, first 8 bytes and 24 bits of hash: found
+    /// by search) are told apart by their bytes after the 8th, whether they differ in the
+    /// words compared first or in the last one.
+    @Test func keysWhoseSlotsCollideAreToldApartByTheirBytes() {
+        var random: UInt64 = 0x9E37_79B9_7F4A_7C15  // xorshift: the same keys at every run
+        for length in [12, 16, 17, 23, 40] {
+            for varyingLast in [false, true] {
+                var table = TermTable(capacity: 16)
+                defer { table.free() }
+                var byTag: [UInt64: [UInt8]] = [:]
+                var collisions = 0
+                for _ in 0..<(1 << 20) where collisions < 3 {
+                    random ^= random << 13
+                    random ^= random >> 7
+                    random ^= random << 17
+                    let varying = withUnsafeBytes(of: random) { Array($0.prefix(4)) }
+                    let pad = [UInt8](repeating: UInt8(ascii: "x"), count: length - 12)
+                    let key = Array("01234567".utf8) + (varyingLast ? pad + varying : varying + pad)
+                    let tag = key.withUnsafeBufferPointer { TermTable.hash($0) } >> 40
+                    if let other = byTag[tag], other != key {
+                        let (a, b) = (Self.intern(other, into: &table), Self.intern(key, into: &table))
+                        #expect(a != b, "\(length) bytes: \(other) and \(key)")
+                        #expect(Self.intern(other, into: &table) == a && Self.intern(key, into: &table) == b)
+                        collisions += 1
+                    }
+                    byTag[tag] = key
+                }
+                #expect(collisions == 3, "\(length) bytes")
+            }
+        }
+    }
 }

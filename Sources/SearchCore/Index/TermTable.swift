@@ -170,10 +170,21 @@ struct TermTable {
         return a.count < b.count
     }
 
-    /// Whether the key of `id`, whose slot's tag matched (so its length, when below 255), is `key`.
+    /// Whether the key of `id` is `key`, a key longer than 8 bytes whose slot's tag and prefix
+    /// matched (so its length, when below 255, and its first 8 bytes): the bytes after them
+    /// are compared a word at a time, the last word overlapping the one before it. (A call to
+    /// memcmp per such key, most CJK words and many Latin ones, was 2.6% of a build.)
     @inline(__always)
     private func equals(_ id: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
-        (key.count < 255 || Int(lengths[id]) == key.count) && memcmp(arena.base + Int(offsets[id]), key.baseAddress!, key.count) == 0
+        let n = key.count
+        guard n < 255 || Int(lengths[id]) == n else { return false }
+        let stored = UnsafeRawPointer(arena.base + Int(offsets[id])), asked = UnsafeRawPointer(key.baseAddress!)
+        var i = 8
+        while i + 8 < n {
+            guard stored.loadUnaligned(fromByteOffset: i, as: UInt64.self) == asked.loadUnaligned(fromByteOffset: i, as: UInt64.self) else { return false }
+            i += 8
+        }
+        return stored.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == asked.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
     }
 
     private mutating func rehash() {
