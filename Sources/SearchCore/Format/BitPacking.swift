@@ -7,21 +7,30 @@ enum BitPacking {
     /// Bytes of `count` values of `width` bits, after the width byte.
     static func byteCount(_ count: Int, width: Int) -> Int { (count * width + 7) / 8 }
 
+    /// Packed on the stack 32 bits at a time, then appended at once (appended a byte at a
+    /// time, each with the array's checks, this was 1.3% of a build).
     static func pack(_ values: UnsafeBufferPointer<UInt32>, into out: inout ByteWriter) {
         let width = 32 - values.reduce(0, |).leadingZeroBitCount
         out.u8(UInt8(width))
-        var pending: UInt64 = 0
-        var bits = 0
-        for v in values {
-            pending |= UInt64(v) << UInt64(bits)
-            bits += width
-            while bits >= 8 {
-                out.u8(UInt8(truncatingIfNeeded: pending))
-                pending >>= 8
-                bits -= 8
+        let count = byteCount(values.count, width: width)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count + 8) { buffer in
+            let p = UnsafeMutableRawPointer(buffer.baseAddress!)
+            var pending: UInt64 = 0  // under 32 bits before each value is added
+            var bits = 0
+            var at = 0
+            for v in values {
+                pending |= UInt64(v) << UInt64(bits)
+                bits += width
+                if bits >= 32 {
+                    p.storeBytes(of: UInt32(truncatingIfNeeded: pending).littleEndian, toByteOffset: at, as: UInt32.self)
+                    at += 4
+                    pending >>= 32
+                    bits -= 32
+                }
             }
+            p.storeBytes(of: pending.littleEndian, toByteOffset: at, as: UInt64.self)  // the last bits
+            out.raw(UnsafeBufferPointer(rebasing: buffer[..<count]))
         }
-        if bits > 0 { out.u8(UInt8(truncatingIfNeeded: pending)) }
     }
 
     /// Reads `count` values packed at `offset` into `out` and moves `offset` past them; false
