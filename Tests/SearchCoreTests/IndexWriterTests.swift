@@ -204,6 +204,14 @@ struct IndexWriterTests {
         #expect(try writer.forceMerge(into: 2))
         #expect(writer.snapshot.segmentCount == 2)
         #expect(writer.snapshot.documentCount == 1000 - 112)
+        // each merged id table: in byte order, every live document once, under its new number
+        for segment in writer.snapshot.segments {
+            var entries: [IDTable.Entry] = []
+            segment.ids.forEach { entries.append($0); return true }
+            #expect(entries.count == segment.docCount)
+            #expect(zip(entries, entries.dropFirst()).allSatisfy { Array($0.id.utf8).lexicographicallyPrecedes(Array($1.id.utf8)) })
+            #expect(try entries.allSatisfy { try segment.stored.document(Int($0.doc), body: false).id == $0.id })
+        }
         let live = documents.enumerated().filter { $0.offset % 9 != 0 }.map(\.element)
         try expectSameHits(writer.snapshot, try Snapshot.build(live), ["w1", "w5 w7", "common", "\"w3 w3\""],
                            limit: 1000, ordered: false)

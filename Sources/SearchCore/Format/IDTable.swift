@@ -6,6 +6,58 @@
 /// index, u32 block count, u32 entry count.
 enum IDTableFormat {
     static let blockSize = 64
+
+    /// Appends the entries given in id order, then the block index and the footer.
+    struct EntryWriter {
+        let file: FileWriter
+        private var offsets: [UInt64] = []
+        private var count = 0
+
+        init(_ file: FileWriter) { self.file = file }
+
+        mutating func add(id: some Collection<UInt8>, doc: UInt32, size: UInt64, modified: UInt64, hash: UInt64) throws(StoreError) {
+            if count % IDTableFormat.blockSize == 0 { offsets.append(UInt64(file.count)) }
+            count += 1
+            try file.write { out in
+                out.blob(id)
+                out.varint(doc)
+                out.varint(size)
+                out.varint(modified)
+                out.u64(hash)
+            }
+        }
+
+        func finish() throws(StoreError) {
+            let indexOffset = UInt64(file.count)
+            try file.write { out in
+                for o in offsets { out.u64(o) }
+                out.u64(indexOffset)
+                out.u32(UInt32(offsets.count))
+                out.u32(UInt32(count))
+            }
+            try file.finish()
+        }
+    }
+
+    /// The entries of several tables as one, in id order, their documents renumbered by each
+    /// source's mapping (nil: the document is dropped); of equal ids, the earlier source's
+    /// first, as a stable sort would put them. Each source is in order already: merged as
+    /// they are read, without a string per entry or a sort (together 8% of a large merge).
+    static func merge(_ sources: [(table: IDTable, mapping: [UInt32?])], to file: FileWriter) throws(StoreError) {
+        var cursors = sources.map { IDTable.Cursor($0.table) }
+        var live = cursors.indices.filter { cursors[$0].next() }
+        var writer = EntryWriter(file)
+        while !live.isEmpty {
+            var smallest = live[0]
+            for k in live.dropFirst() where TermDictionary.compare(cursors[k].id, cursors[smallest].id) < 0 { smallest = k }
+            let c = cursors[smallest], mapping = sources[smallest].mapping
+            if Int(c.doc) < mapping.count, let new = mapping[Int(c.doc)] {
+                try writer.add(id: c.id, doc: new, size: c.size, modified: c.modified, hash: c.hash)
+            }
+            if !cursors[smallest].next() { live.removeAll { $0 == smallest } }
+        }
+        try writer.finish()
+    }
 }
 
 struct IDTableWriter {
@@ -29,25 +81,11 @@ struct IDTableWriter {
             var (x, y) = (a.id, b.id)
             return x.withUTF8 { x in y.withUTF8 { y in TermDictionary.compare(x, y) < 0 } }
         }
-        var offsets: [UInt64] = []
-        for (i, e) in sorted.enumerated() {
-            if i % IDTableFormat.blockSize == 0 { offsets.append(UInt64(file.count)) }
-            try file.write { out in
-                out.string(e.id)
-                out.varint(e.doc)
-                out.varint(e.stamp?.size ?? 0)
-                out.varint(e.stamp?.modified ?? 0)
-                out.u64(e.stamp?.hash ?? 0)
-            }
+        var writer = IDTableFormat.EntryWriter(file)
+        for e in sorted {
+            try writer.add(id: e.id.utf8, doc: e.doc, size: e.stamp?.size ?? 0, modified: e.stamp?.modified ?? 0, hash: e.stamp?.hash ?? 0)
         }
-        let indexOffset = UInt64(file.count)
-        try file.write { out in
-            for o in offsets { out.u64(o) }
-            out.u64(indexOffset)
-            out.u32(UInt32(offsets.count))
-            out.u32(UInt32(sorted.count))
-        }
-        try file.finish()
+        try writer.finish()
     }
 }
 
@@ -112,6 +150,30 @@ struct IDTable {
     private func blockOffset(_ b: Int) -> Int {
         let raw = UInt64(littleEndian: data.loadUnaligned(fromByteOffset: indexOffset + b * 8, as: UInt64.self))
         return raw < UInt64(indexOffset) ? Int(raw) : indexOffset
+    }
+
+    /// The entries in id order, read in place (see `IDTableFormat.merge`).
+    struct Cursor {
+        private var reader: ByteReader
+        private let end: Int
+        private(set) var id = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+        private(set) var doc: UInt32 = 0
+        private(set) var size: UInt64 = 0
+        private(set) var modified: UInt64 = 0
+        private(set) var hash: UInt64 = 0
+
+        init(_ table: IDTable) {
+            reader = ByteReader(table.data, offset: table.blockOffset(0))
+            end = table.indexOffset
+        }
+
+        /// Moves to the next entry; false at the end (or where the table is damaged).
+        mutating func next() -> Bool {
+            guard reader.offset < end, let id = try? reader.blob(), let doc = try? reader.varint32(), let size = try? reader.varint(),
+                  let modified = try? reader.varint(), let hash = try? reader.u64() else { return false }
+            (self.id, self.doc, self.size, self.modified, self.hash) = (id.assumingMemoryBound(to: UInt8.self), doc, size, modified, hash)
+            return true
+        }
     }
 
     private func scan(block b: Int, _ body: (Entry) -> Bool) {

@@ -66,7 +66,6 @@ struct SegmentMerger {
         var dates = ByteWriter()
         var stored = StoredFieldsWriter()
         let storedFile = try file("sto")
-        var ids = IDTableWriter()
         for (k, (segment, _)) in sources.enumerated() {
             for old in 0..<segment.docCount where mapping[k][old] != nil {
                 let (low, high) = segment.dates.raw(UInt32(old))
@@ -78,14 +77,10 @@ struct SegmentMerger {
                     segment.dropStoredPages(before: old)
                 }
             }
-            segment.ids.forEach { e in
-                if let new = mapping[k][Int(e.doc)] { ids.add(id: e.id, doc: new, stamp: e.stamp) }
-                return true
-            }
         }
         try stored.finish(to: storedFile)
+        try IDTableFormat.merge(sources.indices.map { (sources[$0].segment.ids, mapping[$0]) }, to: try file("ids"))
         for (segment, _) in sources { segment.dropMergedPages(postingsBefore: 0, positionsBefore: 0, documentFiles: true) }
-        try ids.finish(to: try file("ids"))
         let norms = try file("nrm")
         try norms.write(FieldNorms.encode(lengths))
         try norms.finish()
