@@ -28,14 +28,7 @@ enum IDTableFormat {
         }
 
         func finish() throws(StoreError) {
-            let indexOffset = UInt64(file.count)
-            try file.write { out in
-                for o in offsets { out.u64(o) }
-                out.u64(indexOffset)
-                out.u32(UInt32(offsets.count))
-                out.u32(UInt32(count))
-            }
-            try file.finish()
+            try BlockIndex.finish(file, blockOffsets: offsets, entries: count)
         }
     }
 

@@ -66,15 +66,7 @@ struct TermDictionaryWriter {
 
     mutating func finish() throws(StoreError) {
         try writeBlock()
-        let indexOffset = UInt64(file.count)
-        let offsets = blockOffsets, terms = termCount
-        try file.write { out in
-            for o in offsets { out.u64(o) }
-            out.u64(indexOffset)
-            out.u32(UInt32(offsets.count))
-            out.u32(UInt32(terms))
-        }
-        try file.finish()
+        try BlockIndex.finish(file, blockOffsets: blockOffsets, entries: termCount)
     }
 }
 
