@@ -44,13 +44,18 @@ struct StoredFieldsWriter {
         written = 0
     }
 
-    /// Adds a record copied from another segment's stored fields.
-    mutating func add(record: UnsafeRawBufferPointer) {
-        offsets.append(UInt64(written + out.count))
-        out.raw(record)
+    /// Writes records of another segment after the buffered ones (`records`, one run of them,
+    /// and where each starts in it): straight from that segment's map to the file, not
+    /// through the buffer (a merge's stored text, most of the index's bytes, was copied once
+    /// more that way).
+    mutating func copy(records: UnsafeRawBufferPointer, starts: [Int], to file: FileWriter) throws(StoreError) {
+        try flush(to: file)
+        for s in starts { offsets.append(UInt64(written + s)) }
+        try file.write(records)
+        written += records.count
     }
 
-    /// Writes the buffered records to the file (a merge does it as it goes).
+    /// Writes the buffered records to the file.
     mutating func flush(to file: FileWriter) throws(StoreError) {
         try file.write(out.bytes)
         written += out.count
@@ -102,15 +107,24 @@ struct StoredFields {
         return Int(UInt64(littleEndian: data.loadUnaligned(fromByteOffset: tableOffset + doc * 8, as: UInt64.self)))
     }
 
-    /// The raw record of a document (for copying it into a merged segment).
-    func record(_ doc: Int) throws(FormatError) -> UnsafeRawBufferPointer {
-        guard doc < count else { throw .corrupt("document \(doc) out of range") }
-        let start = UInt64(littleEndian: data.loadUnaligned(fromByteOffset: tableOffset + doc * 8, as: UInt64.self))
-        let end = doc + 1 < count
-            ? UInt64(littleEndian: data.loadUnaligned(fromByteOffset: tableOffset + (doc + 1) * 8, as: UInt64.self))
-            : UInt64(tableOffset)
-        guard start <= end, end <= UInt64(tableOffset) else { throw .corrupt("stored document offset") }
-        return UnsafeRawBufferPointer(rebasing: data[Int(start)..<Int(end)])
+    /// The records of `docs` as one run of bytes, and where each starts in it (for copying
+    /// them into a merged segment at once).
+    func records(_ docs: Range<Int>) throws(FormatError) -> (bytes: UnsafeRawBufferPointer, starts: [Int]) {
+        guard docs.upperBound <= count else { throw .corrupt("document \(docs.upperBound - 1) out of range") }
+        let first = offset(of: docs.lowerBound)
+        var starts: [Int] = []
+        starts.reserveCapacity(docs.count)
+        var previous = first
+        for doc in docs.dropFirst() {
+            let o = offset(of: doc)
+            guard o >= previous else { throw .corrupt("stored document offset") }
+            starts.append(previous - first)
+            previous = o
+        }
+        starts.append(previous - first)
+        let end = offset(of: docs.upperBound)
+        guard first >= 0, previous <= end, end <= tableOffset else { throw .corrupt("stored document offset") }
+        return (UnsafeRawBufferPointer(rebasing: data[first..<end]), starts)
     }
 
     /// A document with its body (for snippets) or without (an empty body: for a hit's summary).

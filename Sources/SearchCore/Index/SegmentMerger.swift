@@ -67,15 +67,26 @@ struct SegmentMerger {
         var stored = StoredFieldsWriter()
         let storedFile = try file("sto")
         for (k, (segment, _)) in sources.enumerated() {
-            for old in 0..<segment.docCount where mapping[k][old] != nil {
-                let (low, high) = segment.dates.raw(UInt32(old))
-                dates.u32(low)
-                dates.u32(high)
-                stored.add(record: try segment.stored.record(old))
-                if stored.memoryBytes > 1 << 20 {
-                    try stored.flush(to: storedFile)
-                    segment.dropStoredPages(before: old)
+            var old = 0
+            while old < segment.docCount {
+                guard mapping[k][old] != nil else {
+                    old += 1
+                    continue
                 }
+                // a run of kept documents, whose records are copied in one write (pieces of
+                // about 4 MiB, whose pages are dropped after)
+                let start = segment.stored.offset(of: old)
+                var end = old + 1
+                while end < segment.docCount, mapping[k][end] != nil, segment.stored.offset(of: end) - start < 4 << 20 { end += 1 }
+                for doc in old..<end {
+                    let (low, high) = segment.dates.raw(UInt32(doc))
+                    dates.u32(low)
+                    dates.u32(high)
+                }
+                let run = try segment.stored.records(old..<end)
+                try stored.copy(records: run.bytes, starts: run.starts, to: storedFile)
+                segment.dropStoredPages(before: end)
+                old = end
             }
         }
         try stored.finish(to: storedFile)

@@ -45,6 +45,16 @@ final class FileWriter {
         try writeFlushed(bytes)
     }
 
+    /// Appends bytes from elsewhere (another file's map); large ones go to the file as they
+    /// are, not copied through the buffer.
+    func write(_ raw: UnsafeRawBufferPointer) throws(StoreError) {
+        guard raw.count >= Self.flushThreshold else { return try write { $0.raw(raw) } }
+        try flush()
+        crc.update(raw)
+        try output.write(raw)
+        flushed += raw.count
+    }
+
     /// Appends bytes whose CRC-32 is already known (computed on another thread).
     func write(_ bytes: [UInt8], crc bytesCRC: UInt32) throws(StoreError) {
         try flush()
