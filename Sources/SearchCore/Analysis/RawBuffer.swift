@@ -85,6 +85,19 @@ struct RawBuffer<Element: BitwiseCopyable> {
 }
 
 extension RawBuffer {
+    /// A buffer holding a copy of `values`.
+    static func copy(of values: [Element]) -> RawBuffer {
+        var b = RawBuffer(capacity: values.count)
+        b.set(values)
+        return b
+    }
+
+    /// Makes the contents a copy of `values`.
+    mutating func set(_ values: [Element]) {
+        removeAll()
+        values.withUnsafeBufferPointer { if let base = $0.baseAddress { append(base, count: $0.count) } }
+    }
+
     /// A buffer of n elements, to be written before they are read.
     static func unset(_ n: Int) -> RawBuffer {
         var b = RawBuffer(capacity: n)

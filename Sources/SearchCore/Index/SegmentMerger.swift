@@ -106,14 +106,32 @@ struct SegmentMerger {
         }
     }
 
+    /// Whether `key` comes before `end` (nil: the end of the dictionary).
+    private static func precedes(_ key: RawBuffer<UInt8>, _ end: RawBuffer<UInt8>?) -> Bool {
+        guard let end else { return true }
+        return TermDictionary.compare(key.buffer, end.buffer) < 0
+    }
+
     /// Merges the postings of the terms in [from, to) (nil: unbounded) into `postings`, and
     /// hands each term with the information of its merged postings to `add`, in order.
     private func mergeTerms(from: [UInt8]?, to: [UInt8]?, mapping: [[UInt32?]], lengths: [[UInt32]],
                             into postings: inout PostingsWriter, dropPages: Bool,
                             add: (UnsafeBufferPointer<UInt8>, TermInfo) throws(StoreError) -> Void) throws(StoreError) {
         var iterators = sources.map { TermDictionary.Iterator($0.segment.dictionary) }
-        func below(_ k: Int) -> Bool { to.map { TermDictionary.compare(iterators[k].term, $0) < 0 } ?? true }
-        var live = iterators.indices.filter { k in (from.map { iterators[k].seek(atLeast: $0) } ?? iterators[k].next()) && below(k) }
+        // each source's current term, copied out of its iterator as it moves on: the terms are
+        // compared (in a large merge, each with every other source's) as plain bytes — a term
+        // read from an iterator was a copy of its array, retained and released around memcmp
+        var keys = iterators.map { _ in RawBuffer<UInt8>(capacity: 64) }
+        defer { for key in keys { key.free() } }
+        let end = to.map { RawBuffer<UInt8>.copy(of: $0) }
+        defer { end?.free() }
+        var live: [Int] = []
+        for k in iterators.indices {
+            let found = if let from { iterators[k].seek(atLeast: from) } else { iterators[k].next() }
+            guard found else { continue }
+            keys[k].set(iterators[k].term)
+            if Self.precedes(keys[k], end) { live.append(k) }
+        }
         // a source without deletions keeps its documents' order: its new numbers are its old
         // ones plus where it starts, without a look into `mapping` per posting (a cache miss
         // each for the rare terms of a large merge)
@@ -140,14 +158,14 @@ struct SegmentMerger {
             holders.removeAll(keepingCapacity: true)
             holders.append(smallest)
             for k in live.dropFirst() {
-                let order = TermDictionary.compare(iterators[k].term, iterators[smallest].term)
+                let order = TermDictionary.compare(keys[k].buffer, keys[smallest].buffer)
                 if order < 0 {
                     smallest = k
                     holders.removeAll(keepingCapacity: true)
                 }
                 if order <= 0 { holders.append(k) }
             }
-            let field = Int(iterators[smallest].term[0])
+            let field = Int(keys[smallest][0])
             if field != lengthsField {
                 lengthsField = field
                 postings.useLengths(field < lengths.count ? lengths[field] : nil)
@@ -186,9 +204,21 @@ struct SegmentMerger {
             }
             let info = try postings.finishTerm()
             if info.docFreq > 0 {
-                try iterators[smallest].term.withUnsafeBufferPointer { t throws(StoreError) in try add(t, info) }
+                try add(keys[smallest].buffer, info)
             }
-            live.removeAll { holders.contains($0) && !(iterators[$0].next() && below($0)) }
+            // the holders move on; those at the end, or past `to`, leave
+            var kept = 0
+            for i in live.indices {
+                let k = live[i]
+                if holders.contains(k) {
+                    guard iterators[k].next() else { continue }
+                    keys[k].set(iterators[k].term)
+                    guard Self.precedes(keys[k], end) else { continue }
+                }
+                live[kept] = k
+                kept += 1
+            }
+            live.removeLast(live.count - kept)
         }
     }
 }
