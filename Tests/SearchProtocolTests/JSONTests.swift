@@ -104,6 +104,23 @@ struct JSONTests {
         }
     }
 
+    /// Escapes are decoded into room the size of the rest of the input: strings made of
+    /// escapes only, ending the input, every kind side by side, in a slice of a larger array.
+    @Test func escapesDecodeIntoTheirRoom() throws {
+        let kinds: [(String, String)] = [(#"\n"#, "\n"), (#"\""#, "\""), (#"\\"#, "\\"), (#"\/"#, "/"), (#"\t"#, "\t"),
+                                         (#"\u00e9"#, "é"), (#"\u94b1"#, "钱"), (#"\ud83c\udf89"#, "🎉")]
+        for (escaped, text) in kinds {
+            for count in [1, 2, 7, 100] {
+                let input = "\"" + String(repeating: escaped, count: count) + "\""
+                #expect(try JSON.parse(input) == .string(String(repeating: text, count: count)))
+            }
+        }
+        let all = kinds.map(\.0).joined(), decoded = kinds.map(\.1).joined()
+        #expect(try JSON.parse("[\"a\(all)b\",\"\(all)\"]") == [.string("a" + decoded + "b"), .string(decoded)])
+        let line = Array("xx{\"text\":\"\(all)\"}yy".utf8)
+        #expect(try JSON.parse(line[2..<(line.count - 2)])["text"] == .string(decoded))
+    }
+
     @Test func errorsNameTheOffset() {
         #expect(throws: JSONError(message: "expected ':'", offset: 5)) { try JSON.parse(#"{"a" 1}"#) }
     }
