@@ -296,8 +296,8 @@ struct FormatTests {
         #expect(throws: FormatError.self) { try stored.document(2) }
     }
 
-    /// A merge flushes its stored records when a megabyte waits: what was flushed no longer
-    /// counts (the array's kept capacity once did, and every later record was flushed alone).
+    /// Flushed stored records no longer count (the array's kept capacity once did, and a
+    /// merge, which flushed when a megabyte waited, then flushed every later record alone).
     @Test func flushedStoredRecordsNoLongerCount() throws {
         var writer = StoredFieldsWriter()
         let file = try FileWriter(MemoryDirectory(), "t.sto")

@@ -56,7 +56,7 @@ struct StoredFieldsWriter {
     }
 
     /// Writes the buffered records to the file.
-    private mutating func flush(to file: FileWriter) throws(StoreError) {
+    mutating func flush(to file: FileWriter) throws(StoreError) {
         try file.write(out.bytes)
         written += out.count
         out.bytes.removeAll(keepingCapacity: true)
