@@ -39,13 +39,10 @@ final class FileWriter {
 
     /// Appends bytes; a large array goes to the file as it is, not copied through the buffer.
     func write(_ bytes: [UInt8]) throws(StoreError) {
-        guard bytes.count >= Self.flushThreshold else { return try write { $0.raw(bytes) } }
-        try flush()
-        bytes.withUnsafeBytes { crc.update($0) }
-        try writeFlushed(bytes)
+        try bytes.withUnsafeBytes { raw in Result { () throws(StoreError) in try write(raw) } }.get()
     }
 
-    /// Appends bytes from elsewhere (another file's map); large ones go to the file as they
+    /// Appends bytes (an array's, or another file's map); large ones go to the file as they
     /// are, not copied through the buffer.
     func write(_ raw: UnsafeRawBufferPointer) throws(StoreError) {
         guard raw.count >= Self.flushThreshold else { return try write { $0.raw(raw) } }
