@@ -119,6 +119,14 @@ default:
     if queries.count == 1, let r = try? searcher.search(QueryParser.parse(queries[0]), options: options) {
         print("total \(r.total)\(r.totalIsLowerBound ? "+" : "")")
     }
+    // SEARCHD_PRINT_HITS=1: every query's hits and scores, to compare two builds' answers
+    if ProcessInfo.processInfo.environment["SEARCHD_PRINT_HITS"] != nil {
+        for q in queries {
+            guard let r = try? searcher.search(QueryParser.parse(q), options: options) else { print("\(q)\terror"); continue }
+            print("\(q)\t" + r.hits.map { "\($0.id) \($0.score)" }.joined(separator: "\t"))
+        }
+        exit(0)
+    }
     // SEARCHD_PAUSE_US: idle between queries, as a daemon is between its clients' requests
     // (the threads that search a large index's parts go to sleep)
     let pause = ProcessInfo.processInfo.environment["SEARCHD_PAUSE_US"].flatMap(UInt32.init) ?? 0

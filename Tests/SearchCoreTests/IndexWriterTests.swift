@@ -367,28 +367,33 @@ struct IndexWriterTests {
         #expect(try IndexChecker.check(writer.directory).documents == live.count)
     }
 
-    /// A block's stored impacts that no longer match its documents (the checksum made to
-    /// hold): `searchd check` names the file and the block.
-    @Test func checkFindsImpactsThatDoNotMatchTheirBlock() throws {
+    /// A block's (or a group of blocks') stored impacts that no longer match its documents
+    /// (the checksum made to hold): `searchd check` names the file and the block (group).
+    @Test(arguments: [false, true]) func checkFindsImpactsThatDoNotMatchTheirBlock(group: Bool) throws {
         let path = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: path) }
         let (file, info): (String, TermInfo)
         do {
             let writer = try IndexWriter(directory: try FileSystemDirectory(path))
-            try writer.add((0..<300).map { doc("d\($0)", Array(repeating: "port", count: 1 + $0 % 3).joined(separator: " ")) })
+            // ten blocks: two groups
+            try writer.add((0..<1200).map { doc("d\($0)", Array(repeating: "port", count: 1 + $0 % 3).joined(separator: " ")) })
             try writer.commit()
             let segment = try #require(writer.snapshot.segments.first)
             file = path + "/" + segment.info.name + ".doc"
             info = try #require(segment.termInfo(TermKey(field: .body, kind: .word, text: "port").bytes))
         }
-        #expect(try IndexChecker.check(try FileSystemDirectory(path)).documents == 300)
-        // the first block's impacts: after the skip table, at its entry's impacts offset;
-        // their first frequency (the highest, 3) becomes 4
+        #expect(try IndexChecker.check(try FileSystemDirectory(path)).documents == 1200)
+        // the first block's (group's) impacts: after the skip and group tables, at its entry's
+        // impacts offset; their first frequency (the highest, 3) becomes 4
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file)))
         let blocks = (Int(info.docFreq) + PostingsFormat.blockSize - 1) / PostingsFormat.blockSize
+        let groups = PostingsFormat.groupCount(blocks: blocks)
+        #expect(groups == 2)
         let table = Int(info.postingsOffset)
-        let entry = bytes[(table + 8)..<(table + 12)].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
-        let at = table + blocks * PostingsFormat.skipEntrySize + entry + 1  // past the pair count
+        let tables = blocks * PostingsFormat.skipEntrySize + groups * PostingsFormat.groupEntrySize
+        let field = group ? table + blocks * PostingsFormat.skipEntrySize : table + 8
+        let entry = bytes[field..<(field + 4)].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let at = table + tables + entry + 1  // past the pair count
         #expect(bytes[at] == 3)
         bytes[at] = 4
         let payload = bytes.count - Footer.size
@@ -398,7 +403,7 @@ struct IndexWriterTests {
         #expect {
             _ = try IndexChecker.check(try FileSystemDirectory(path))
         } throws: { error in
-            "\(error)".contains(".doc: impacts of block 0 do not match its documents")
+            "\(error)".contains(group ? ".doc: impacts of block group 0 do not match its documents" : ".doc: impacts of block 0 do not match its documents")
         }
     }
 

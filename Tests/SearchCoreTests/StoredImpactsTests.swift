@@ -64,4 +64,42 @@ struct StoredImpactsTests {
             #expect(stored.contains { $0[0] >= 64 }, "block \(block)")
         }
     }
+
+    /// A term of more than eight blocks also stores the impacts of each group of eight (the
+    /// last group shorter): its exact maximum, the best of its documents' scores, and its last
+    /// document, the last of its last block. A term of eight blocks or fewer has no groups.
+    @Test func groupMaximaEqualABruteForceScan() throws {
+        // 2500 documents: 20 blocks, groups of 8, 8 and 4
+        let writer = try IndexWriter(directory: MemoryDirectory())
+        try writer.add((0..<2500).map { i in
+            let port = Array(repeating: "port", count: 1 + (i * 11) % 7)
+            let filler = Array(repeating: "harbour", count: (i * 17) % 53)
+            let rare = i < 1000 ? ["ship"] : []
+            return doc("d\(i)", (port + filler + rare).joined(separator: " "))
+        })
+        try writer.commit()
+        let segment = try #require(writer.snapshot.segments.first)
+        let ship = try #require(segment.termInfo([Field.body.rawValue] + Array("ship".utf8)))
+        #expect(segment.postings(ship).groupCount == 0)  // 8 blocks
+        let info = try #require(segment.termInfo([Field.body.rawValue] + Array("port".utf8)))
+        let cursor = segment.postings(info)
+        #expect(cursor.groupCount == 3)
+        var best: [Int: Double] = [:]
+        var last: [Int: UInt32] = [:]
+        let score = { (freq: UInt32, length: UInt32) in BM25.tfNorm(freq: Double(freq), length: Double(length), averageLength: 30) }
+        while cursor.next() != PostingsCursor.end {
+            let g = cursor.group(ofBlock: cursor.block)
+            best[g] = max(best[g, default: 0], score(cursor.freq, segment.norms.length(cursor.doc, .body)))
+            last[g] = cursor.doc
+        }
+        #expect(best.count == 3)
+        for (g, maximum) in best {
+            var pairs: [(UInt32, UInt32)] = []
+            cursor.forEachImpact(ofGroup: g) { pairs.append(($0, $1)) }
+            #expect(pairs.map { score($0.0, $0.1) }.max() == maximum, "group \(g)")
+            #expect(zip(pairs, pairs.dropFirst()).allSatisfy { $0.0 > $1.0 && $0.1 > $1.1 })
+            #expect(cursor.lastDoc(ofGroup: g) == last[g])
+        }
+        _ = try IndexChecker.check(writer.directory)
+    }
 }

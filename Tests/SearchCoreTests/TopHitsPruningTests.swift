@@ -119,14 +119,16 @@ struct TopHitsPruningTests {
     /// pass a run unread). Bonuses (the accent, the whole Chinese word) and a word's title
     /// alternative each end runs in their own way. Once every clause is required, the same
     /// for the documents matching all of them (the only ones that may then enter), a span's
-    /// (`en la`) among them.
+    /// (`en la`) among them. Coarse bounds (groups of blocks, where the postings have them:
+    /// the frequent words here have more than eight blocks per segment) hold the same way.
     @Test(arguments: ["garcía", "garcia", "的", "debian", "mirror", "debian package", "文件系统", "kernal", "+debian +package",
                       "debian en la", "li qiang system", "mirrors security"])
     func boundsHoldEveryDocumentOfTheirRun(query: String) throws {
         let searcher = Self.snapshot.searcher()
         let plan = try QueryPlanner(analyzer: Analyzer(), synonyms: Synonyms()).plan(QueryParser.parse(query))
         let bound = BoundPlan(plan, searcher: searcher)
-        for (s, everyClause) in searcher.segments.indices.flatMap({ s in [(s, false), (s, true)] }) {
+        let cases = searcher.segments.indices.flatMap { s in [(s, false, false), (s, true, false), (s, false, true), (s, true, true)] }
+        for (s, everyClause, coarse) in cases {
             var matches: [(doc: UInt32, match: Match)] = []
             let walker = bound.scorer(segment: s)
             while walker.doc != PostingsCursor.end {
@@ -138,11 +140,12 @@ struct TopHitsPruningTests {
             #expect(!matches.isEmpty)
             let asker = bound.scorer(segment: s)
             if everyClause && !asker.requireEveryClause() { continue }
+            if coarse && ["debian", "debian package"].contains(query) { #expect(asker.hasGroups, "\(query) has groups of blocks") }
             var first = 0  // the first match at or after the target
             for target in asker.doc..<UInt32(searcher.segments[s].docCount) {
                 while first < matches.count && matches[first].doc < target { first += 1 }
                 if target % 5 == 0 { asker.advance(to: target) }  // sometimes from a decoded block
-                let b = asker.bound(from: target)
+                let b = asker.bound(from: target, coarse: coarse)
                 var k = first
                 while k < matches.count && matches[k].doc < b.from { k += 1 }
                 #expect(k == first, "\(query): a match before the run's start")

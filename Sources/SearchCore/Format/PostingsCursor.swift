@@ -10,7 +10,10 @@ final class PostingsCursor {
     private let posData: UnsafeRawBufferPointer
     private var skipTable = 0
     private var blocksStart = 0
-    private var blockCount: Int
+    private(set) var blockCount: Int
+    /// Groups of `PostingsFormat.groupBlocks` blocks with their own impacts (0: none).
+    private(set) var groupCount = 0
+    private var groupTable = 0
     private var positionsStart = 0
 
     /// The decoded block (-1 before the first).
@@ -44,7 +47,9 @@ final class PostingsCursor {
         docFreq = Int(info.docFreq)
         blockCount = (docFreq + PostingsFormat.blockSize - 1) / PostingsFormat.blockSize
         skipTable = Int(info.postingsOffset)
-        blocksStart = skipTable + (blockCount > 1 ? blockCount * PostingsFormat.skipEntrySize : 0)
+        groupCount = PostingsFormat.groupCount(blocks: blockCount)
+        groupTable = skipTable + blockCount * PostingsFormat.skipEntrySize
+        blocksStart = blockCount > 1 ? groupTable + groupCount * PostingsFormat.groupEntrySize : skipTable
         positionsStart = Int(info.positionsOffset)
         block = -1
         count = 0
@@ -207,7 +212,27 @@ final class PostingsCursor {
     /// Calls `body` with each (frequency, field length) pair of block b's impacts (postings of
     /// several blocks): the best of their scores is the block's maximum.
     func forEachImpact(ofBlock b: Int, _ body: (UInt32, UInt32) -> Void) {
-        var offset = blocksStart + Int(skipEntry(b, 2))
+        forEachImpact(at: blocksStart + Int(skipEntry(b, 2)), body)
+    }
+
+    /// The group holding block b.
+    func group(ofBlock b: Int) -> Int { b / PostingsFormat.groupBlocks }
+
+    /// The last document of group g (postings with groups).
+    func lastDoc(ofGroup g: Int) -> UInt32 {
+        skipEntry(min((g + 1) * PostingsFormat.groupBlocks, blockCount) - 1, 0)
+    }
+
+    /// Calls `body` with each (frequency, field length) pair of group g's impacts (postings
+    /// with groups): the best of their scores is the group's maximum.
+    func forEachImpact(ofGroup g: Int, _ body: (UInt32, UInt32) -> Void) {
+        let at = groupTable + g * PostingsFormat.groupEntrySize
+        guard at + 4 <= docData.count else { return }
+        forEachImpact(at: blocksStart + Int(UInt32(littleEndian: docData.loadUnaligned(fromByteOffset: at, as: UInt32.self))), body)
+    }
+
+    private func forEachImpact(at start: Int, _ body: (UInt32, UInt32) -> Void) {
+        var offset = start
         guard let count = readVarint(docData, &offset) else { return }
         for _ in 0..<count {
             guard let freq = readVarint(docData, &offset), let length = readVarint(docData, &offset) else { return }

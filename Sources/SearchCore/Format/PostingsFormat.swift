@@ -8,7 +8,12 @@
 ///     pairs — those of its documents that no other beats on both (higher or equal frequency
 ///     and shorter or equal length), by frequency descending (Lucene's "impacts"). BM25 grows
 ///     with the frequency and shrinks with the length whatever avgdl is, so the best of them
-///     is the block's exact maximum;
+///     is the block's exact maximum. When there are more than `groupBlocks` blocks, a group
+///     table follows the skip table: one u32 per group of `groupBlocks` blocks (the last may
+///     have fewer), the offset of the group's impacts — those of all its documents — from the
+///     end of the tables; the groups' impacts follow the blocks' (a search passes a group
+///     that cannot enter the top hits in one step: Lucene's second skip level). Every offset
+///     counts from the end of both tables;
 ///   - blocks of up to `blockSize` documents: the doc-id deltas (the first relative to the
 ///     previous block's last doc), then the frequencies. A full block packs each of the two:
 ///     a byte with the bit width w of its largest value, then the 128 values in w bits each,
@@ -19,6 +24,15 @@
 enum PostingsFormat {
     static let blockSize = 128
     static let skipEntrySize = 16
+    /// Blocks per group of the second level (8: at 1 GB, a frequent word's search bounds a
+    /// few groups and the blocks of the groups that may enter; Docs/BENCHMARKS.md).
+    static let groupBlocks = 8
+    static let groupEntrySize = 4
+
+    /// The groups of a term of `blocks` blocks (none for up to `groupBlocks`).
+    static func groupCount(blocks: Int) -> Int {
+        blocks > groupBlocks ? (blocks + groupBlocks - 1) / groupBlocks : 0
+    }
 
     /// A block's documents as the shortest field length of each frequency met (a block has
     /// few distinct frequencies: this stays small).
@@ -57,15 +71,18 @@ struct PostingsWriter: ~Copyable {
     private var blockFreqs = RawBuffer<UInt32>(capacity: PostingsFormat.blockSize)
     /// The field lengths of the term's documents, indexed by the numbers `add` is given.
     private var lengths: [UInt32]?
-    /// Scratch space for a block's impacts: its documents' lengths; per frequency below 64,
-    /// the shortest length met with it (where the block's mask of frequencies has its bit);
-    /// per larger frequency (rare), the same as a list; the impacts kept.
+    /// Scratch space for impacts: a block's documents' lengths, the shortest length per
+    /// frequency of the block and of its group (the union of its blocks' impacts), and the
+    /// impacts kept.
     private var blockLengths = RawBuffer<UInt32>(capacity: PostingsFormat.blockSize)
-    private var shortestByFreq = RawBuffer<UInt32>.unset(64)
-    private var shortest: PostingsFormat.Shortest = []
+    private var blockShortest = ShortestLengths()
+    private var groupShortest = ShortestLengths()
     private var kept = RawBuffer<(freq: UInt32, length: UInt32)>(capacity: PostingsFormat.blockSize)
-    /// The term's finished blocks: their skip entries, and their impacts and bytes end to end.
+    /// The term's finished blocks: their skip entries, and their impacts and bytes end to end;
+    /// its finished groups' impacts, and where each starts.
     private var blocks: [(lastDoc: UInt32, start: UInt32, impacts: UInt32, posOffset: UInt32)] = []
+    private var groupData = ByteWriter()
+    private var groupStarts: [UInt32] = []
     private var impactData = ByteWriter()
     private var blockData = ByteWriter()
     private var lastDoc: UInt32 = 0
@@ -86,7 +103,6 @@ struct PostingsWriter: ~Copyable {
         blockDocs.free()
         blockFreqs.free()
         blockLengths.free()
-        shortestByFreq.free()
         kept.free()
     }
 
@@ -105,6 +121,9 @@ struct PostingsWriter: ~Copyable {
         // (only a term of several blocks fills these: an empty array's removeAll is not free)
         if !blocks.isEmpty { blocks.removeAll(keepingCapacity: true) }
         if !impactData.bytes.isEmpty { impactData.bytes.removeAll(keepingCapacity: true) }
+        if !groupData.bytes.isEmpty { groupData.bytes.removeAll(keepingCapacity: true) }
+        if !groupStarts.isEmpty { groupStarts.removeAll(keepingCapacity: true) }
+        groupShortest.clear()
         if !blockData.bytes.isEmpty { blockData.bytes.removeAll(keepingCapacity: true) }
         blockDocs.removeAll()
         blockFreqs.removeAll()
@@ -159,7 +178,9 @@ struct PostingsWriter: ~Copyable {
         }
         if !blockDocs.isEmpty { flushBlock() }
         if blocks.count > 1 {
-            let impactBytes = UInt32(impactData.count)
+            if blocks.count % PostingsFormat.groupBlocks != 0 { finishGroup() }
+            let groups = PostingsFormat.groupCount(blocks: blocks.count) > 0
+            let impactBytes = UInt32(impactData.count + (groups ? groupData.count : 0))
             try docs.write { docs in
                 for b in blocks {
                     docs.u32(b.lastDoc)
@@ -167,8 +188,12 @@ struct PostingsWriter: ~Copyable {
                     docs.u32(b.impacts)
                     docs.u32(b.posOffset)
                 }
+                if groups {
+                    for g in groupStarts { docs.u32(UInt32(impactData.count) + g) }
+                }
             }
             try docs.write(impactData.bytes)
+            if groups { try docs.write(groupData.bytes) }
         }
         try docs.write(blockData.bytes)
         return info
@@ -180,6 +205,23 @@ struct PostingsWriter: ~Copyable {
         writeImpacts()
         Self.encodeBlock(&blockDocs, &blockFreqs, after: &lastDoc, into: &blockData)
         blockPositionsStart = positionsAdded
+        if blocks.count % PostingsFormat.groupBlocks == 0 { finishGroup() }
+    }
+
+    /// Writes the impacts of the group the last blocks make (written for every term of several
+    /// blocks, kept only for those of more than a group's).
+    private mutating func finishGroup() {
+        groupStarts.append(UInt32(groupData.count))
+        groupShortest.takeImpacts(into: &kept)
+        Self.write(kept, into: &groupData)
+    }
+
+    private static func write(_ impacts: RawBuffer<(freq: UInt32, length: UInt32)>, into out: inout ByteWriter) {
+        out.varint(UInt32(impacts.count))
+        for p in impacts.buffer {
+            out.varint(p.freq)
+            out.varint(p.length)
+        }
     }
 
     /// Appends a block's documents, as deltas from `lastDoc` on, and frequencies, and empties
@@ -206,7 +248,7 @@ struct PostingsWriter: ~Copyable {
 
     /// The impacts of the block's documents (still numbers, not deltas): what
     /// `PostingsFormat.impacts` gives, without its sort and arrays (in a large merge this was
-    /// 9% of the time).
+    /// 9% of the time); they count towards the group's too.
     private mutating func writeImpacts() {
         let n = blockDocs.count
         blockLengths.removeAll()
@@ -221,30 +263,58 @@ struct PostingsWriter: ~Copyable {
         } else {
             blockLengths.append(repeating: 0, count: n)
         }
-        var met: UInt64 = 0  // bit f: frequency f < 64 met
         // frequency 1, most documents', in a register: through the table, each one's minimum
         // waited for the store of the one before
-        var shortestOfOne = UInt32.max
-        if !shortest.isEmpty { shortest.removeAll(keepingCapacity: true) }
+        var shortestOfOne = UInt32.max, one = false
         for i in 0..<n {
             let (freq, length) = (blockFreqs[i], blockLengths[i])
             if freq == 1 {
                 shortestOfOne = min(shortestOfOne, length)
-                met |= 1 << 1
-            } else if freq < 64 {
-                let bit = UInt64(1) << freq
-                shortestByFreq[Int(freq)] = met & bit == 0 ? length : min(shortestByFreq[Int(freq)], length)
-                met |= bit
+                one = true
             } else {
-                PostingsFormat.note(freq: freq, length: length, in: &shortest)
+                blockShortest.note(freq: freq, length: length)
             }
         }
-        if met & (1 << 1) != 0 { shortestByFreq[1] = shortestOfOne }
-        // by frequency descending, a pair kept when shorter than every pair kept before it
+        if one { blockShortest.note(freq: 1, length: shortestOfOne) }
+        blockShortest.takeImpacts(into: &kept)
+        Self.write(kept, into: &impactData)
+        for p in kept.buffer { groupShortest.note(freq: p.freq, length: p.length) }
+    }
+}
+
+/// The shortest field length met with each frequency, which impacts are made of: below 64 in
+/// a table (where `met` has the frequency's bit), larger ones (rare) in a list.
+struct ShortestLengths: ~Copyable {
+    private let table = RawBuffer<UInt32>.unset(64)
+    private var met: UInt64 = 0
+    private var large: PostingsFormat.Shortest = []
+
+    deinit { table.free() }
+
+    @inline(__always)
+    mutating func note(freq: UInt32, length: UInt32) {
+        if freq < 64 {
+            let bit = UInt64(1) << freq
+            table[Int(freq)] = met & bit == 0 ? length : min(table[Int(freq)], length)
+            met |= bit
+        } else {
+            PostingsFormat.note(freq: freq, length: length, in: &large)
+        }
+    }
+
+    /// Forgets every length noted.
+    mutating func clear() {
+        met = 0
+        if !large.isEmpty { large.removeAll(keepingCapacity: true) }
+    }
+
+    /// The impacts of the lengths noted (`PostingsFormat.impacts`: by frequency descending, a
+    /// pair kept when shorter than every pair kept before it) into `kept`; then clears.
+    mutating func takeImpacts(into kept: inout RawBuffer<(freq: UInt32, length: UInt32)>) {
         kept.removeAll()
         var bound = UInt32.max
-        if !shortest.isEmpty {
-            for p in PostingsFormat.impacts(shortest) {
+        if !large.isEmpty {
+            for p in PostingsFormat.impacts(large) {
                 kept.append(p)
                 bound = p.length
             }
@@ -252,15 +322,11 @@ struct PostingsWriter: ~Copyable {
         while met != 0 {
             let freq = 63 - met.leadingZeroBitCount
             met &= ~(UInt64(1) << freq)
-            let length = shortestByFreq[freq]
+            let length = table[freq]
             guard length < bound else { continue }
             kept.append((UInt32(freq), length))
             bound = length
         }
-        impactData.varint(UInt32(kept.count))
-        for p in kept.buffer {
-            impactData.varint(p.freq)
-            impactData.varint(p.length)
-        }
+        clear()
     }
 }

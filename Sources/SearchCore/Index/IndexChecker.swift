@@ -1,6 +1,6 @@
 /// Verifies an index in depth: every file's checksum, then every structure — terms in
 /// strictly increasing order, every posting list decodable with its documents in range and
-/// as many as its docFreq, every block's impacts those of its documents, every stored
+/// as many as its docFreq, every block's and block group's impacts those of their documents, every stored
 /// document and id readable. What `searchd check` runs.
 public enum IndexChecker {
     public struct Report: Sendable {
@@ -46,7 +46,7 @@ public enum IndexChecker {
                 // each block's stored impacts must be those of its documents
                 let field = Field(rawValue: iterator.term[0]).flatMap { Field.text.contains($0) ? $0 : nil }
                 let hasSkipTable = iterator.info.docFreq > UInt32(PostingsFormat.blockSize)
-                var shortest: PostingsFormat.Shortest = []
+                var shortest: PostingsFormat.Shortest = [], groupShortest: PostingsFormat.Shortest = []
                 var block = 0
                 func checkImpacts() throws {
                     var stored: [UInt32] = []
@@ -55,6 +55,15 @@ public enum IndexChecker {
                         throw Damage(file: "\(name).doc", problem: "impacts of block \(block) do not match its documents")
                     }
                     shortest.removeAll()
+                    // a group's, once its last block is checked
+                    let group = cursor.group(ofBlock: block)
+                    guard cursor.groupCount > 0, block == cursor.blockCount - 1 || cursor.group(ofBlock: block + 1) != group else { return }
+                    stored.removeAll()
+                    cursor.forEachImpact(ofGroup: group) { stored += [$0, $1] }
+                    guard stored == PostingsFormat.impacts(groupShortest).flatMap({ [$0.freq, $0.length] }) else {
+                        throw Damage(file: "\(name).doc", problem: "impacts of block group \(group) do not match its documents")
+                    }
+                    groupShortest.removeAll()
                 }
                 while cursor.next() != PostingsCursor.end {
                     if hasSkipTable && cursor.block != block {
@@ -65,7 +74,9 @@ public enum IndexChecker {
                         throw Damage(file: "\(name).doc", problem: "document \(cursor.doc) out of order or range")
                     }
                     // (after the range check: the norms are read at the document)
-                    PostingsFormat.note(freq: cursor.freq, length: field.map { segment.norms.length(cursor.doc, $0) } ?? 0, in: &shortest)
+                    let length = field.map { segment.norms.length(cursor.doc, $0) } ?? 0
+                    PostingsFormat.note(freq: cursor.freq, length: length, in: &shortest)
+                    PostingsFormat.note(freq: cursor.freq, length: length, in: &groupShortest)
                     cursor.positions(into: &positions)
                     if positions.count != Int(cursor.freq) {
                         throw Damage(file: "\(name).pos", problem: "positions missing for document \(cursor.doc)")

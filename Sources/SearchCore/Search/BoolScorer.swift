@@ -242,17 +242,19 @@ final class BoolScorer: Scorer {
     /// conjunction's run starts where every required child may match (found block by block in
     /// the skip tables); a union's where the first child may. The run ends before the first
     /// document of an optional child that cannot match at its start, or where a bound changes.
-    override func bound(from target: UInt32) -> Bound {
+    override var hasGroups: Bool { scorers.contains { $0.hasGroups } || spanScorers.contains { $0.hasGroups } }
+
+    override func bound(from target: UInt32, coarse: Bool) -> Bound {
         var from = target
         let conjunction = !required.isEmpty
         if conjunction {
-            for i in scorers.indices where isRequired[i] { bounds[i] = children.with(i) { $0.bound(from: from) } }
+            for i in scorers.indices where isRequired[i] { bounds[i] = children.with(i) { $0.bound(from: from, coarse: coarse) } }
             var moved = true
             while moved && from != PostingsCursor.end {
                 moved = false
                 for i in scorers.indices where isRequired[i] { from = max(from, bounds[i].from) }
                 for i in scorers.indices where isRequired[i] && bounds[i].upTo < from {
-                    bounds[i] = children.with(i) { $0.bound(from: from) }
+                    bounds[i] = children.with(i) { $0.bound(from: from, coarse: coarse) }
                     moved = true
                 }
             }
@@ -260,20 +262,20 @@ final class BoolScorer: Scorer {
         if conjunction && spansDrive {
             // a span's document may come first: the run then starts there, every child bounded from it
             var first = PostingsCursor.end
-            for k in spanScorers.indices { first = min(first, spanChildren.with(k) { $0.bound(from: target) }.from) }
+            for k in spanScorers.indices { first = min(first, spanChildren.with(k) { $0.bound(from: target, coarse: coarse) }.from) }
             if first < from {
                 from = first
-                for i in scorers.indices where isRequired[i] { bounds[i] = children.with(i) { $0.bound(from: from) } }
+                for i in scorers.indices where isRequired[i] { bounds[i] = children.with(i) { $0.bound(from: from, coarse: coarse) } }
             }
         }
         guard from != PostingsCursor.end else { return Bound(from: from, upTo: from, best: Match()) }
         var first = PostingsCursor.end
         for i in scorers.indices where occurs[i] == .should && !isRequired[i] {
-            bounds[i] = children.with(i) { $0.bound(from: from) }
+            bounds[i] = children.with(i) { $0.bound(from: from, coarse: coarse) }
             first = min(first, bounds[i].from)
         }
         for k in spanScorers.indices {
-            bounds[scorers.count + k] = spanChildren.with(k) { $0.bound(from: from) }
+            bounds[scorers.count + k] = spanChildren.with(k) { $0.bound(from: from, coarse: coarse) }
             first = min(first, bounds[scorers.count + k].from)
         }
         if !conjunction { from = first }

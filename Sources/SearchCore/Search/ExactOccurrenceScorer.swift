@@ -2,7 +2,7 @@
 /// read off the run's match: the match's `PhraseScorer` counts, in its one pass over the
 /// positions, the occurrences with those boundaries too, and this scorer answers from that
 /// count instead of walking the same postings a second time (their blocks decoded again, their
-/// positions read again). Its own cursor of the lead term only bounds runs (`bound(from:)`
+/// positions read again). Its own cursor of the lead term only bounds runs (`bound(from:coarse:)`
 /// reads the skip table and impacts; the bonus's occurrences are among the match's).
 final class ExactOccurrenceScorer: LeafScorer {
     private let match: PhraseScorer

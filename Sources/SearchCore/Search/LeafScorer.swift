@@ -83,13 +83,18 @@ class LeafScorer: Scorer {
     /// The term's frequency in the current document.
     var freq: UInt32 { postings.freq }
 
-    override func bound(from target: UInt32) -> Bound {
+    override var hasGroups: Bool { postings.groupCount > 0 }
+
+    override func bound(from target: UInt32, coarse: Bool) -> Bound {
         var best = Match()
         best.penalty = penalty
-        // a later target in the same block, the cursor not moved and its decoded block not
-        // holding it: the skip table would give the same block, so the run is the last one's
-        // from the target on (a word's other parts end most runs: this one's block goes on)
-        if let r = lastRun, target > r.target, target <= r.upTo, postings.doc == r.cursorDoc, !postings.decodedBlockHolds(target) {
+        // coarse: by the group of blocks holding the target, when the postings have groups
+        let groups = coarse && postings.groupCount > 0
+        // a later target in the same block (group), the cursor not moved and its decoded block
+        // not holding it: the skip table would give the same one, so the run is the last
+        // one's from the target on (a word's other parts end most runs: this one's goes on)
+        if let r = groups ? groupRuns.last : blockRuns.last, target > r.target, target <= r.upTo,
+           postings.doc == r.cursorDoc, !postings.decodedBlockHolds(target) {
             best.score = r.score
             return Bound(from: max(r.from, target), upTo: r.upTo, best: best)
         }
@@ -97,9 +102,17 @@ class LeafScorer: Scorer {
         let (from, block) = postings.peek(target)
         guard from != PostingsCursor.end, factor > 0 else { return Bound(from: from, upTo: PostingsCursor.end, best: best) }
         if let block {
-            best.score = blockBound(block)
-            let upTo = postings.lastDoc(ofBlock: block)
-            lastRun = (target, from, upTo, best.score, postings.doc)
+            let upTo: UInt32
+            if groups {
+                let g = postings.group(ofBlock: block)
+                best.score = maximum(g, group: true)
+                upTo = postings.lastDoc(ofGroup: g)
+                groupRuns.last = (target, from, upTo, best.score, postings.doc)
+            } else {
+                best.score = maximum(block, group: false)
+                upTo = postings.lastDoc(ofBlock: block)
+                blockRuns.last = (target, from, upTo, best.score, postings.doc)
+            }
             return Bound(from: from, upTo: upTo, best: best)
         }
         // postings of one block (no skip table): the exact maximum, computed once
@@ -112,19 +125,29 @@ class LeafScorer: Scorer {
         return Bound(from: from, upTo: PostingsCursor.end, best: best)
     }
 
-    /// The last run bounded from the skip table, and where the cursor stood then.
-    private var lastRun: (target: UInt32, from: UInt32, upTo: UInt32, score: Double, cursorDoc: UInt32)?
+    /// What `bound` keeps of the runs it bounded, per level of the skip data.
+    private struct Runs {
+        /// The last run bounded, and where the cursor stood then.
+        var last: (target: UInt32, from: UInt32, upTo: UInt32, score: Double, cursorDoc: UInt32)?
+        /// The last block (group) bounded and its bound: a word's sparse field (its titles)
+        /// spans many runs of its dense one, and each run asks again.
+        var bounded: (index: Int, score: Double) = (-1, 0)
+    }
+    private var blockRuns = Runs()
+    private var groupRuns = Runs()
 
-    /// The last block bounded and its bound: a word's sparse field (its titles) spans many
-    /// runs of its dense one, and each run asks again.
-    private var bounded: (block: Int, score: Double) = (-1, 0)
-
-    /// Block b's exact maximum: the best score of its impacts (stored with the postings).
-    private func blockBound(_ b: Int) -> Double {
-        if bounded.block == b { return bounded.score }
+    /// Block (or group) i's exact maximum: the best score of its impacts (stored with the postings).
+    private func maximum(_ i: Int, group: Bool) -> Double {
+        let cached = group ? groupRuns.bounded : blockRuns.bounded
+        if cached.index == i { return cached.score }
         var best = 0.0
-        postings.forEachImpact(ofBlock: b) { freq, length in best = max(best, score(freq: freq, length: length)) }
-        bounded = (b, best)
+        if group {
+            postings.forEachImpact(ofGroup: i) { freq, length in best = max(best, score(freq: freq, length: length)) }
+            groupRuns.bounded = (i, best)
+        } else {
+            postings.forEachImpact(ofBlock: i) { freq, length in best = max(best, score(freq: freq, length: length)) }
+            blockRuns.bounded = (i, best)
+        }
         return best
     }
 

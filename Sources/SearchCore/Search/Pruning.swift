@@ -8,7 +8,9 @@
 /// - runs of documents whose bound (`Scorer.bound`: up to the end of a postings block, or to
 ///   the next document of a part that cannot match at the run's start) is not better than the
 ///   worst kept hit (block-max WAND); the runs are bounded from the skip tables alone, and the
-///   postings decoded only where a run may enter;
+///   postings decoded only where a run may enter; where the postings have groups of blocks,
+///   a group that cannot enter is passed in one step, and only the blocks of one that may
+///   are bounded one by one (Lucene's levels of impacts);
 /// - in a run that may enter, a one-word query's documents found only through alternatives
 ///   whose bounds together cannot (MaxScore, `BoolScorer.narrow`), and those found through
 ///   the others whose score, with those bounds added, cannot (before the weaker alternatives
@@ -28,6 +30,15 @@ struct Pruning {
     /// `BoolScorer.requireEveryClause` was asked (once: its answer does not change).
     private var everyClauseAsked = false
     private var penaltyLimit = Int.max
+    /// Whether the root has groups of blocks to bound (asked once), and the end of the last
+    /// group run that may enter, with the bar it was measured against: its blocks are bounded
+    /// one by one until it ends or the bar rises.
+    private var hasGroups: Bool?
+    private var group: (upTo: UInt32, threshold: ScoredDoc)?
+    /// Whether the last run bounded block by block was passed: groups are bounded only then
+    /// (where runs keep entering, as in most searches of several words, a group's bound
+    /// passes nothing either, and asking it cost more than it saved: Docs/BENCHMARKS.md).
+    private var passing = true
 
     /// Moves the root past what cannot enter above `threshold` (not past `limit`, the end of
     /// the documents searched); true when it did (the root stands on another document, or
@@ -58,14 +69,28 @@ struct Pruning {
         // runs that cannot enter are passed by their bounds alone: the root moves (and its
         // postings are decoded) only to the start of one that may
         (run, runInWindows) = (nil, nil)
+        if hasGroups == nil { hasGroups = root.hasGroups }
         while target < limit {
-            let b = root.bound(from: target)
+            if hasGroups == true && passing && (group.map { target > $0.upTo || $0.threshold != threshold } ?? true) {
+                let g = root.bound(from: target, coarse: true)
+                guard g.from != PostingsCursor.end else {
+                    target = g.from
+                    break
+                }
+                if !(Self.best(g.best, doc: g.from, segment: segment) < threshold) {
+                    target = g.upTo == PostingsCursor.end ? g.upTo : g.upTo + 1
+                    continue
+                }
+                group = (g.upTo, threshold)
+            }
+            let b = root.bound(from: target, coarse: false)
             guard b.from != PostingsCursor.end else {
                 target = b.from
                 break
             }
             let best = Self.best(b.best, doc: b.from, segment: segment)
-            if !(best < threshold) {
+            passing = !(best < threshold)
+            if passing {
                 target = b.upTo == PostingsCursor.end ? b.upTo : b.upTo + 1
                 continue
             }

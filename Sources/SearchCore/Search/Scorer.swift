@@ -29,8 +29,12 @@ class Scorer {
     /// from the skip tables): the searcher passes runs whose bound cannot enter the top hits
     /// without decoding their postings. The run starts at `from`, the first document ≥
     /// target that may match (or a lower bound of it), and ends at `upTo`. A scorer standing
-    /// on a document ≥ target has no match from target to it.
-    func bound(from target: UInt32) -> Bound {
+    /// on a document ≥ target has no match from target to it. A coarse bound holds for longer
+    /// runs, from the impacts of groups of blocks where the postings have them: the searcher
+    /// passes a group in one step, and bounds block by block only in groups that may enter.
+    /// Whether some postings under it have groups of blocks (coarse bounds differ).
+    var hasGroups: Bool { false }
+    func bound(from target: UInt32, coarse: Bool) -> Bound {
         Bound(from: max(doc, target), upTo: PostingsCursor.end, best: Match())
     }
 }

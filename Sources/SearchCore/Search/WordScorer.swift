@@ -31,7 +31,7 @@ final class WordScorer: Scorer {
     /// bonuses can add to a document (their bounds' sum, their lowest penalty).
     private var bar: EntryBar?
     private var passiveBest = Match()
-    /// The drivers' bounds, then the bonuses', from the last `bound(from:)` (`narrow` reads
+    /// The drivers' bounds, then the bonuses', from the last `bound(from:coarse:)` (`narrow` reads
     /// them).
     private let bounds: RawBuffer<Bound>
     /// Scratch for `narrow`: drivers in the order it weighs them.
@@ -205,7 +205,7 @@ final class WordScorer: Scorer {
         settle()
     }
 
-    /// MaxScore over the run that `bound(from:)` last measured (up to `upTo`): the
+    /// MaxScore over the run that `bound(from:coarse:)` last measured (up to `upTo`): the
     /// alternatives with the lowest bounds stop finding documents while a document found only
     /// through them (with any bonus) `cannotEnter` the top hits; they are still scored where an
     /// active one finds a document. A frequent word's body alternative, whose block maxima
@@ -268,10 +268,12 @@ final class WordScorer: Scorer {
     /// point of exactness. The run starts at the first document an alternative may match and
     /// ends before the first of one that cannot match there (a word's title alternative
     /// counts only in runs that hold one of its documents), or where a bound changes.
-    override func bound(from target: UInt32) -> Bound {
+    override var hasGroups: Bool { alternatives.contains { $0.hasGroups } || bonuses.contains { $0.hasGroups } }
+
+    override func bound(from target: UInt32, coarse: Bool) -> Bound {
         var from = PostingsCursor.end
         forEachDriver { i in
-            bounds[i] = alternative.with(i) { $0.bound(from: target) }
+            bounds[i] = alternative.with(i) { $0.bound(from: target, coarse: coarse) }
             from = min(from, bounds[i].from)
         }
         guard from != PostingsCursor.end else { return Bound(from: from, upTo: from, best: Match()) }
@@ -281,7 +283,7 @@ final class WordScorer: Scorer {
         // bonus's documents are among its alternatives': splitting runs at each would make
         // them a few documents long)
         for j in 0..<bonus.count {
-            let b = bonus.with(j) { $0.bound(from: from) }
+            let b = bonus.with(j) { $0.bound(from: from, coarse: coarse) }
             bounds[alternatives.count + j] = b
             if b.from <= upTo { upTo = min(upTo, b.upTo) }
         }
