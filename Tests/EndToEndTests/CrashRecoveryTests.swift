@@ -27,7 +27,7 @@ struct CrashRecoveryTests {
             commit_interval = 0.1
             synonyms = ""
             log_level = "error"
-            """.write(to: config, atomically: true, encoding: .utf8)
+            """.save(to: config)
 
         var rng = SystemRandomNumberGenerator()
         var kills = 0

@@ -111,6 +111,18 @@ func temporaryDirectory(_ prefix: String) throws -> URL {
     return directory
 }
 
+extension String {
+    /// Saves the text as an editor does: into a hidden file beside the target (sources skip
+    /// hidden files), renamed over it, so a watcher never reads half a file. (Foundation's
+    /// `write(to:atomically: true)` does the same, but on Linux leaves an empty directory in
+    /// /tmp behind at every call.)
+    func save(to url: URL) throws {
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString.prefix(8))")
+        try write(to: temporary, atomically: false, encoding: .utf8)
+        guard rename(temporary.path, url.path) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+    }
+}
+
 /// Writes searchd.toml for a test daemon and returns its URL.
 func writeConfig(in directory: URL, socket: String, sources: [String], extra: String = "") throws -> URL {
     let config = directory.appendingPathComponent("searchd.toml")
@@ -120,7 +132,7 @@ func writeConfig(in directory: URL, socket: String, sources: [String], extra: St
         data_dir = "\(directory.appendingPathComponent("data").path)"
         sources = [\(list)]
         \(extra)
-        """.write(to: config, atomically: true, encoding: .utf8)
+        """.save(to: config)
     return config
 }
 

@@ -14,7 +14,7 @@ struct IndexCommandTests {
         // several segments before the final merge
         for i in 0..<40 {
             let words = (0..<3000).map { "w\(i)x\($0)" }.joined(separator: " ")
-            try "File \(i)\nword\(i) common text \(words)".write(to: docs.appendingPathComponent("f\(i).txt"), atomically: true, encoding: .utf8)
+            try "File \(i)\nword\(i) common text \(words)".save(to: docs.appendingPathComponent("f\(i).txt"))
         }
         let config = try writeConfig(in: root, socket: root.appendingPathComponent("s.sock").path, sources: [docs.path],
                                      extra: "index_buffer_mb = 1\nindex_threads = 2\nsynonyms = \"\"")
@@ -30,7 +30,7 @@ struct IndexCommandTests {
         #expect(built.stderr.contains(/indexing: merging \d+ segments into 1\n/), "\(built.stderr)")  // said while it works
 
         // one file of 40 changed: a new small segment beside the merged one
-        try "File 3\nchanged text".write(to: docs.appendingPathComponent("f3.txt"), atomically: true, encoding: .utf8)
+        try "File 3\nchanged text".save(to: docs.appendingPathComponent("f3.txt"))
         let changed = try index()
         #expect(changed.check.contains("40 documents in 2 segments"))
         #expect(!changed.stderr.contains("merging"))

@@ -70,7 +70,7 @@ struct PushTests {
             _ = try c.call("add", ["id": "memo.md", "text": "Unsaved: the manatee's cousin.", "fields": ["path": .string(root.path + "/memo.md")]]).outcome.get()
             #expect(try daemon.ids("cousin") == ["memo.md"])
             // ...and when the file is saved, the file's text replaces it
-            try "Saved: the dugong.".write(to: root.appendingPathComponent("memo.md"), atomically: true, encoding: .utf8)
+            try "Saved: the dugong.".save(to: root.appendingPathComponent("memo.md"))
             try eventually("the saved file replaces the pushed text") { try daemon.ids("dugong") == ["memo.md"] }
             #expect(try daemon.ids("cousin").isEmpty)
             daemon.signal(SIGTERM)

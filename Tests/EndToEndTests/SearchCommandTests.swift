@@ -136,7 +136,7 @@ struct NotRunningTests {
             #expect(script.status == 0)
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("completion-\(UUID())")
             defer { try? FileManager.default.removeItem(at: file) }
-            try script.stdout.write(to: file, atomically: true, encoding: .utf8)
+            try script.stdout.save(to: file)
             // what bash does on `<command> <subcommand> --so<TAB>`
             let line = "\(command) \(subcommand) --so"
             let r = try run("/bin/bash", ["-c", "source \(file.path); COMP_WORDS=(\(line)); COMP_CWORD=2; COMP_LINE='\(line)'; COMP_POINT=${#COMP_LINE}; _\(command) \(command) --so \(subcommand); echo \"${COMPREPLY[@]}\""])
@@ -167,19 +167,19 @@ struct SynonymReloadTests {
     @Test func reloadAppliesAnEditedSynonymsFile() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("synonyms-\(UUID()).txt")
         defer { try? FileManager.default.removeItem(at: file) }
-        try "钱凯港, Chancay\n".write(to: file, atomically: true, encoding: .utf8)
+        try "钱凯港, Chancay\n".save(to: file)
         let daemon = try RunningDaemon(extraConfig: "synonyms = \"\(file.path)\"")
         func ids(_ q: String) throws -> [String] {
             try daemon.search(["--json", q]).stdout.split(separator: "\n").compactMap { try JSON.parse(String($0))["id"]?.stringValue }
         }
         #expect(try ids("Alencastre 钱凯港").contains("004_4dc100a3c252a61c.txt"))
         #expect(try ids("Callao").isEmpty)
-        try "钱凯港, Chancay\nCallao, 钱凯港\n".write(to: file, atomically: true, encoding: .utf8)
+        try "钱凯港, Chancay\nCallao, 钱凯港\n".save(to: file)
         let r = try daemon.search(["reload"])
         #expect(r.status == 0 && r.stdout.contains("2 synonym rules"))
         #expect(try ids("Callao") == ["004_4dc100a3c252a61c.txt"])
         // a broken file is refused and the previous synonyms stay
-        try "a => b => c\n".write(to: file, atomically: true, encoding: .utf8)
+        try "a => b => c\n".save(to: file)
         let bad = try daemon.search(["reload"])
         #expect(bad.status == 2 && bad.stderr.contains("line 1"))
         #expect(try ids("Callao") == ["004_4dc100a3c252a61c.txt"])

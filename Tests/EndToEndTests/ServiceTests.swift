@@ -50,9 +50,9 @@ import Glibc
         defer { try? FileManager.default.removeItem(at: directory) }
         let extra = directory.appendingPathComponent("extra")
         try FileManager.default.createDirectory(at: extra, withIntermediateDirectories: true)
-        try "The quokka lives on Rottnest Island.\n".write(to: extra.appendingPathComponent("quokka.txt"), atomically: true, encoding: .utf8)
+        try "The quokka lives on Rottnest Island.\n".save(to: extra.appendingPathComponent("quokka.txt"))
         let synonyms = directory.appendingPathComponent("synonyms.txt")
-        try "钱凯港, Chancay\n".write(to: synonyms, atomically: true, encoding: .utf8)
+        try "钱凯港, Chancay\n".save(to: synonyms)
         let socket = directory.appendingPathComponent("searchd.sock").path
         let config = try writeConfig(in: directory, socket: socket, sources: [Binaries.seeds], extra: "synonyms = \"\(synonyms.path)\"")
         let daemon = try RunningDaemon(configFile: config, socket: socket)
@@ -63,7 +63,7 @@ import Glibc
         // a second source, a new synonym, and a key that only a restart can apply
         _ = try writeConfig(in: directory, socket: socket, sources: [Binaries.seeds, extra.path],
                             extra: "synonyms = \"\(synonyms.path)\"\nindex_threads = 1")
-        try "钱凯港, Chancay\nwallaby, quokka\n".write(to: synonyms, atomically: true, encoding: .utf8)
+        try "钱凯港, Chancay\nwallaby, quokka\n".save(to: synonyms)
         daemon.signal(SIGHUP)
         try eventually("the new source is indexed") { try daemon.ids("quokka") == ["quokka.txt"] }
         #expect(try daemon.ids("wallaby") == ["quokka.txt"])
@@ -71,7 +71,7 @@ import Glibc
         // the connection opened before the reload still works
         #expect(try connection.call("ping").outcome.get() == "pong")
         // a broken config is refused and the running settings stay
-        try "sources = 5\n".write(to: config, atomically: true, encoding: .utf8)
+        try "sources = 5\n".save(to: config)
         daemon.signal(SIGHUP)
         try eventually("the refusal is logged") { daemon.logText.contains("reload failed") }
         #expect(try daemon.ids("quokka") == ["quokka.txt"])
@@ -113,7 +113,7 @@ import Glibc
                     .replacingOccurrences(of: "/usr/local/bin/searchd", with: Binaries.searchd)
                     .replacingOccurrences(of: "%h/.local/bin/searchd", with: Binaries.searchd)
                 let path = out.appendingPathComponent(name).path
-                try text.write(toFile: path, atomically: true, encoding: .utf8)
+                try text.save(to: URL(fileURLWithPath: path))
                 paths.append(path)
             }
             var environment = ProcessInfo.processInfo.environment

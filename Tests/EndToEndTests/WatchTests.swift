@@ -107,9 +107,9 @@ struct WatchTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let second = directory.appendingPathComponent("second")
         try FileManager.default.createDirectory(at: second, withIntermediateDirectories: true)
-        try "The tapir of the second root.".write(to: second.appendingPathComponent("tapir.txt"), atomically: true, encoding: .utf8)
+        try "The tapir of the second root.".save(to: second.appendingPathComponent("tapir.txt"))
         let jsonl = directory.appendingPathComponent("docs.jsonl")
-        try #"{"id":"j1","title":"Capybara","text":"The capybara is calm."}"#.write(to: jsonl, atomically: true, encoding: .utf8)
+        try #"{"id":"j1","title":"Capybara","text":"The capybara is calm."}"#.save(to: jsonl)
         let f = try Fixture(extraSources: [second.path, jsonl.path])
         try f.write("A loop lives here: lemur.", to: "loop/lemur.txt")
         #expect(symlink("..", f.root.appendingPathComponent("loop/again").path) == 0)
@@ -123,13 +123,13 @@ struct WatchTests {
         try f.expect("tapir", [], "root removed")
         #expect(f.daemon.process.isRunning)
         try FileManager.default.createDirectory(at: second, withIntermediateDirectories: true)
-        try "The tapir is back.".write(to: second.appendingPathComponent("tapir2.txt"), atomically: true, encoding: .utf8)
+        try "The tapir is back.".save(to: second.appendingPathComponent("tapir2.txt"))
         try f.expect("tapir", ["tapir2.txt"], "root back")
         try "The tapir again.".write(to: second.appendingPathComponent("tapir3.txt"), atomically: false, encoding: .utf8)
         try f.expect("tapir", ["tapir2.txt", "tapir3.txt"], "file in the returned root")
 
         // a JSON Lines source rewritten (by rename, as most tools do)
-        try #"{"id":"j2","title":"Capybara","text":"The capybara swims."}"#.write(to: jsonl, atomically: true, encoding: .utf8)
+        try #"{"id":"j2","title":"Capybara","text":"The capybara swims."}"#.save(to: jsonl)
         try f.expect("capybara", ["j2"], "JSON Lines source rewritten")
     }
 
@@ -138,8 +138,8 @@ struct WatchTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let root = directory.appendingPathComponent("src")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        try "The wombat is readable.".write(to: root.appendingPathComponent("ok.txt"), atomically: true, encoding: .utf8)
-        try "The wombat is secret.".write(to: root.appendingPathComponent("secret.txt"), atomically: true, encoding: .utf8)
+        try "The wombat is readable.".save(to: root.appendingPathComponent("ok.txt"))
+        try "The wombat is secret.".save(to: root.appendingPathComponent("secret.txt"))
         chmod(root.appendingPathComponent("secret.txt").path, 0o000)
         // root reads every file: run searchd as nobody, who cannot read the secret
         var launcher: [String] = []

@@ -18,7 +18,7 @@ struct JSONLinesSourceTests {
     func read(batchBytes: Int, text: String = Self.text, maxLineBytes: Int = .max) throws -> (ids: [String], problems: [Int], lines: Int, overlong: [Int]) {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("jsonl-\(UUID()).jsonl").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
         var ids: [String] = [], problems: [Int] = [], lines = 0, overlong: [Int] = [], bytes = 0
         let feed = try JSONLinesSource.BatchFeed(path: path, batchBytes: batchBytes, maxLineBytes: maxLineBytes)
         while let batch = try feed.next() {
@@ -67,7 +67,7 @@ struct JSONLinesSourceTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("jsonl-\(UUID()).jsonl").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let lines = (0..<150_000).map { #"{"id":"\#($0)","text":"line \#($0) of a file of about eleven megabytes"}"# }
-        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        try lines.joined(separator: "\n").write(toFile: path, atomically: false, encoding: .utf8)
         var sizes: [Int] = [], read: [String] = []
         let feed = try JSONLinesSource.BatchFeed(path: path, batchBytes: 4 << 20)
         while let batch = try feed.next() {

@@ -14,7 +14,7 @@ struct SourceRootsTests {
         let when = Date(timeIntervalSince1970: 1_700_000_000)
         for root in ["a", "b"] {
             try FileManager.default.createDirectory(atPath: "\(base)/\(root)", withIntermediateDirectories: true)
-            try "Chancay port opens".write(toFile: "\(base)/\(root)/note.txt", atomically: true, encoding: .utf8)
+            try "Chancay port opens".write(toFile: "\(base)/\(root)/note.txt", atomically: false, encoding: .utf8)
             try FileManager.default.setAttributes([.modificationDate: when], ofItemAtPath: "\(base)/\(root)/note.txt")
         }
         func update(root: String) throws -> (IndexService.UpdateReport, String?) {
