@@ -76,7 +76,7 @@ public enum IndexChecker {
                     // (after the range check: the norms are read at the document)
                     let length = field.map { segment.norms.length(cursor.doc, $0) } ?? 0
                     PostingsFormat.note(freq: cursor.freq, length: length, in: &shortest)
-                    PostingsFormat.note(freq: cursor.freq, length: length, in: &groupShortest)
+                    if cursor.groupCount > 0 { PostingsFormat.note(freq: cursor.freq, length: length, in: &groupShortest) }
                     cursor.positions(into: &positions)
                     if positions.count != Int(cursor.freq) {
                         throw Damage(file: "\(name).pos", problem: "positions missing for document \(cursor.doc)")
