@@ -24,6 +24,8 @@ class Scorer {
     @discardableResult func advance(to target: UInt32) -> UInt32 { PostingsCursor.end }
     /// Adds what the current document earns.
     func add(to match: inout Match) {}
+    /// Whether some postings under it have groups of blocks (coarse bounds differ).
+    var hasGroups: Bool { false }
     /// Bounds what the documents of a run from target on can earn, without moving (block-max
     /// WAND's bound, from the blocks' impacts or maximum frequencies and minimum lengths, read
     /// from the skip tables): the searcher passes runs whose bound cannot enter the top hits
@@ -32,8 +34,6 @@ class Scorer {
     /// on a document ≥ target has no match from target to it. A coarse bound holds for longer
     /// runs, from the impacts of groups of blocks where the postings have them: the searcher
     /// passes a group in one step, and bounds block by block only in groups that may enter.
-    /// Whether some postings under it have groups of blocks (coarse bounds differ).
-    var hasGroups: Bool { false }
     func bound(from target: UInt32, coarse: Bool) -> Bound {
         Bound(from: max(doc, target), upTo: PostingsCursor.end, best: Match())
     }

@@ -32,7 +32,7 @@ final class WordScorer: Scorer {
     private var bar: EntryBar?
     private var passiveBest = Match()
     /// The drivers' bounds, then the bonuses', from the last `bound(from:coarse:)` (`narrow` reads
-    /// them).
+    /// them: the searcher narrows only runs it bounded block by block).
     private let bounds: RawBuffer<Bound>
     /// Scratch for `narrow`: drivers in the order it weighs them.
     private let order: RawBuffer<Int>
@@ -205,7 +205,7 @@ final class WordScorer: Scorer {
         settle()
     }
 
-    /// MaxScore over the run that `bound(from:coarse:)` last measured (up to `upTo`): the
+    /// MaxScore over the run that the last fine `bound(from:coarse:)` measured (up to `upTo`): the
     /// alternatives with the lowest bounds stop finding documents while a document found only
     /// through them (with any bonus) `cannotEnter` the top hits; they are still scored where an
     /// active one finds a document. A frequent word's body alternative, whose block maxima
