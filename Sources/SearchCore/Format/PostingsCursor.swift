@@ -226,9 +226,7 @@ final class PostingsCursor {
     /// Calls `body` with each (frequency, field length) pair of group g's impacts (postings
     /// with groups): the best of their scores is the group's maximum.
     func forEachImpact(ofGroup g: Int, _ body: (UInt32, UInt32) -> Void) {
-        let at = groupTable + g * PostingsFormat.groupEntrySize
-        guard at + 4 <= docData.count else { return }
-        forEachImpact(at: blocksStart + Int(UInt32(littleEndian: docData.loadUnaligned(fromByteOffset: at, as: UInt32.self))), body)
+        forEachImpact(at: blocksStart + Int(u32(at: groupTable + g * PostingsFormat.groupEntrySize)), body)
     }
 
     private func forEachImpact(at start: Int, _ body: (UInt32, UInt32) -> Void) {
@@ -299,7 +297,13 @@ final class PostingsCursor {
 
     @inline(__always)
     private func skipEntry(_ b: Int, _ field: Int) -> UInt32 {
-        let at = skipTable + b * PostingsFormat.skipEntrySize + field * 4
+        u32(at: skipTable + b * PostingsFormat.skipEntrySize + field * 4)
+    }
+
+    /// The u32 at `at` of the postings file (`end` past its end: an offset read from it then
+    /// points past the data, and what it leads to reads as missing).
+    @inline(__always)
+    private func u32(at: Int) -> UInt32 {
         guard at + 4 <= docData.count else { return Self.end }
         return UInt32(littleEndian: docData.loadUnaligned(fromByteOffset: at, as: UInt32.self))
     }

@@ -178,8 +178,8 @@ struct PostingsWriter: ~Copyable {
         }
         if !blockDocs.isEmpty { flushBlock() }
         if blocks.count > 1 {
-            if blocks.count % PostingsFormat.groupBlocks != 0 { finishGroup() }
             let groups = PostingsFormat.groupCount(blocks: blocks.count) > 0
+            if groups && blocks.count % PostingsFormat.groupBlocks != 0 { finishGroup() }
             let impactBytes = UInt32(impactData.count + (groups ? groupData.count : 0))
             try docs.write { docs in
                 for b in blocks {
