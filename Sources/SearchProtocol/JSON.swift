@@ -534,6 +534,52 @@ public struct JSONWriter: ~Copyable {
         needsComma = true
     }
 
+    /// `n` rounded to `decimals` places (0–4), as `number` writes the rounded value: below
+    /// 10¹¹ the shortest text that reads back the same is the rounded value's digits, trailing
+    /// zeros dropped, written here (Swift's printing of a Double is ≈ 2000 instructions, and
+    /// a response has a score per hit).
+    public mutating func number(_ n: Double, decimals: Int) {
+        precondition((0...4).contains(decimals), "Swift prints 0.00001 as 1e-05")
+        let scale = [1.0, 10, 100, 1000, 10_000][decimals]
+        let scaled = (n * scale).rounded()
+        guard scaled.isFinite, abs(scaled) < 1e11 * scale else { return number(scaled / scale) }
+        var v = Int64(scaled)
+        let negative = v < 0
+        if negative { v = -v }
+        var places = decimals
+        while places > 0 && v % 10 == 0 && v != 0 {
+            v /= 10
+            places -= 1
+        }
+        if v == 0 { places = 0 }
+        var text: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: a sign, 11 + 4 digits and a point
+        withUnsafeMutableBytes(of: &text) { d in
+            var k = d.count
+            for _ in 0..<places {
+                k -= 1
+                d[k] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            }
+            if places > 0 {
+                k -= 1
+                d[k] = UInt8(ascii: ".")
+            }
+            repeat {
+                k -= 1
+                d[k] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            } while v > 0
+            if negative {
+                k -= 1
+                d[k] = UInt8(ascii: "-")
+            }
+            reserve(d.count - k + 1)
+            if needsComma { put(UInt8(ascii: ",")) }
+            append(UnsafeBufferPointer(start: (d.baseAddress! + k).assumingMemoryBound(to: UInt8.self), count: d.count - k))
+        }
+        needsComma = true
+    }
+
     private mutating func nested(_ open: UInt8, _ close: UInt8, _ body: (inout JSONWriter) -> Void) {
         reserve(2)
         if needsComma { put(UInt8(ascii: ",")) }

@@ -265,7 +265,7 @@ public struct RequestHandler: Sendable {
             w.key("title")
             w.string(hit.title)
             w.key("score")
-            w.number((hit.score * 10_000).rounded() / 10_000)
+            w.number(hit.score, decimals: 4)
             w.key("matched")
             w.number(Double(hit.matched))
             if let path = hit.path {

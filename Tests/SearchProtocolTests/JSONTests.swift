@@ -54,6 +54,25 @@ struct JSONTests {
         #expect(w.text == tree.serialized())
     }
 
+    /// A score's four decimals, written as digits, read as the rounded number printed by Swift.
+    @Test func fixedDecimalsAreTheRoundedNumber() {
+        var generator = SystemRandomNumberGenerator()
+        var numbers: [Double] = [0, -0.0, 0.00004, -0.00004, 0.00005, 0.0001, -0.0001, 0.5, 1, 10, 12.34565, 99.99995,
+                                 -7.25, 1e10 + 0.1234, 99_999_999_999.9999, 1e11, -1e11, 1e300, .infinity, .nan]
+        for magnitude in [1e-4, 1e-2, 1, 100, 1e4, 1e8, 1e10] {
+            numbers += (0..<500).map { _ in Double.random(in: -magnitude...magnitude, using: &generator) }
+        }
+        for n in numbers {
+            for decimals in 0...4 {
+                let scale = [1.0, 10, 100, 1000, 10_000][decimals]
+                var fixed = JSONWriter(), printed = JSONWriter()
+                fixed.number(n, decimals: decimals)
+                printed.number((n * scale).rounded() / scale)
+                #expect(fixed.text == printed.text, "\(n) to \(decimals) decimals")
+            }
+        }
+    }
+
     @Test func unicodeEscapesAndSurrogates() throws {
         #expect(try JSON.parse(#""\u94b1\ud83c\udf89""#) == .string("钱🎉"))
         #expect(throws: JSONError.self) { try JSON.parse(#""\ud83c""#) }

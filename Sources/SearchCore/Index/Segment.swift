@@ -95,6 +95,9 @@ final class Segment: @unchecked Sendable {
         }
     }
 
+    /// See `StoredFields.prefetch`.
+    func prefetchDocument(_ doc: UInt32) { stored.prefetch(Int(doc)) }
+
     func document(_ doc: UInt32, body: Bool = true) throws(FormatError) -> Document {
         try stored.document(Int(doc), body: body)
     }

@@ -67,6 +67,7 @@ public final class Searcher {
         let skipped = collected.contains { $0.skipped }
         let timedOut = collected.contains { $0.timedOut }
         let ranked = top.sorted().dropFirst(max(0, options.offset))
+        for scored in ranked { segments[scored.segment].prefetchDocument(scored.doc) }
         let snippets = SnippetBuilder(analyzer: analyzer, leaves: options.snippets ? bound.bodyLeaves : [])
         let hits = ranked.compactMap { scored -> SearchHit? in
             guard let doc = try? segments[scored.segment].document(scored.doc, body: options.snippets) else { return nil }
