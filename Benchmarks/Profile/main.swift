@@ -33,6 +33,13 @@ func cpuSeconds() -> Double {
 }
 let start = Date()
 let startCPU = cpuSeconds()
+/// SEARCHD_ROUNDS: `query` and `request` run exactly this many rounds, whatever the time:
+/// instruction counts of two builds then compare (the first round also builds caches).
+let fixedRounds = ProcessInfo.processInfo.environment["SEARCHD_ROUNDS"].flatMap(Int.init)
+func another(round: Int, since t0: Date) -> Bool {
+    if let fixedRounds { return round < fixedRounds }
+    return Date().timeIntervalSince(t0) < seconds
+}
 var rounds = 0
 switch what {
 case "tokenize":
@@ -58,7 +65,8 @@ case "request":
         .split(separator: "\n").compactMap { $0.split(separator: "\t", maxSplits: 1).last.map(String.init) }
     let lines = queries.map { Array(Request(id: 1, method: "search", params: ["query": .string($0), "snippets": false]).line.utf8) }
     var all: [Double] = []
-    while Date().timeIntervalSince(start) < seconds {
+    while another(round: rounds, since: start) {
+        rounds += 1
         for l in lines {
             let s = DispatchTime.now().uptimeNanoseconds
             _ = handler.respond(to: l)
@@ -132,7 +140,7 @@ default:
     let pause = ProcessInfo.processInfo.environment["SEARCHD_PAUSE_US"].flatMap(UInt32.init) ?? 0
     let t0 = Date()
     var times = [[Double]](repeating: [], count: queries.count)
-    while Date().timeIntervalSince(t0) < seconds {
+    while another(round: rounds, since: t0) {
         for (i, q) in queries.enumerated() {
             if pause > 0 { usleep(pause) }
             let s = DispatchTime.now().uptimeNanoseconds

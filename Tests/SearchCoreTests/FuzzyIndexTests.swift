@@ -30,7 +30,7 @@ struct FuzzyIndexTests {
         for _ in 0..<60 {
             let q = Array(word(Int.random(in: 3...9, using: &rng)).utf8)
             for edits in 1...2 {
-                let got = Dictionary(uniqueKeysWithValues: index.lookup(q, maxEdits: edits).map { (String(decoding: $0.term, as: UTF8.self), $0.distance) })
+                let got = Dictionary(uniqueKeysWithValues: index.lookup(q, maxEdits: edits, infos: { _ in [] }).map { (String(decoding: $0.term, as: UTF8.self), $0.distance) })
                 var expected: [String: Int] = [:]
                 for v in vocabulary {
                     let d = Self.distance(q, Array(v.utf8))

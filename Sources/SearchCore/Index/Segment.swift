@@ -62,8 +62,8 @@ final class Segment: @unchecked Sendable {
     }
 
     /// The postings information of a term, through a bounded cache: a query looks up each of
-    /// its words in both fields, with its typo variants, synonyms and pinyin, and users and
-    /// editors repeat and refine queries.
+    /// its words in both fields, with its synonyms and pinyin (typo variants come with their
+    /// lookup, `fuzzyTerms`), and users and editors repeat and refine queries.
     func termInfo(_ key: [UInt8]) -> TermInfo? {
         if let hit = termCache.withLock({ $0[key] }) { return hit.info }
         let info = dictionary.lookup(key)
@@ -83,6 +83,11 @@ final class Segment: @unchecked Sendable {
 
     func postings(_ info: TermInfo) -> PostingsCursor {
         PostingsCursor(info: info, docData: postingsData, posData: positionsData)
+    }
+
+    /// The Latin words within `maxEdits` of `text`, with their postings information.
+    func fuzzyTerms(_ text: [UInt8], maxEdits: Int) -> [FuzzyIndex.Match] {
+        fuzzy.lookup(text, maxEdits: maxEdits) { term in Field.text.map { dictionary.lookup([$0.rawValue] + term) } }
     }
 
     /// The segment's Latin words for typo-tolerant lookup (built once, on first use).

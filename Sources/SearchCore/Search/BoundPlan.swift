@@ -93,11 +93,15 @@ struct BoundPlan {
                 case .leaf(let leaf):
                     alternatives.append(bind(leaf, penalty: a.penalty, clause: clause))
                 case let .fuzzy(text, fields, maxEdits):
-                    for (term, distance) in fuzzyTerms(text, maxEdits: maxEdits) {
+                    for found in fuzzyTerms(text, maxEdits: maxEdits) {
                         for f in fields {
-                            let leaf = Leaf(field: f, terms: [Leaf.Term(key: [f.rawValue] + term, offset: 0)], weight: f.boost)
-                            let bound = bind(leaf, penalty: distance, clause: clause)
-                            if bound.infos.contains(where: { $0 != nil }) { alternatives.append(bound) }
+                            guard let k = Field.text.firstIndex(of: f) else { continue }
+                            let infos = found.infos.map { $0[k].map { [$0] } }
+                            guard infos.contains(where: { $0 != nil }) else { continue }
+                            let leaf = Leaf(field: f, terms: [Leaf.Term(key: [f.rawValue] + found.term, offset: 0)], weight: f.boost)
+                            let df = infos.reduce(0) { $0 + Int($1?[0].docFreq ?? 0) }
+                            alternatives.append(BoundLeaf(leaf: leaf, docFreq: df, docCount: searcher.docCount, penalty: found.distance,
+                                                          clause: clause, infos: infos))
                         }
                     }
                 case let .prefix(text, fields):
@@ -130,29 +134,40 @@ struct BoundPlan {
             return BoundLeaf(leaf: leaf, docFreq: df, docCount: searcher.docCount, penalty: penalty, clause: clause, infos: infos)
         }
 
+        /// A term close to a fuzzy word, over every segment.
+        struct FuzzyTerm {
+            var term: [UInt8]
+            var distance: Int
+            /// Its body documents in the whole index (what ranks it).
+            var df = 0
+            /// Per segment, its postings information in each text field (nil: not in that segment).
+            var infos: [[TermInfo?]]
+        }
+
         /// The closest terms to `text` over every segment, best first.
-        func fuzzyTerms(_ text: [UInt8], maxEdits: Int) -> [(term: [UInt8], distance: Int)] {
-            var best: [[UInt8]: Int] = [:]
-            for segment in searcher.segments {
-                for (term, d) in segment.fuzzy.lookup(text, maxEdits: maxEdits) { best[term] = min(best[term] ?? d, d) }
+        func fuzzyTerms(_ text: [UInt8], maxEdits: Int) -> [FuzzyTerm] {
+            let none = [TermInfo?](repeating: nil, count: Field.text.count)
+            let body = Field.text.firstIndex(of: .body)!
+            var found: [[UInt8]: FuzzyTerm] = [:]
+            for (s, segment) in searcher.segments.enumerated() {
+                // a term a segment's lookup did not find is not in it (the lookup walks the same
+                // distances), unless that lookup was cut short (`FuzzyIndex.maxVisits`)
+                for m in segment.fuzzyTerms(text, maxEdits: maxEdits) {
+                    var t = found[m.term] ?? FuzzyTerm(term: m.term, distance: m.distance,
+                                                       infos: [[TermInfo?]](repeating: none, count: searcher.segments.count))
+                    t.distance = min(t.distance, m.distance)
+                    t.df += Int(m.infos[body]?.docFreq ?? 0)
+                    t.infos[s] = m.infos
+                    found[m.term] = t
+                }
             }
-            struct Candidate {
-                var term: [UInt8]
-                var distance: Int
-                var df: Int
-            }
-            var candidates: [Candidate] = []
-            for (term, distance) in best {
-                // ranked by body frequency (one lookup per segment; bind looks up each field after)
-                let df = searcher.segments.reduce(0) { $0 + Int($1.termInfo([Field.body.rawValue] + term)?.docFreq ?? 0) }
-                candidates.append(Candidate(term: term, distance: distance, df: df))
-            }
-            candidates.sort { a, b in
+            // ranked by distance, then body frequency
+            let candidates = found.values.sorted { a, b in
                 if a.distance != b.distance { return a.distance < b.distance }
                 if a.df != b.df { return a.df > b.df }
                 return a.term.lexicographicallyPrecedes(b.term)
             }
-            return candidates.prefix(BoundPlan.maxFuzzyTerms).map { ($0.term, $0.distance) }
+            return Array(candidates.prefix(BoundPlan.maxFuzzyTerms))
         }
 
         /// The most frequent word terms starting with `prefix` (field byte included).

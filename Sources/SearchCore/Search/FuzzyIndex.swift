@@ -14,7 +14,7 @@ final class FuzzyIndex: Sendable {
     private let cache = Mutex(LookupCache())
 
     private struct LookupCache {
-        var entries: [CacheKey: [(term: [UInt8], distance: Int)]] = [:]
+        var entries: [CacheKey: [Match]] = [:]
         var order: [CacheKey] = []
     }
 
@@ -52,12 +52,23 @@ final class FuzzyIndex: Sendable {
 
     var count: Int { starts.count - 1 }
 
-    /// Terms within `maxEdits` of `query` (the query itself excluded), with their distance.
-    func lookup(_ query: [UInt8], maxEdits: Int) -> [(term: [UInt8], distance: Int)] {
+    /// A term found by a lookup, with what the lookup's `infos` gave for it.
+    struct Match {
+        var term: [UInt8]
+        var distance: Int
+        /// Its postings information in each text field (`Field.text` order; nil where absent).
+        var infos: [TermInfo?]
+    }
+
+    /// Terms within `maxEdits` of `query` (the query itself excluded), with their distance and
+    /// their postings information, from `infos` and remembered with the lookup: binding a
+    /// word's closest terms looked each up again in both fields and every segment, most of a
+    /// typo-tolerant word's binding (Docs/BENCHMARKS.md).
+    func lookup(_ query: [UInt8], maxEdits: Int, infos: ([UInt8]) -> [TermInfo?]) -> [Match] {
         guard count > 0, !query.isEmpty, maxEdits > 0 else { return [] }
         let key = CacheKey(query: query, maxEdits: maxEdits)
         if let known = cache.withLock({ $0.entries[key] }) { return known }
-        let found = walk(query, maxEdits: maxEdits)
+        let found = walk(query, maxEdits: maxEdits).map { Match(term: $0.term, distance: $0.distance, infos: infos($0.term)) }
         cache.withLock { cache in
             if cache.order.count >= Self.cacheSize {
                 // forget the older half at once: cheap, and keeps what is being typed now
