@@ -151,6 +151,31 @@ extension JSON {
         b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b == 0x7F
     }
 
+    /// Whether any byte of `utf8` needs escaping, eight at a time (a response's ids and
+    /// titles: byte by byte through a closure, ≈ 400 instructions a string).
+    static func needsEscaping(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        let raw = UnsafeRawBufferPointer(utf8)
+        var k = 0
+        while k + 8 <= raw.count {
+            let w = raw.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+            if anyByte(of: w, below: 0x20) || anyByte(of: w, equalTo: 0x22) || anyByte(of: w, equalTo: 0x5C) || anyByte(of: w, equalTo: 0x7F) {
+                return true
+            }
+            k += 8
+        }
+        return utf8[k...].contains(where: needsEscape)
+    }
+
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+
+    /// A byte of `x` below `n` (≤ 0x80). Exact for "any": only a true one borrows, and a
+    /// byte of 0x80 or more is never below n.
+    @inline(__always)
+    static func anyByte(of x: UInt64, below n: UInt64) -> Bool { (x &- n &* ones) & ~x & (0x80 &* ones) != 0 }
+
+    @inline(__always)
+    static func anyByte(of x: UInt64, equalTo b: UInt64) -> Bool { anyByte(of: x ^ (b &* ones), below: 1) }
+
     private static func writeEscaped(_ b: UInt8, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\\"))
         switch b {
@@ -235,8 +260,8 @@ extension JSON {
             }
         }
 
-        mutating func literal(_ word: String) throws(JSONError) {
-            let w = Array(word.utf8)
+        mutating func literal(_ word: StaticString) throws(JSONError) {
+            let w = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
             guard i + w.count <= bytes.count, bytes[i..<i + w.count].elementsEqual(w) else { throw error("invalid literal") }
             i += w.count
         }
@@ -295,8 +320,22 @@ extension JSON {
                 if i < bytes.count && (bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-")) { i += 1 }
                 guard digits(&self) > 0 else { throw error("invalid number") }
             }
+            // an integer of up to 15 digits (a request's id, a limit) is exact as a Double:
+            // summed here, without a String for Double's parser
+            if i - start <= 15, let n = integer(bytes[start..<i]) { return n }
             guard let n = Double(String(decoding: bytes[start..<i], as: UTF8.self)) else { throw error("invalid number") }
             return n
+        }
+
+        /// The value of an optional minus and digits only; nil for anything else.
+        private func integer(_ text: Slice<UnsafeBufferPointer<UInt8>>) -> Double? {
+            let digits = text.first == UInt8(ascii: "-") ? text.dropFirst() : text
+            var v: Int64 = 0
+            for d in digits {
+                guard d >= 0x30 && d <= 0x39 else { return nil }
+                v = v * 10 + Int64(d - 0x30)
+            }
+            return digits.count < text.count ? -Double(v) : Double(v)
         }
 
         mutating func string() throws(JSONError) -> String {
@@ -387,14 +426,10 @@ extension JSON {
         /// byte count if there is none): 8 bytes at a time, then one by one.
         func textEnd(from start: Int) -> Int {
             let raw = UnsafeRawBufferPointer(bytes)
-            let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
-            // a byte of x is zero, or below n (exact for "any": only a true one borrows;
-            // a byte of 0x80 or more is never below n)
-            @inline(__always) func below(_ x: UInt64, _ n: UInt64) -> Bool { (x &- n &* ones) & ~x & high != 0 }
             var k = start
             while k + 8 <= raw.count {
                 let w = raw.loadUnaligned(fromByteOffset: k, as: UInt64.self)
-                if below(w, 0x20) || below(w ^ (0x22 &* ones), 1) || below(w ^ (0x5C &* ones), 1) { break }
+                if JSON.anyByte(of: w, below: 0x20) || JSON.anyByte(of: w, equalTo: 0x22) || JSON.anyByte(of: w, equalTo: 0x5C) { break }
                 k += 8
             }
             while k < bytes.count && bytes[k] != UInt8(ascii: "\"") && bytes[k] != UInt8(ascii: "\\") && bytes[k] >= 0x20 { k += 1 }
@@ -483,6 +518,9 @@ public struct JSONWriter: ~Copyable {
     /// The text written.
     public var text: String { String(decoding: UnsafeBufferPointer(start: base, count: count), as: UTF8.self) }
 
+    /// The text written, as UTF-8 (valid: what is written comes from Strings and literals).
+    public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
     public mutating func object(_ body: (inout JSONWriter) -> Void) { nested(UInt8(ascii: "{"), UInt8(ascii: "}"), body) }
     public mutating func array(_ body: (inout JSONWriter) -> Void) { nested(UInt8(ascii: "["), UInt8(ascii: "]"), body) }
 
@@ -512,7 +550,7 @@ public struct JSONWriter: ~Copyable {
         var s = s
         s.withUTF8 { utf8 in
             // most strings need no escaping: copied at once
-            guard !utf8.contains(where: JSON.needsEscape) else { return value(.string(String(decoding: utf8, as: UTF8.self))) }
+            guard !JSON.needsEscaping(utf8) else { return value(.string(String(decoding: utf8, as: UTF8.self))) }
             reserve(utf8.count + 3)
             if needsComma { put(UInt8(ascii: ",")) }
             put(UInt8(ascii: "\""))

@@ -48,7 +48,7 @@ final class ConnectionHandler: ChannelInboundHandler {
         if let refusal {
             settings.logger.warning("refused a connection: \(refusal)")
             let error = RPCError(code: RPCError.forbidden, message: "permission denied: \(refusal)")
-            write(Response(id: .null, error: error).line, context: context)
+            write(Response(id: .null, error: error).line.utf8, context: context)
             context.flush()
             // half-close, and let the client read the line: closing at once, with its request
             // unread, would reset the connection and lose the explanation
@@ -78,7 +78,7 @@ final class ConnectionHandler: ChannelInboundHandler {
             next += 1
             switch frame {
             case .tooLong:
-                write(handler.lineTooLong(), context: context)
+                write(handler.lineTooLong().utf8, context: context)
                 wrote = true
             case .line(let line) where line.isEmpty:
                 break
@@ -110,7 +110,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     private func pushAnswered(_ reply: String?, context: ChannelHandlerContext) {
         awaitingPush = false
         if let reply {
-            write(reply, context: context)
+            write(reply.utf8, context: context)
             context.flush()
         }
         if context.channel.isWritable {
@@ -120,9 +120,9 @@ final class ConnectionHandler: ChannelInboundHandler {
         watchHalfLines(context: context)
     }
 
-    private func write(_ line: String, context: ChannelHandlerContext) {
-        var out = context.channel.allocator.buffer(capacity: line.utf8.count + 1)
-        out.writeString(line)
+    private func write(_ line: some Collection<UInt8>, context: ChannelHandlerContext) {
+        var out = context.channel.allocator.buffer(capacity: line.count + 1)
+        out.writeBytes(line)
         out.writeInteger(UInt8(ascii: "\n"))
         context.write(wrapOutboundOut(out), promise: nil)
     }
@@ -161,7 +161,7 @@ final class ConnectionHandler: ChannelInboundHandler {
             let (me, context) = loop.value
             me.settings.logger.notice("closing a client that \(what) for \(timeout.nanoseconds / 1_000_000_000) s")
             let error = RPCError(code: RPCError.timeout, message: "closing: the client \(what) for the client timeout")
-            me.write(Response(id: .null, error: error).line, context: context)
+            me.write(Response(id: .null, error: error).line.utf8, context: context)
             context.flush()
             context.close(promise: nil)
         }

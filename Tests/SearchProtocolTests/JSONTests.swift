@@ -29,6 +29,16 @@ struct JSONTests {
         #expect(text == ["0", "0", "7", "-42", "123456789012345", "-999999999999999", "1000000000000000.0", "0.5", "-1.25", "12.3457", "null", "null"])
     }
 
+    /// Integers are read without Double's parser: the same values, and -0 stays negative.
+    @Test func numbersReadAsSwiftReadsThem() throws {
+        for text in ["0", "-0", "7", "-42", "007", "123456789012345", "-999999999999999", "1234567890123456",
+                     "99999999999999999999", "1.5", "-2e3", "1E-2"] {
+            let value = try JSON.parse(text)
+            #expect(value == .number(Double(text)!), "\(text)")
+            #expect(value.doubleValue?.sign == Double(text)!.sign)
+        }
+    }
+
     static let writerNumbers: [Double] = [0, -0.0, 1, 9, 10, 99, 100, 101, -3, -10, 7.8645, 999_999_999_999_999, -999_999_999_999_999,
                                           1e15, 1e20, .infinity, .nan, 0.5]
 
@@ -70,6 +80,27 @@ struct JSONTests {
                 printed.number((n * scale).rounded() / scale)
                 #expect(fixed.text == printed.text, "\(n) to \(decimals) decimals")
             }
+        }
+    }
+
+    /// Each byte that needs escaping, at every place of a string longer than the writer's
+    /// eight-byte steps, is found (and written as the tree writes it).
+    @Test func writerFindsEveryEscapeAnywhere() {
+        for b: UInt8 in [0x00, 0x0A, 0x1F, 0x22, 0x5C, 0x7F] {
+            for place in 0..<19 {
+                var bytes = Array("plain text, 钱".utf8)  // 17 bytes
+                bytes.insert(b, at: min(place, bytes.count))
+                let s = String(decoding: bytes, as: UTF8.self)
+                var w = JSONWriter()
+                w.string(s)
+                #expect(w.text == JSON.string(s).serialized())
+                #expect(w.text.utf8.count > bytes.count + 2, "byte \(b) at \(place) escaped")
+            }
+        }
+        for plain in ["", "a", "exactly8", "sixteen bytes!!!", "ünïcödé and 钱凯港 and more"] {
+            var w = JSONWriter()
+            w.string(plain)
+            #expect(w.text == "\"" + plain + "\"")
         }
     }
 
