@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import SearchCore
 
@@ -23,6 +24,25 @@ struct CoresTests {
         #expect(Cores.usable() == 1)
         _ = try taskset(["-p", mask, tid])
         #expect(Cores.usable() == before)
+    }
+
+    /// Helpers woken before their parts are known run them with the calling thread, the
+    /// results in order, whether they come at once, late (after their patience: the caller
+    /// runs every part), or for fewer parts than helpers.
+    @Test(arguments: [(0, 1), (1, 2), (1, 7), (3, 2), (3, 16)])
+    func helpersRunEveryPartOnce(helpers: Int, parts: Int) throws {
+        for late in [false, true] {
+            let threads = HelperThreads(count: helpers)
+            if late { usleep(UInt32(HelperThreads.patience / .microseconds(1)) + 3000) }
+            let ran = Atomic<Int>(0)
+            let results = threads.map(parts) { i -> Int in
+                ran.add(1, ordering: .relaxed)
+                return i * i
+            }
+            #expect(results == (0..<parts).map { $0 * $0 })
+            #expect(ran.load(ordering: .relaxed) == parts)
+        }
+        HelperThreads(count: 2).close()  // a search that posts no parts lets its helpers go
     }
 
     private func taskset(_ arguments: [String]) throws -> String {

@@ -11,4 +11,14 @@ static inline void sd_prefetch(const void *p) { __builtin_prefetch(p, 1, 3); }
 /// The same, for a line that is only read (the searcher's field lengths).
 static inline void sd_prefetch_read(const void *p) { __builtin_prefetch(p, 0, 3); }
 
+/// Tells the CPU the thread is spinning, waiting for another (x86's PAUSE): the other
+/// hardware thread of its core runs on meanwhile, and leaving the loop costs no pipeline flush.
+static inline void sd_spin_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 #endif

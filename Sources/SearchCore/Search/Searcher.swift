@@ -38,6 +38,10 @@ public final class Searcher {
     }
 
     public func search(_ query: Query, options: SearchOptions = SearchOptions()) throws(QueryError) -> SearchResults {
+        // a large index's parts: their threads woken now, to wait while the query is planned
+        let splits = min(maxParts, docCount / max(1, partDocuments))
+        let helpers = splits > 1 ? HelperThreads(count: splits - 1) : nil
+        defer { helpers?.close() }
         var plan = try QueryPlanner(analyzer: analyzer, synonyms: synonyms).plan(query)
         // "all" mode: every top-level word required. With spans (a synonym may stand for
         // several words) that is a filter on the number matched; without, a conjunction.
@@ -57,10 +61,11 @@ public final class Searcher {
         // a part per core for a large index: the searcher and the bound plan are only read,
         // and each part makes its own cursors
         let shared = parts.count > 1 ? Shared() : nil
-        let collected = Cores.map(parts.count) { i in
-            collect(parts[i], bound: bound, options: options, requiredClauses: requiredClauses, capacity: capacity,
-                    windows: windows, shared: shared)
+        let part = { (i: Int) in
+            self.collect(parts[i], bound: bound, options: options, requiredClauses: requiredClauses, capacity: capacity,
+                         windows: windows, shared: shared)
         }
+        let collected = helpers?.map(parts.count, part) ?? Cores.map(parts.count, part)
         var top = TopDocs(capacity: capacity)
         for c in collected { for hit in c.top.sorted() { top.insert(hit) } }
         let total = collected.reduce(0) { $0 + $1.total }
