@@ -107,10 +107,10 @@ final class ConnectionHandler: ChannelInboundHandler {
         if draining && backlog.isEmpty && !awaitingPush { context.close(promise: nil) }
     }
 
-    private func pushAnswered(_ reply: String?, context: ChannelHandlerContext) {
+    private func pushAnswered(_ reply: [UInt8]?, context: ChannelHandlerContext) {
         awaitingPush = false
         if let reply {
-            write(reply.utf8, context: context)
+            write(reply, context: context)
             context.flush()
         }
         if context.channel.isWritable {

@@ -36,7 +36,7 @@ public struct RequestHandler: Sendable {
     }
 
     /// Answers one request line, at once or, for pushes, through `later` from another thread.
-    public func respond(to line: [UInt8], later: @escaping @Sendable (String?) -> Void) -> Answer {
+    public func respond(to line: [UInt8], later: @escaping @Sendable ([UInt8]?) -> Void) -> Answer {
         let request: Request
         switch Request.decode(line) {
         case .failure(let invalid): return .now(Array(Response(id: invalid.id, error: invalid.error).line.utf8))
@@ -49,21 +49,21 @@ public struct RequestHandler: Sendable {
                 try push(request.method, Params(request.params)) { later(Self.line(id, $0)) }
                 return .later
             } catch {
-                return .now(Self.line(id, .failure(error)).map { Array($0.utf8) })
+                return .now(Self.line(id, .failure(error)))
             }
         case "search":
             return .now(searchLine(id, request.params))
         default:
-            return .now(Self.line(id, handle(request)).map { Array($0.utf8) })
+            return .now(Self.line(id, handle(request)))
         }
     }
 
     /// The response line for a request's outcome (none for a notification).
-    private static func line(_ id: JSON?, _ outcome: Result<JSON, RPCError>) -> String? {
+    private static func line(_ id: JSON?, _ outcome: Result<JSON, RPCError>) -> [UInt8]? {
         guard let id else { return nil }
         switch outcome {
-        case .success(let result): return Response(id: id, result: result).line
-        case .failure(let error): return Response(id: id, error: error).line
+        case .success(let result): return Array(Response(id: id, result: result).line.utf8)
+        case .failure(let error): return Array(Response(id: id, error: error).line.utf8)
         }
     }
 
@@ -174,9 +174,9 @@ public struct RequestHandler: Sendable {
         do {
             answer = try search(Params(params))
         } catch let error as RPCError {
-            return Self.line(id, .failure(error)).map { Array($0.utf8) }
+            return Self.line(id, .failure(error))
         } catch {
-            return Self.line(id, .failure(RPCError(code: RPCError.internalError, message: "\(error)"))).map { Array($0.utf8) }
+            return Self.line(id, .failure(RPCError(code: RPCError.internalError, message: "\(error)")))
         }
         guard let id else { return nil }
         let results = answer.results
