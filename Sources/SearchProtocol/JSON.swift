@@ -109,18 +109,29 @@ extension JSON {
     /// 10¹⁵): its sign and digits, on the stack. Nil for any other number.
     static func withIntegerText<R>(_ n: Double, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
         guard n.isFinite, n.rounded() == n, abs(n) < 1e15 else { return nil }
-        var v = Int64(n)
-        let negative = v < 0
-        if negative { v = -v }
-        var text: (UInt64, UInt64) = (0, 0)  // 16 bytes: a sign and up to 15 digits
+        return withDigits(Int64(n), places: 0, body)
+    }
+
+    /// Calls `body` with the text of `value` / 10^`places` (`value` of at most 15 digits): its
+    /// sign, its digits, and with places a point that many digits from the right, a digit at
+    /// least before it; on the stack.
+    static func withDigits<R>(_ value: Int64, places: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        var v = value.magnitude
+        var text: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: a sign, 15 digits, a point, a leading 0
         return withUnsafeMutableBytes(of: &text) { d in
             var k = d.count
+            var written = 0
             repeat {
+                if places > 0 && written == places {
+                    k -= 1
+                    d[k] = UInt8(ascii: ".")
+                }
                 k -= 1
                 d[k] = UInt8(ascii: "0") + UInt8(v % 10)
                 v /= 10
-            } while v > 0
-            if negative {
+                written += 1
+            } while v > 0 || written <= places
+            if value < 0 {
                 k -= 1
                 d[k] = UInt8(ascii: "-")
             }
@@ -563,13 +574,7 @@ public struct JSONWriter: ~Copyable {
     /// A number as `JSON.number` writes it: integers as their digits, written here (a
     /// response has dozens), others through the tree's writer.
     public mutating func number(_ n: Double) {
-        let written: Void? = JSON.withIntegerText(n) { text in
-            reserve(text.count + 1)
-            if needsComma { put(UInt8(ascii: ",")) }
-            append(UnsafeBufferPointer(start: text.baseAddress?.assumingMemoryBound(to: UInt8.self), count: text.count))
-        }
-        guard written != nil else { return value(.number(n)) }
-        needsComma = true
+        guard JSON.withIntegerText(n, { write(number: $0) }) != nil else { return value(.number(n)) }
     }
 
     /// `n` rounded to `decimals` places (0–4), as `number` writes the rounded value: below
@@ -582,39 +587,20 @@ public struct JSONWriter: ~Copyable {
         let scaled = (n * scale).rounded()
         guard scaled.isFinite, abs(scaled) < 1e11 * scale else { return number(scaled / scale) }
         var v = Int64(scaled)
-        let negative = v < 0
-        if negative { v = -v }
         var places = decimals
         while places > 0 && v % 10 == 0 && v != 0 {
             v /= 10
             places -= 1
         }
         if v == 0 { places = 0 }
-        var text: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: a sign, 11 + 4 digits and a point
-        withUnsafeMutableBytes(of: &text) { d in
-            var k = d.count
-            for _ in 0..<places {
-                k -= 1
-                d[k] = UInt8(ascii: "0") + UInt8(v % 10)
-                v /= 10
-            }
-            if places > 0 {
-                k -= 1
-                d[k] = UInt8(ascii: ".")
-            }
-            repeat {
-                k -= 1
-                d[k] = UInt8(ascii: "0") + UInt8(v % 10)
-                v /= 10
-            } while v > 0
-            if negative {
-                k -= 1
-                d[k] = UInt8(ascii: "-")
-            }
-            reserve(d.count - k + 1)
-            if needsComma { put(UInt8(ascii: ",")) }
-            append(UnsafeBufferPointer(start: (d.baseAddress! + k).assumingMemoryBound(to: UInt8.self), count: d.count - k))
-        }
+        JSON.withDigits(v, places: places) { write(number: $0) }
+    }
+
+    /// A number's text, as a value.
+    private mutating func write(number text: UnsafeRawBufferPointer) {
+        reserve(text.count + 1)
+        if needsComma { put(UInt8(ascii: ",")) }
+        append(UnsafeBufferPointer(start: text.baseAddress?.assumingMemoryBound(to: UInt8.self), count: text.count))
         needsComma = true
     }
 

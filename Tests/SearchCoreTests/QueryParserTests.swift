@@ -2,6 +2,14 @@ import Testing
 @testable import SearchCore
 
 struct QueryParserTests {
+    /// Every kind of white space separates words: ASCII's by value, the others by property.
+    @Test func whiteSpaceOfEveryKindSeparatesWords() throws {
+        let words = ["a", "b", "c", "d", "e", "f", "g", "h"]
+        let query = try QueryParser.parse("a\tb\nc\u{0B}d\u{0C}e\rf g\u{00A0}h")
+        #expect(query == .any(words.map { .word($0) }))
+        #expect(try QueryParser.parse("a\u{1F}b") == .word("a\u{1F}b"))  // a control character, not a space
+    }
+
     @Test(arguments: [
         ("钱凯港", Query.word("钱凯港")),
         ("Boluarte Chancay", .any([.word("Boluarte"), .word("Chancay")])),

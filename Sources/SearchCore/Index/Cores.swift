@@ -3,7 +3,8 @@ import Dispatch
 import Glibc
 #endif
 
-/// The machine's cores, and the one way work is spread over them.
+/// The machine's cores, and how work is spread over them: `map` (a search's parts, which
+/// must start within microseconds, go through `HelperThreads` instead).
 public enum Cores {
     /// The cores this process may run on, read once at start (searches ask): its CPU
     /// affinity — systemd's `CPUAffinity=`, `taskset`, a container's cpuset — else the cores
