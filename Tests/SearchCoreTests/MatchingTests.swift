@@ -24,6 +24,7 @@ struct MatchingTests {
         Document(id: "zh-city", title: "古都", body: "唐朝的都城是长安。"),
         Document(id: "zh-mail", title: "邮件", body: "配置邮件服务器的方法。"),
         Document(id: "en-person", title: "Meeting", body: "Premier Li Qiang met the guests."),
+        Document(id: "en-leader", title: "Visit", body: "President Xi Jinping arrived."),
         // Latin
         Document(id: "accent-exact", title: "Ministro", body: "El ministro Andrés Alencastre habló."),
         Document(id: "accent-plain", title: "Minister", body: "Minister Andres Alencastre spoke, Andres said."),
@@ -182,6 +183,13 @@ struct MatchingTests {
         // one character, or one syllable, never expands to the other script
         #expect(!(try ids("港")).contains("titled"))
         #expect(try ids("Li").isEmpty || !(try ids("Li")).contains("zh-person"))
+    }
+
+    @Test func pinyinSpellingsGroupSyllables() throws {
+        // 习近平: "xi jinping" is the grouping xi | jin+ping, neither all apart nor all joined
+        #expect(try ids("习近平") == ["en-leader"])
+        #expect(QueryPlanner.groupings(3) == [[0..<3], [0..<1, 1..<3], [0..<2, 2..<3], [0..<1, 1..<2, 2..<3]])
+        #expect(QueryPlanner.groupings(1) == [[0..<1]])
     }
 
     @Test func pinyinStaysInsideWords() throws {

@@ -124,19 +124,6 @@ final class Pinyin: @unchecked Sendable {
         for other in others { body(other) }
     }
 
-    /// Every reading of a character, as bytes.
-    func readings(_ cp: UInt32) -> [[UInt8]] {
-        var result: [[UInt8]] = []
-        forEachReading(cp) { result.append(Array(bytes($0))) }
-        return result
-    }
-
-    /// The (first) syllable of a character.
-    func syllable(_ cp: UInt32) -> [UInt8]? {
-        let (id, _) = syllableID(cp)
-        return id == 0 ? nil : Array(bytes(id))
-    }
-
     /// Other readings of characters common in names and places, which ICU's Han-Latin (one
     /// reading per character) does not give: 长安 is Chang'an, 重庆 Chongqing, 厦门 Xiamen.
     private static let polyphones: [Character: [String]] = [

@@ -14,6 +14,11 @@ import CICU
 struct QueryPlanner {
     let analyzer: Analyzer
     let synonyms: Synonyms
+    /// Whether a term key is in the index (nil: any may be). A Han word's pinyin spellings
+    /// are alternatives only where all their words are terms: a 4-character word has up to 32
+    /// spellings in each field, most of them nowhere, and building their leaves was most of a
+    /// Chinese query's planning.
+    var hasTerm: (([UInt8]) -> Bool)? = nil
 
     /// Weight of the ranking-only overlays relative to a match.
     static let bonusWeight = 0.3
@@ -164,30 +169,83 @@ struct QueryPlanner {
         plan.bonuses = words.count == 1 && words[0].term.unicodeScalars.count == primary.count
             ? leaves([(.cjkWord, words[0].term, 0)], fields: fields, weight: Self.bonusWeight)
             : wholeWordLeaves(exact, base: base, fields: fields)
-        // 李强 → "li qiang", "liqiang": the Latin spellings, one word per grouping of syllables
-        // (and per reading of a polyphone: 长安 → "chang an", "zhang an", ...; at most 4)
-        if Self.pinyinSyllables.contains(primary.count) {
-            let readings = primary.map { t in t.term.unicodeScalars.first.map { Pinyin.shared.readings($0.value) } ?? [] }
-            if readings.allSatisfy({ !$0.isEmpty }) {
-                var spellings: [[String]] = [[]]
-                for r in readings { spellings = spellings.flatMap { s in r.map { s + [String(decoding: $0, as: UTF8.self)] } } }
-                for syllables in spellings.prefix(4) {
-                    for words in Self.groupings(syllables) {
-                        let terms = words.enumerated().map { (TokenKind.word, $0.element, UInt32($0.offset)) }
-                        plan.alternatives += leaves(terms, fields: fields, weight: 1).map { Alternative(source: .leaf($0), penalty: 1) }
-                    }
-                }
-            }
-        }
+        if Self.pinyinSyllables.contains(primary.count) { plan.alternatives += spellingAlternatives(primary, fields: fields) }
         return plan
     }
 
-    /// Every way to write syllables as words: [li, qiang] → [liqiang], [li, qiang].
-    static func groupings(_ syllables: [String]) -> [[String]] {
-        guard let first = syllables.first else { return [[]] }
-        if syllables.count == 1 { return [[first]] }
-        return groupings(Array(syllables.dropFirst())).flatMap { rest in
-            [[first + rest[0]] + rest.dropFirst(), [first] + rest]
+    /// A Han word's Latin spellings (李强 → "li qiang", "liqiang"): one word per grouping of
+    /// its syllables, per reading of a polyphone (长安 → "chang an", "zhang an", ...; at most
+    /// 4), in each field where all its words are terms. A word (a run of syllables) is made
+    /// and looked up once per field, whatever the groupings it is in.
+    private func spellingAlternatives(_ primary: [Token], fields: [Field]) -> [Alternative] {
+        let pinyin = Pinyin.shared
+        let readings = primary.map { t in
+            var ids: [UInt16] = []
+            if let cp = t.term.unicodeScalars.first?.value { pinyin.forEachReading(cp) { ids.append($0) } }
+            return ids
+        }
+        guard readings.allSatisfy({ !$0.isEmpty }) else { return [] }
+        let n = readings.count
+        let groupings = Self.spellingGroupings[n]
+        // per field and run i..<j of syllables: whether looked up, and its key if a term
+        var looked = [Bool](repeating: false, count: fields.count * n * n)
+        var keys = [[UInt8]?](repeating: nil, count: fields.count * n * n)
+        var alternatives: [Alternative] = []
+        // the spellings in order, the last character's reading turning fastest
+        var choice = [Int](repeating: 0, count: n)
+        for _ in 0..<4 {
+            for k in looked.indices { looked[k] = false }
+            for runs in groupings {
+                for (f, field) in fields.enumerated() {
+                    var terms: [Leaf.Term] = []
+                    for (offset, run) in runs.enumerated() {
+                        let k = (f * n + run.lowerBound) * n + run.upperBound - 1
+                        if !looked[k] {
+                            looked[k] = true
+                            let syllables = run.map { pinyin.bytes(readings[$0][choice[$0]]) }
+                            var key: [UInt8] = []
+                            key.reserveCapacity(2 + syllables.reduce(0) { $0 + $1.count })
+                            key.append(field.rawValue)
+                            if let ns = TokenKind.word.namespace { key.append(ns) }
+                            for s in syllables { key.append(contentsOf: s) }
+                            keys[k] = hasTerm?(key) ?? true ? key : nil
+                        }
+                        guard let key = keys[k] else { break }
+                        terms.append(Leaf.Term(key: key, offset: UInt32(offset)))
+                    }
+                    guard terms.count == runs.count else { continue }
+                    alternatives.append(Alternative(source: .leaf(Leaf(field: field, terms: terms, weight: field.boost)), penalty: 1))
+                }
+            }
+            // the next spelling, if any
+            var c = n - 1
+            while c >= 0 && choice[c] == readings[c].count - 1 {
+                choice[c] = 0
+                c -= 1
+            }
+            guard c >= 0 else { break }
+            choice[c] += 1
+        }
+        return alternatives
+    }
+
+    /// The groupings of a Han word's 0 to 4 syllables (`pinyinSyllables`), made once.
+    static let spellingGroupings = (0...pinyinSyllables.upperBound).map(groupings)
+
+    /// Every way to write `count` syllables as words, as the runs of syllables the words
+    /// spell: 2 → [0..<2], [0..<1, 1..<2] (liqiang; li qiang). Bit i of a grouping joins
+    /// syllables i and i + 1; all joined comes first, all apart last.
+    static func groupings(_ count: Int) -> [[Range<Int>]] {
+        guard count > 0 else { return [[]] }
+        return (0..<(1 << (count - 1))).reversed().map { joins in
+            var runs: [Range<Int>] = []
+            var start = 0
+            for i in 0..<count - 1 where joins & (1 << i) == 0 {
+                runs.append(start..<i + 1)
+                start = i + 1
+            }
+            runs.append(start..<count)
+            return runs
         }
     }
 

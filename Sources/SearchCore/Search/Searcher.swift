@@ -42,7 +42,8 @@ public final class Searcher {
         let splits = min(maxParts, docCount / max(1, partDocuments))
         let helpers = splits > 1 ? HelperThreads(count: splits - 1) : nil
         defer { helpers?.close() }
-        var plan = try QueryPlanner(analyzer: analyzer, synonyms: synonyms).plan(query)
+        let hasTerm = { (key: [UInt8]) in self.segments.contains { $0.termInfo(key) != nil } }
+        var plan = try QueryPlanner(analyzer: analyzer, synonyms: synonyms, hasTerm: hasTerm).plan(query)
         // "all" mode: every top-level word required. With spans (a synonym may stand for
         // several words) that is a filter on the number matched; without, a conjunction.
         var requiredClauses = 0
