@@ -25,6 +25,12 @@ final class FuzzyIndex: Sendable {
 
     private let arena: [UInt8]
     private let starts: [UInt32]  // term i is arena[starts[i] ..< starts[i + 1]]
+    /// Per 3-letter prefix (base 26, a 2-letter term counting as its letters and "a"), the
+    /// first term at or after it: the runs of the trie's first three levels without a search
+    /// (the widest levels, where a lookup visits most children; each run found by binary
+    /// search cost a dozen reads of scattered terms).
+    private let prefixStarts: [UInt32]
+    static let prefixLetters = 3
 
     init(_ segment: Segment) {
         var terms: [[UInt8]] = []
@@ -48,6 +54,33 @@ final class FuzzyIndex: Sendable {
         starts.append(UInt32(arena.count))
         self.arena = arena
         self.starts = starts
+        var prefixStarts = [UInt32](repeating: 0, count: Self.prefixCodes + 1)
+        var code = 0
+        for i in 0..<(starts.count - 1) {
+            let term = arena[Int(starts[i])..<Int(starts[i + 1])]
+            let c = Self.prefixCode(term)
+            while code <= c {
+                prefixStarts[code] = UInt32(i)
+                code += 1
+            }
+        }
+        while code <= Self.prefixCodes {
+            prefixStarts[code] = UInt32(starts.count - 1)
+            code += 1
+        }
+        self.prefixStarts = prefixStarts
+    }
+
+    static let prefixCodes = 26 * 26 * 26
+
+    /// A term's first three letters in base 26 (a missing third counts as "a").
+    static func prefixCode(_ term: ArraySlice<UInt8>) -> Int {
+        var code = 0
+        for k in 0..<prefixLetters {
+            let i = term.startIndex + k
+            code = code * 26 + (i < term.endIndex ? Int(term[i] - 97) : 0)
+        }
+        return code
     }
 
     var count: Int { starts.count - 1 }
@@ -83,11 +116,13 @@ final class FuzzyIndex: Sendable {
     private func walk(_ query: [UInt8], maxEdits: Int) -> [(term: [UInt8], distance: Int)] {
         arena.withUnsafeBufferPointer { arena in
             starts.withUnsafeBufferPointer { starts in
+                prefixStarts.withUnsafeBufferPointer { prefixStarts in
                 query.withUnsafeBufferPointer { query in
-                    var walk = Walk(arena: arena, starts: starts, query: query, maxEdits: maxEdits)
+                    var walk = Walk(arena: arena, starts: starts, prefixStarts: prefixStarts, query: query, maxEdits: maxEdits)
                     defer { walk.deallocate() }
                     walk.visit(depth: 0, lo: 0, hi: count)
                     return walk.found.map { (Array(walk.term($0.term)), $0.distance) }
+                }
                 }
             }
         }
@@ -97,6 +132,7 @@ final class FuzzyIndex: Sendable {
     private struct Walk {
         let arena: UnsafeBufferPointer<UInt8>
         let starts: UnsafeBufferPointer<UInt32>
+        let prefixStarts: UnsafeBufferPointer<UInt32>
         let query: UnsafeBufferPointer<UInt8>
         let m: Int
         let d: Int
@@ -106,12 +142,17 @@ final class FuzzyIndex: Sendable {
         var visits = 0
         var found: [(term: Int, distance: Int)] = []
 
+        /// Nodes of at most this many terms read their children in one pass.
+        static let readThrough = 24
+
         /// Larger than any distance worth keeping.
         var infinity: Int32 { Int32(d + 1) }
 
-        init(arena: UnsafeBufferPointer<UInt8>, starts: UnsafeBufferPointer<UInt32>, query: UnsafeBufferPointer<UInt8>, maxEdits: Int) {
+        init(arena: UnsafeBufferPointer<UInt8>, starts: UnsafeBufferPointer<UInt32>, prefixStarts: UnsafeBufferPointer<UInt32>,
+             query: UnsafeBufferPointer<UInt8>, maxEdits: Int) {
             self.arena = arena
             self.starts = starts
+            self.prefixStarts = prefixStarts
             self.query = query
             m = query.count
             d = maxEdits
@@ -146,11 +187,30 @@ final class FuzzyIndex: Sendable {
             guard depth < m + d, lo < hi else { return }
             // Every child whose byte is not one of the query's letters in the band gets the
             // row that byte 0 gets (no term holds it). When that row is out of reach, only the
-            // children of those letters (at most 2d + 2) can lead anywhere: their runs are
-            // found by binary search instead of walking every child (most nodes below the
-            // first levels).
+            // children of those letters (at most 2d + 2) can lead anywhere: in a node of many
+            // terms their runs are found by binary search instead of walking every child. A
+            // node of a few terms (most, deep in the trie) is read through: two searches per
+            // letter cost more than reading its terms.
             let k = depth + 1
-            if step(depth: depth, c: 0) > d, let letters = bandLetters(k) {
+            if depth < FuzzyIndex.prefixLetters {
+                // the first levels: each child's run from the prefix table, the children of the
+                // band's letters only when no other can lead anywhere
+                let letters = step(depth: depth, c: 0) > d ? bandLetters(k) : nil
+                var parent = 0
+                for i in 0..<depth { parent = parent * 26 + Int(path[i] - 97) }
+                let scale = [676, 26, 1][depth]
+                for c in UInt8(ascii: "a")...UInt8(ascii: "z") {
+                    if let letters, (c < 64 ? letters.low >> UInt64(c) : letters.high >> UInt64(c - 64)) & 1 == 0 { continue }
+                    let child = parent * 26 + Int(c - 97)
+                    let start = max(lo, Int(prefixStarts[child * scale])), end = min(hi, Int(prefixStarts[(child + 1) * scale]))
+                    if start < end && step(depth: depth, c: c) <= d {
+                        path[depth] = c
+                        visit(depth: k, lo: start, hi: end)
+                    }
+                }
+                return
+            }
+            if hi - lo > Self.readThrough, step(depth: depth, c: 0) > d, let letters = bandLetters(k) {
                 var i = lo
                 for half in 0..<2 {
                     var bits = half == 0 ? letters.low : letters.high
