@@ -6,6 +6,8 @@
 #   INDEX_DIR as the adapter's `index` command made it (searchd.toml, data/); a binary of
 #   another index format serves the one named after it (the same documents, its own build). Per round and binary: start searchd, one warm pass, one
 #   measured pass; prints p50/p95/p99 and the median per query category, in µs.
+# env: WARM=0 measures a new searchd's first pass instead (its caches cold: typo lookups,
+#      terms, word breaks), as a user's new queries find them.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 QUERIES=${QUERIES:-/work/shared/bench/queries/perf.tsv}
@@ -21,7 +23,9 @@ for round in $(seq "$ROUNDS"); do
         bin=${spec%%@*}
         index=$INDEX
         case $spec in *@*) index=${spec#*@} ;; esac
-        SEARCHD_BIN=$bin python3 "$HERE/engines/searchd_engine.py" search "$index" "$QUERIES" 10 >/dev/null
+        if [ "${WARM:-1}" != 0 ]; then
+            SEARCHD_BIN=$bin python3 "$HERE/engines/searchd_engine.py" search "$index" "$QUERIES" 10 >/dev/null
+        fi
         LATENCY_OUT=$OUT SEARCHD_BIN=$bin python3 "$HERE/engines/searchd_engine.py" search "$index" "$QUERIES" 10 >/dev/null
         python3 - "$OUT" "$bin" "$round" <<'PY'
 import collections, statistics, sys

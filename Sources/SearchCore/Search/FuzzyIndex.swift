@@ -117,12 +117,12 @@ final class FuzzyIndex: Sendable {
         arena.withUnsafeBufferPointer { arena in
             starts.withUnsafeBufferPointer { starts in
                 prefixStarts.withUnsafeBufferPointer { prefixStarts in
-                query.withUnsafeBufferPointer { query in
-                    var walk = Walk(arena: arena, starts: starts, prefixStarts: prefixStarts, query: query, maxEdits: maxEdits)
-                    defer { walk.deallocate() }
-                    walk.visit(depth: 0, lo: 0, hi: count)
-                    return walk.found.map { (Array(walk.term($0.term)), $0.distance) }
-                }
+                    query.withUnsafeBufferPointer { query in
+                        var walk = Walk(arena: arena, starts: starts, prefixStarts: prefixStarts, query: query, maxEdits: maxEdits)
+                        defer { walk.deallocate() }
+                        walk.visit(depth: 0, lo: 0, hi: count)
+                        return walk.found.map { (Array(walk.term($0.term)), $0.distance) }
+                    }
                 }
             }
         }
@@ -196,11 +196,11 @@ final class FuzzyIndex: Sendable {
                 // the first levels: each child's run from the prefix table, the children of the
                 // band's letters only when no other can lead anywhere
                 let letters = step(depth: depth, c: 0) > d ? bandLetters(k) : nil
-                var parent = 0
+                var parent = 0, scale = 1  // the path's code; the codes per child
                 for i in 0..<depth { parent = parent * 26 + Int(path[i] - 97) }
-                let scale = [676, 26, 1][depth]
+                for _ in k..<FuzzyIndex.prefixLetters { scale *= 26 }
                 for c in UInt8(ascii: "a")...UInt8(ascii: "z") {
-                    if let letters, (c < 64 ? letters.low >> UInt64(c) : letters.high >> UInt64(c - 64)) & 1 == 0 { continue }
+                    if let letters, letters.high >> UInt64(c - 64) & 1 == 0 { continue }  // letters are ≥ 64
                     let child = parent * 26 + Int(c - 97)
                     let start = max(lo, Int(prefixStarts[child * scale])), end = min(hi, Int(prefixStarts[(child + 1) * scale]))
                     if start < end && step(depth: depth, c: c) <= d {
