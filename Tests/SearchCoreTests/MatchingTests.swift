@@ -185,6 +185,24 @@ struct MatchingTests {
         #expect(try ids("Li").isEmpty || !(try ids("Li")).contains("zh-person"))
     }
 
+    @Test(arguments: [false, true])
+    func typoWordsOverSeveralSegmentsAsInOne(inParts: Bool) throws {
+        // a new typo-tolerant word's segments are walked side by side (by the threads of the
+        // search's parts when it has some), then bound as before
+        let writer = try IndexWriter(directory: MemoryDirectory(), options: IndexWriter.Options(threads: 1))
+        for chunk in stride(from: 0, to: Self.documents.count, by: 8) {
+            try writer.add(Array(Self.documents[chunk..<min(chunk + 8, Self.documents.count)]))
+            _ = try writer.commit()
+        }
+        let split = try writer.commit().searcher(synonyms: Synonyms())
+        if inParts { (split.partDocuments, split.maxParts, split.partPostings) = (4, 2, 0) }
+        #expect(split.segments.count > 1)
+        for query in ["Boruarte", "Zegara", "Boluarte Zegarra", "Alencastre"] {
+            let found = try split.search(QueryParser.parse(query), options: SearchOptions(limit: 50)).hits.map(\.id)
+            #expect(found == (try ids(query)), "\(query)")
+        }
+    }
+
     @Test func pinyinSpellingsGroupSyllables() throws {
         // 习近平: "xi jinping" is the grouping xi | jin+ping, neither all apart nor all joined
         #expect(try ids("习近平") == ["en-leader"])
