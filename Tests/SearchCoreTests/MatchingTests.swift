@@ -187,8 +187,8 @@ struct MatchingTests {
 
     @Test(arguments: [false, true])
     func typoWordsOverSeveralSegmentsAsInOne(inParts: Bool) throws {
-        // a new typo-tolerant word's segments are walked side by side (by the threads of the
-        // search's parts when it has some), then bound as before
+        // a typo-tolerant word over several segments (each walked, their terms merged), with
+        // and without the search split in parts: the hits of one segment
         let writer = try IndexWriter(directory: MemoryDirectory(), options: IndexWriter.Options(threads: 1))
         for chunk in stride(from: 0, to: Self.documents.count, by: 8) {
             try writer.add(Array(Self.documents[chunk..<min(chunk + 8, Self.documents.count)]))

@@ -90,12 +90,6 @@ final class Segment: @unchecked Sendable {
         fuzzy.lookup(text, maxEdits: maxEdits) { term in Field.text.map { dictionary.lookup([$0.rawValue] + term) } }
     }
 
-    /// Whether a typo-tolerant lookup would be answered at once (false when the segment's
-    /// `FuzzyIndex` is not built yet: the lookup would build it).
-    func remembersFuzzy(_ text: [UInt8], maxEdits: Int) -> Bool {
-        fuzzyIndex.withLock { $0 }?.remembers(text, maxEdits: maxEdits) ?? false
-    }
-
     /// The segment's Latin words for typo-tolerant lookup (built once, on first use).
     var fuzzy: FuzzyIndex {
         fuzzyIndex.withLock { index in

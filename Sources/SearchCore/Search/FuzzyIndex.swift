@@ -93,12 +93,6 @@ final class FuzzyIndex: Sendable {
         var infos: [TermInfo?]
     }
 
-    /// Whether a lookup of `query` would be answered without a walk.
-    func remembers(_ query: [UInt8], maxEdits: Int) -> Bool {
-        guard count > 0, !query.isEmpty, maxEdits > 0 else { return true }
-        return cache.withLock { $0.entries[CacheKey(query: query, maxEdits: maxEdits)] != nil }
-    }
-
     /// Terms within `maxEdits` of `query` (the query itself excluded), with their distance and
     /// their postings information, from `infos` and remembered with the lookup: binding a
     /// word's closest terms looked each up again in both fields and every segment, most of a

@@ -76,28 +76,6 @@ enum Occur { case should, must, mustNot, filter }
 struct BoolPlan {
     var children: [Child]
 
-    /// The typo-tolerant words anywhere below, as (text, maxEdits).
-    var fuzzyWords: [(text: [UInt8], maxEdits: Int)] {
-        var found: [(text: [UInt8], maxEdits: Int)] = []
-        func visit(_ word: WordPlan) {
-            for a in word.alternatives {
-                if case let .fuzzy(text, _, maxEdits) = a.source { found.append((text, maxEdits)) }
-            }
-        }
-        func visit(_ plan: BoolPlan) {
-            for child in plan.children {
-                switch child.node {
-                case .word(let word): visit(word)
-                case .bool(let inner): visit(inner)
-                case .date, .nothing: break
-                }
-            }
-            for span in plan.spans { visit(span.word) }
-        }
-        visit(self)
-        return found
-    }
-
     struct Child {
         var node: PlanNode
         var occur: Occur

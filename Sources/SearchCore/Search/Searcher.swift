@@ -40,24 +40,10 @@ public final class Searcher {
     public func search(_ query: Query, options: SearchOptions = SearchOptions()) throws(QueryError) -> SearchResults {
         // a large index's parts: their threads woken now, to wait while the query is planned
         let splits = min(maxParts, docCount / max(1, partDocuments))
-        var helpers = splits > 1 ? HelperThreads(count: splits - 1) : nil
+        let helpers = splits > 1 ? HelperThreads(count: splits - 1) : nil
         defer { helpers?.close() }
         let hasTerm = { (key: [UInt8]) in self.segments.contains { $0.termInfo(key) != nil } }
         var plan = try QueryPlanner(analyzer: analyzer, synonyms: synonyms, hasTerm: hasTerm).plan(query)
-        // A typo-tolerant word not met before walks every segment's words (≈ 1 M instructions
-        // a segment at 1 GB): the segments' walks run side by side, on the helpers if any
-        // (then woken again for the parts), and binding finds them remembered.
-        let typoWords = plan.fuzzyWords
-        if segments.count > 1,
-           typoWords.contains(where: { w in segments.contains { !$0.remembersFuzzy(w.text, maxEdits: w.maxEdits) } }) {
-            let lookUp = { (k: Int) in for w in typoWords { _ = self.segments[k].fuzzyTerms(w.text, maxEdits: w.maxEdits) } }
-            if let waiting = helpers {
-                _ = waiting.map(segments.count, lookUp)
-                helpers = HelperThreads(count: splits - 1)
-            } else {
-                _ = Cores.map(segments.count, lookUp)
-            }
-        }
         // "all" mode: every top-level word required. With spans (a synonym may stand for
         // several words) that is a filter on the number matched; without, a conjunction.
         var requiredClauses = 0
