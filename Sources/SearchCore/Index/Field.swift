@@ -37,14 +37,19 @@ public struct TermKey: Hashable, Sendable, Comparable, CustomStringConvertible {
     public init(bytes: [UInt8]) { self.bytes = bytes }
 
     public init(field: Field, kind: TokenKind, text: String) {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count + 2)
-        bytes.append(field.rawValue)
-        if let ns = kind.namespace { bytes.append(ns) }
         // through the text's contiguous bytes: appending its UTF-8 view to a grown array
         // cost ≈ 600 instructions a key, and a query makes one per word, field and variant
         var text = text
-        text.withUTF8 { bytes.append(contentsOf: $0) }
+        self = text.withUTF8 { TermKey(field: field, kind: kind, utf8: $0) }
+    }
+
+    /// The key of a term given as its UTF-8 bytes.
+    init(field: Field, kind: TokenKind, utf8 text: some Collection<UInt8>) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.count + 2)
+        bytes.append(field.rawValue)
+        if let ns = kind.namespace { bytes.append(ns) }
+        bytes.append(contentsOf: text)
         self.bytes = bytes
     }
 

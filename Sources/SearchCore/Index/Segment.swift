@@ -87,7 +87,7 @@ final class Segment: @unchecked Sendable {
 
     /// The Latin words within `maxEdits` of `text`, with their postings information.
     func fuzzyTerms(_ text: [UInt8], maxEdits: Int) -> [FuzzyIndex.Match] {
-        fuzzy.lookup(text, maxEdits: maxEdits) { term in Field.text.map { dictionary.lookup([$0.rawValue] + term) } }
+        fuzzy.lookup(text, maxEdits: maxEdits) { term in Field.text.map { dictionary.lookup(TermKey(field: $0, kind: .word, utf8: term).bytes) } }
     }
 
     /// The segment's Latin words for typo-tolerant lookup (built once, on first use).

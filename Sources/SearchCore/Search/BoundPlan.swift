@@ -98,7 +98,7 @@ struct BoundPlan {
                             guard let k = Field.text.firstIndex(of: f) else { continue }
                             let infos = found.infos.map { $0[k].map { [$0] } }
                             guard infos.contains(where: { $0 != nil }) else { continue }
-                            let leaf = Leaf(field: f, terms: [Leaf.Term(key: [f.rawValue] + found.term, offset: 0)], weight: f.boost)
+                            let leaf = Leaf(field: f, terms: [Leaf.Term(key: TermKey(field: f, kind: .word, utf8: found.term).bytes, offset: 0)], weight: f.boost)
                             let df = infos.reduce(0) { $0 + Int($1?[0].docFreq ?? 0) }
                             alternatives.append(BoundLeaf(leaf: leaf, docFreq: df, docCount: searcher.docCount, penalty: found.distance,
                                                           clause: clause, infos: infos))

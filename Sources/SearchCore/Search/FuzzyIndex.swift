@@ -71,7 +71,7 @@ final class FuzzyIndex: Sendable {
         self.prefixStarts = prefixStarts
     }
 
-    static let prefixCodes = 26 * 26 * 26
+    static let prefixCodes = (0..<prefixLetters).reduce(1) { n, _ in n * 26 }
 
     /// A term's first three letters in base 26 (a missing third counts as "a").
     static func prefixCode(_ term: ArraySlice<UInt8>) -> Int {

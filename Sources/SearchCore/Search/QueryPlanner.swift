@@ -202,12 +202,9 @@ struct QueryPlanner {
                         let k = (f * n + run.lowerBound) * n + run.upperBound - 1
                         if !looked[k] {
                             looked[k] = true
-                            let syllables = run.map { pinyin.bytes(readings[$0][choice[$0]]) }
-                            var key: [UInt8] = []
-                            key.reserveCapacity(2 + syllables.reduce(0) { $0 + $1.count })
-                            key.append(field.rawValue)
-                            if let ns = TokenKind.word.namespace { key.append(ns) }
-                            for s in syllables { key.append(contentsOf: s) }
+                            var word: [UInt8] = []
+                            for c in run { word.append(contentsOf: pinyin.bytes(readings[c][choice[c]])) }
+                            let key = TermKey(field: field, kind: .word, utf8: word).bytes
                             keys[k] = hasTerm?(key) ?? true ? key : nil
                         }
                         guard let key = keys[k] else { break }
