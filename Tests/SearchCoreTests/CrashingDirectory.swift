@@ -2,7 +2,7 @@ import Synchronization
 @testable import SearchCore
 
 /// A directory that models what a crash keeps (Lucene's MockDirectoryWrapper): a file's bytes
-/// survive only once synced, a creation, rename or deletion only once the directory is synced.
+/// survive only once synced, a creation, link, rename or deletion only once the directory is synced.
 /// `crash()` throws away everything else. It can also fail the Nth write, sync or rename with
 /// an I/O error or a full disk, to test every error path of a commit.
 final class CrashingDirectory: Directory, @unchecked Sendable {
@@ -20,7 +20,7 @@ final class CrashingDirectory: Directory, @unchecked Sendable {
 
     private let state = Mutex(State())
 
-    /// Makes operation number `n` from now on (writes, syncs, renames, deletes) fail.
+    /// Makes operation number `n` from now on (writes, syncs, links, renames, deletes) fail.
     func failAfter(_ n: Int, with kind: StoreError.Kind = .io) {
         state.withLock {
             $0.failAt = $0.operations + n
@@ -100,6 +100,15 @@ final class CrashingDirectory: Directory, @unchecked Sendable {
         try step("rename \(from)")
         try state.withLock { s throws(StoreError) in
             guard let inode = s.names.removeValue(forKey: from) else { throw StoreError(.notFound, "\(from) not found") }
+            s.names[to] = inode
+        }
+    }
+
+    func link(_ from: String, to: String) throws(StoreError) {
+        try step("link \(from)")
+        try state.withLock { s throws(StoreError) in
+            guard let inode = s.names[from] else { throw StoreError(.notFound, "\(from) not found") }
+            guard s.names[to] == nil else { throw StoreError(.exists, "\(to) exists") }
             s.names[to] = inode
         }
     }

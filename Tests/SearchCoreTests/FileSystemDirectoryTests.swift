@@ -24,6 +24,27 @@ struct FileSystemDirectoryTests {
         #expect(FileSystemDirectory.names(in: base + "/missing") == nil)
     }
 
+    /// A link is a second name for the same bytes: it reads as the file, outlives the first
+    /// name, and is refused over an existing name or from a missing file.
+    @Test func aLinkNamesTheSameBytes() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("searchd-link-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let directory = try FileSystemDirectory(base)
+        let output = try directory.create("a")
+        let bytes = (0..<10_000).map { UInt8(truncatingIfNeeded: $0 * 7) }
+        try bytes.withUnsafeBytes { try output.write($0) }
+        try output.close()
+        try directory.link("a", to: "b")
+        try directory.delete("a")
+        try directory.syncDirectory()
+        #expect(try directory.list() == ["b"])
+        let linked = try directory.open("b")
+        #expect(withExtendedLifetime(linked) { Array(linked.buffer) } == bytes)
+        try directory.link("b", to: "c")
+        #expect { try directory.link("c", to: "b") } throws: { ($0 as? StoreError)?.kind == .exists }
+        #expect { try directory.link("missing", to: "d") } throws: { ($0 as? StoreError)?.kind == .notFound }
+    }
+
     /// One writer at a time: a second lock is refused (after asking again for a second, as a
     /// lock just released may still be held by a process being started); once the first is
     /// released, the lock is taken, also when another holder lets it go a moment later.

@@ -2,19 +2,22 @@ import Testing
 @testable import SearchCore
 
 /// Indexes written by earlier searchd versions, kept in Tests/Fixtures (never regenerated).
-/// Format version 5 (impacts of groups of eight postings blocks) must open, verify and answer
-/// exactly as the day it was written; versions 1 to 4 (searchd 0.1.0 to 0.4.0) are refused
+/// Format version 6 (a segment's stored fields in several files) must open, verify and answer
+/// exactly as the day it was written; versions 1 to 5 (searchd 0.1.0 to 0.5.0) are refused
 /// with a message that says to rebuild (searchd then rebuilds the index from its sources).
 struct FrozenIndexTests {
     static let fixtures = "/" + #filePath.split(separator: "/").dropLast(3).joined(separator: "/") + "/Tests/Fixtures"
 
     /// The seeds and 1100 short notes, in which "port" is frequent enough for a skip table,
-    /// stored impacts, full (bit-packed) blocks and two groups of blocks.
-    @Test func version5IndexOpensVerifiesAndAnswers() throws {
-        let directory = try FileSystemDirectory(Self.fixtures + "/index-v5")
+    /// stored impacts, full (bit-packed) blocks and two groups of blocks; one segment, merged
+    /// from two, whose stored fields are its sources' two files.
+    @Test func version6IndexOpensVerifiesAndAnswers() throws {
+        let directory = try FileSystemDirectory(Self.fixtures + "/index-v6")
         let snapshot = try Snapshot.open(directory, verifyChecksums: true)
         #expect(snapshot.documentCount == 1105)
         #expect(snapshot.manifest?.segments.count == 1)
+        #expect(snapshot.manifest?.segments.first?.storedParts.count == 2)
+        #expect(try snapshot.segments[0].document(1104).id.hasPrefix("note-"))
         _ = try IndexChecker.check(directory)
         let searcher = snapshot.searcher()
         #expect(try searcher.search(QueryParser.parse("钱凯港")).hits.first?.id == "004_4dc100a3c252a61c.txt")
@@ -28,11 +31,11 @@ struct FrozenIndexTests {
         let pruned = try searcher.search(QueryParser.parse("port"), options: options)
         options.countLimit = .max
         let all = try searcher.search(QueryParser.parse("port"), options: options)
-        #expect(all.hits.map(\.id) == ["note-0077.txt", "note-0186.txt", "note-0837.txt"])
+        #expect(all.hits.map(\.id) == ["note-0012.txt", "note-0634.txt", "note-0980.txt"])
         #expect(pruned.hits.map(\.id) == all.hits.map(\.id))
     }
 
-    @Test(arguments: [1, 2, 3, 4]) func olderIndexIsRefusedWithAMessageToRebuild(version: Int) throws {
+    @Test(arguments: [1, 2, 3, 4, 5]) func olderIndexIsRefusedWithAMessageToRebuild(version: Int) throws {
         let directory = try FileSystemDirectory(Self.fixtures + "/index-v\(version)")
         #expect {
             _ = try Snapshot.open(directory, verifyChecksums: true)

@@ -223,6 +223,77 @@ struct IndexWriterTests {
         _ = try IndexChecker.check(writer.directory)
     }
 
+    /// Every live document's stored record, by id, read through its segment's stored-fields files.
+    static func storedBodies(_ snapshot: Snapshot) throws -> [String: String] {
+        var bodies: [String: String] = [:]
+        for (segment, deletes) in zip(snapshot.segments, snapshot.deletes) {
+            for d in 0..<segment.docCount where !deletes.contains(UInt32(d)) {
+                let document = try segment.document(UInt32(d))
+                bodies[document.id] = document.body
+            }
+        }
+        return bodies
+    }
+
+    /// A merge links its sources' stored-fields files that hold no deleted document (a second
+    /// name for the same bytes) and copies the records of the others into a new file; a merge
+    /// of merged segments does the same file by file. Every document reads back as written,
+    /// from the writer and from the directory reopened, and the check passes.
+    @Test func aMergeLinksTheStoredFieldsOfSourcesWithoutDeletions() throws {
+        let path = temporaryDirectory()
+        defer { _ = try? FileManager.default.removeItem(atPath: path) }
+        let writer = try IndexWriter(directory: try FileSystemDirectory(path), options: IndexWriter.Options(threads: 1, linkedStoredBytes: 1))
+        var expected: [String: String] = [:]
+        func addBatch(_ b: Int, _ count: Int) throws {
+            let batch = (0..<count).map { doc("b\(b)-\($0)", "batch \(b) note \($0) " + String(repeating: "x", count: $0 % 17)) }
+            for d in batch { expected[d.id] = d.body }
+            try writer.add(batch)
+            try writer.commit()
+        }
+        for b in 0..<4 { try addBatch(b, 10 + b) }
+        for i in [2, 5] {
+            writer.delete(id: "b1-\(i)")
+            expected["b1-\(i)"] = nil
+        }
+        try writer.commit()
+        #expect(try writer.forceMerge())
+        // batches 0, 2 and 3 linked; batch 1, with deletions, copied into a file of its own
+        #expect(writer.snapshot.manifest?.segments.map(\.storedParts) == [[10, 9, 12, 13]])
+        let name = try #require(writer.snapshot.manifest?.segments.first?.name)
+        #expect(try FileSystemDirectory(path).list().filter { $0.hasSuffix(".sto") }.sorted()
+                == ["\(name).1.sto", "\(name).2.sto", "\(name).3.sto", "\(name).sto"])
+        #expect(try Self.storedBodies(writer.snapshot) == expected)
+        // a merged segment's files are linked or copied one by one in the next merge
+        try addBatch(4, 7)
+        for i in [0, 11] {
+            writer.delete(id: "b2-\(i)")
+            expected["b2-\(i)"] = nil
+        }
+        try writer.commit()
+        #expect(try writer.forceMerge())
+        #expect(writer.snapshot.manifest?.segments.map(\.storedParts) == [[10, 9, 10, 13, 7]])
+        #expect(try Self.storedBodies(writer.snapshot) == expected)
+        #expect(try ids(writer.snapshot, "note").count == expected.count)
+        #expect(try IndexChecker.check(writer.directory).documents == expected.count)
+        #expect(try Self.storedBodies(try Snapshot.open(try FileSystemDirectory(path), verifyChecksums: true)) == expected)
+    }
+
+    /// Past `SegmentMerger.maxStoredParts` files, a merge copies: a segment never has more.
+    @Test func aMergedSegmentHasAtMostSoManyStoredFiles() throws {
+        let writer = try IndexWriter(directory: MemoryDirectory(), options: IndexWriter.Options(threads: 1, linkedStoredBytes: 1))
+        let count = SegmentMerger.maxStoredParts + 6
+        for i in 0..<count {
+            try writer.add([doc("d\(i)", "note \(i)")])
+            try writer.commit()
+        }
+        #expect(try writer.forceMerge())
+        let parts = try #require(writer.snapshot.manifest?.segments.first?.storedParts)
+        #expect(parts.count == SegmentMerger.maxStoredParts)
+        #expect(parts.last == 7)
+        #expect(try Self.storedBodies(writer.snapshot) == Dictionary(uniqueKeysWithValues: (0..<count).map { ("d\($0)", "note \($0)") }))
+        _ = try IndexChecker.check(writer.directory)
+    }
+
     /// A writer opened on a directory whose last commit is already being searched takes its
     /// segments as they are (the daemon serves searches before its writer has read every id).
     @Test func aWriterTakesTheSegmentsOfAnOpenSnapshot() throws {
@@ -273,7 +344,7 @@ struct IndexWriterTests {
                 return (name, withExtendedLifetime(file) { Array(file.buffer) })
             }))
         }
-        #expect(files[0].count == SegmentInfo.extensions.count)
+        #expect(files[0].count == SegmentInfo.extensions.count + 1)  // and one stored-fields file
         for k in 1..<files.count {
             for (name, bytes) in files[0] {
                 let same = files[k][name] == bytes  // not in the expectation: it would print the bytes
@@ -305,7 +376,7 @@ struct IndexWriterTests {
         let merged = MemoryDirectory()
         let (mergedInfo, _) = try SegmentMerger(sources: segments.map { ($0, Deletes(docCount: $0.docCount)) }).merge(into: merged, name: "m")
         let expected = try files(merged)
-        #expect(expected.count == SegmentInfo.extensions.count)
+        #expect(expected.count == SegmentInfo.extensions.count + 1)  // and one stored-fields file
         for parts in [1, 2, 3] {
             let together = MemoryDirectory()
             let info = try SegmentWriter.finish(writers, to: together, name: "m", parts: parts)
@@ -452,7 +523,9 @@ struct CrashTests {
 
     /// Runs the sequence with a failure injected at operation `n`; returns the steps committed.
     static func run(_ directory: CrashingDirectory, failingAt n: Int?, kind: StoreError.Kind = .io) -> Int {
-        guard let writer = try? IndexWriter(directory: directory, options: IndexWriter.Options(threads: 2)) else { return 0 }
+        // the merge links the stored-fields files of its sources (a crash between the link and
+        // the commit, or after it, must leave the files of one commit or the other)
+        guard let writer = try? IndexWriter(directory: directory, options: IndexWriter.Options(threads: 2, linkedStoredBytes: 1)) else { return 0 }
         if let n { directory.failAfter(n, with: kind) }
         var committed = 0
         do {

@@ -167,3 +167,48 @@ struct StoredFields {
         return document
     }
 }
+
+/// A segment's stored fields over its files (`SegmentInfo.storedParts`, each file a
+/// `StoredFields`), its documents numbered across them in order.
+struct StoredFieldsParts {
+    let parts: [StoredFields]
+    /// The first document of each part.
+    let firsts: [Int]
+    let count: Int
+
+    init(_ parts: [StoredFields]) {
+        self.parts = parts
+        var firsts: [Int] = []
+        var count = 0
+        for part in parts {
+            firsts.append(count)
+            count += part.count
+        }
+        self.firsts = firsts
+        self.count = count
+    }
+
+    /// The part holding document `doc` (the last part for one past the end), and its number there.
+    func locate(_ doc: Int) -> (part: Int, doc: Int) {
+        guard parts.count > 1 else { return (0, doc) }
+        var low = 0, high = parts.count - 1
+        while low < high {
+            let mid = (low + high + 1) / 2
+            if firsts[mid] <= doc { low = mid } else { high = mid - 1 }
+        }
+        return (low, doc - firsts[low])
+    }
+
+    /// See `StoredFields.prefetch`.
+    func prefetch(_ doc: Int) {
+        let (part, local) = locate(doc)
+        parts[part].prefetch(local)
+    }
+
+    /// See `StoredFields.document`.
+    func document(_ doc: Int, body: Bool = true) throws(FormatError) -> Document {
+        guard doc >= 0, doc < count else { throw .corrupt("document \(doc) out of range") }
+        let (part, local) = locate(doc)
+        return try parts[part].document(local, body: body)
+    }
+}

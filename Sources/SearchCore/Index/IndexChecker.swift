@@ -100,7 +100,7 @@ public enum IndexChecker {
                 do {
                     _ = try segment.document(UInt32(d))
                 } catch {
-                    throw Damage(file: "\(name).sto", problem: "document \(d): \(error)")
+                    throw Damage(file: segment.info.storedFile(segment.stored.locate(d).part), problem: "document \(d): \(error)")
                 }
             }
             var ids = 0

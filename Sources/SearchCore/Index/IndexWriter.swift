@@ -22,10 +22,18 @@ public final class IndexWriter {
         /// Segments allowed per size tier before they are merged.
         public var segmentsPerTier: Int
 
-        public init(bufferBytes: Int = 256 << 20, threads: Int = Cores.available, segmentsPerTier: Int = 8) {
+        /// A merge links its sources' stored-fields files of at least this many bytes instead of
+        /// copying them (see `SegmentMerger.writeStoredFields`); smaller ones, a daemon's small
+        /// segments, are gathered into one file (a segment of many small files would cost a
+        /// map each, and its merges more).
+        public var linkedStoredBytes: Int
+
+        public init(bufferBytes: Int = 256 << 20, threads: Int = Cores.available, segmentsPerTier: Int = 8,
+                    linkedStoredBytes: Int = 1 << 20) {
             self.bufferBytes = bufferBytes
             self.threads = threads
             self.segmentsPerTier = segmentsPerTier
+            self.linkedStoredBytes = linkedStoredBytes
         }
     }
 
@@ -423,9 +431,10 @@ public final class IndexWriter {
         }
     }
 
-    /// Removes what a failed segment write left.
+    /// Removes what a failed segment write or merge left (its stored-fields files are as many
+    /// as it got to).
     static func deleteFiles(of name: String, in directory: Directory) {
-        for ext in SegmentInfo.extensions { try? directory.delete("\(name).\(ext)") }
+        for file in (try? directory.list()) ?? [] where file.hasPrefix(name + ".") { try? directory.delete(file) }
     }
 
     // MARK: Commit
@@ -524,7 +533,7 @@ public final class IndexWriter {
             s.reduce(0) { $0 + $1.0.byteCount } <= Self.partedMergeBytes ? max(1, Cores.available / groups.count) : 1
         }
         let merged = Cores.map(groups.count) { i in
-            Result { try SegmentMerger(sources: sources[i]).merge(into: directory, name: names[i], parts: parts[i]) }
+            Result { try SegmentMerger(sources: sources[i], linkBytes: options.linkedStoredBytes).merge(into: directory, name: names[i], parts: parts[i]) }
         }
         // all or nothing: after a failure the index stays as it was (the next commit deletes
         // the files of the merges that did finish)
@@ -562,7 +571,7 @@ public final class IndexWriter {
     private func merge(_ indices: [Int]) throws {
         let sources = indices.map { (entries[$0].segment, entries[$0].deletes) }
         let name = Self.segmentName(names.next())
-        let (info, mapping) = try SegmentMerger(sources: sources).merge(into: directory, name: name)
+        let (info, mapping) = try SegmentMerger(sources: sources, linkBytes: options.linkedStoredBytes).merge(into: directory, name: name)
         try install(info, name: name, replacing: indices, mapping: mapping)
         try commit()
     }

@@ -4,7 +4,8 @@
 ///
 /// Layout: u64 generation, u64 next segment number, varint segment count, per segment (string
 /// name, varints document count, title and body length sums, deletes generation, deleted
-/// count), string user data (JSON), then the footer.
+/// count, stored-fields file count and each file's document count), string user data (JSON),
+/// then the footer.
 public struct Manifest: Equatable, Sendable {
     public var generation: UInt64
     public var nextSegment: UInt64
@@ -35,6 +36,8 @@ public struct Manifest: Equatable, Sendable {
             w.varint(s.fieldLengthSums.count > 1 ? s.fieldLengthSums[1] : 0)
             w.varint(s.deletesGeneration)
             w.varint(s.deletedCount)
+            w.varint(s.storedParts.count)
+            for docs in s.storedParts { w.varint(docs) }
         }
         w.string(userData)
         return w
@@ -53,8 +56,14 @@ public struct Manifest: Equatable, Sendable {
             let title = try r.varint(), body = try r.varint()
             let deletesGeneration = try r.int(), deleted = try r.int()
             guard deleted <= docs else { throw .corrupt("manifest deleted count") }
+            let partCount = try r.int()
+            guard partCount >= 1, partCount <= max(docs, 1) else { throw .corrupt("manifest stored part count") }
+            var parts: [Int] = []
+            for _ in 0..<partCount { parts.append(try r.int()) }
+            // every part holds documents, and together all of them (an empty segment: one empty part)
+            guard parts.reduce(0, +) == docs, partCount == 1 || !parts.contains(0) else { throw .corrupt("manifest stored parts") }
             segments.append(SegmentInfo(name: name, docCount: docs, fieldLengthSums: [title, body],
-                                        deletesGeneration: deletesGeneration, deletedCount: deleted))
+                                        deletesGeneration: deletesGeneration, deletedCount: deleted, storedParts: parts))
         }
         let userData = try r.string()
         return Manifest(generation: generation, nextSegment: next, segments: segments, userData: userData)

@@ -8,7 +8,7 @@ final class Segment: @unchecked Sendable {
     let dictionary: TermDictionary
     let norms: FieldNorms
     let dates: DocumentDates
-    let stored: StoredFields
+    let stored: StoredFieldsParts
     /// Built on the first typo-tolerant lookup.
     private let fuzzyIndex = Mutex<FuzzyIndex?>(nil)
     private let files: [FileBytes]
@@ -17,49 +17,65 @@ final class Segment: @unchecked Sendable {
 
     let info: SegmentInfo
     let ids: IDTable
+    /// Where its files are.
+    let directory: Directory
 
     /// Opens a segment's files (memory maps on disk), checking each file's footer. With
     /// `verifyChecksums`, every byte is read and checked (what `searchd check` does).
     init(_ directory: Directory, _ info: SegmentInfo, verifyChecksums: Bool = false) throws {
         self.info = info
+        self.directory = directory
         docCount = info.docCount
         fieldLengthSums = info.fieldLengthSums
         var files: [FileBytes] = []
-        func open(_ ext: String) throws -> UnsafeRawBufferPointer {
-            let name = "\(info.name).\(ext)"
+        func open(_ name: String) throws -> UnsafeRawBufferPointer {
             let bytes = try directory.open(name)
             files.append(bytes)
             return try Footer.payload(of: bytes.buffer, file: name, verifyChecksum: verifyChecksums)
         }
-        dictionary = try TermDictionary(try open("tdx"))
-        postingsData = try open("doc")
-        positionsData = try open("pos")
-        norms = try FieldNorms(try open("nrm"), docCount: docCount)
-        dates = try DocumentDates(try open("dts"), docCount: docCount)
-        stored = try StoredFields(try open("sto"))
-        ids = try IDTable(try open("ids"))
+        func open(ext: String) throws -> UnsafeRawBufferPointer { try open("\(info.name).\(ext)") }
+        dictionary = try TermDictionary(try open(ext: "tdx"))
+        postingsData = try open(ext: "doc")
+        positionsData = try open(ext: "pos")
+        norms = try FieldNorms(try open(ext: "nrm"), docCount: docCount)
+        dates = try DocumentDates(try open(ext: "dts"), docCount: docCount)
+        ids = try IDTable(try open(ext: "ids"))
+        var parts: [StoredFields] = []
+        for (k, docs) in info.storedParts.enumerated() {
+            let file = info.storedFile(k)
+            let part = try StoredFields(try open(file))
+            guard part.count == docs else { throw FormatError.corrupt("\(file) holds \(part.count) documents, expected \(docs)") }
+            parts.append(part)
+        }
+        stored = StoredFieldsParts(parts)
         self.files = files
-        guard stored.count == docCount else { throw FormatError.corrupt("\(info.name).sto holds \(stored.count) documents, expected \(docCount)") }
+        guard stored.count == docCount else { throw FormatError.corrupt("\(info.name)'s stored fields hold \(stored.count) documents, expected \(docCount)") }
         guard ids.count == docCount else { throw FormatError.corrupt("\(info.name).ids holds \(ids.count) documents, expected \(docCount)") }
     }
 
     /// Bytes of all its files.
     var byteCount: Int { files.reduce(0) { $0 + $1.buffer.count } }
 
+    /// Bytes of its stored-fields part `k`.
+    func storedBytes(ofPart k: Int) -> Int { files[Self.firstStoredFile + k].buffer.count }
+
     /// For a merge that has read the postings and positions before these offsets, and every
     /// per-document file: their pages can leave memory (see `FileBytes.dropPages`).
     func dropMergedPages(postingsBefore postings: UInt64, positionsBefore positions: UInt64, documentFiles: Bool) {
-        // files: tdx, doc, pos, nrm, dts, sto, ids (the order of init)
+        // files: tdx, doc, pos, nrm, dts, ids, the stored parts (the order of init)
         files[1].dropPages(before: Int(postings))
         files[2].dropPages(before: Int(positions))
         if documentFiles { for f in files[3...] { f.dropPages(before: f.buffer.count) } }
     }
 
-    /// For a merge that has copied the stored records of the documents before `doc`: a
-    /// segment's stored text is about the size of its corpus, too much to keep mapped.
-    func dropStoredPages(before doc: Int) {
-        files[5].dropPages(before: stored.offset(of: doc))  // sto (see the order above)
+    /// For a merge that has copied the stored records of stored-fields part `k` before its
+    /// document `doc`: a segment's stored text is about the size of its corpus, too much to
+    /// keep mapped.
+    func dropStoredPages(ofPart k: Int, before doc: Int) {
+        files[Self.firstStoredFile + k].dropPages(before: stored.parts[k].offset(of: doc))
     }
+
+    private static let firstStoredFile = 6
 
     /// The postings information of a term, through a bounded cache: a query looks up each of
     /// its words in both fields, with its synonyms and pinyin (typo variants come with their

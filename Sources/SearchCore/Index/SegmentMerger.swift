@@ -3,6 +3,9 @@
 /// copied as they are — no document is analysed again.
 struct SegmentMerger {
     let sources: [(segment: Segment, deletes: Deletes)]
+    /// Stored-fields files at least this large are linked, not copied (see `writeStoredFields`);
+    /// by default none.
+    var linkBytes = Int.max
 
     /// The new segment's info, and for each source its old → new document numbers (nil for a
     /// deleted document).
@@ -39,15 +42,18 @@ struct SegmentMerger {
         var dictionary = TermDictionaryWriter(try file("tdx"))
         let splits = sources.max { $0.segment.dictionary.termCount < $1.segment.dictionary.termCount }?
             .segment.dictionary.splitTerms(TermRange.count(threads: parts)) ?? []
+        var storedParts: [Int] = []
         if splits.isEmpty {
-            try writeDocumentFiles(mapping: mapping, lengths: lengths, file: file)
+            storedParts = try writeDocumentFiles(mapping: mapping, lengths: lengths, directory: directory, name: name, file: file)
             var postings = PostingsWriter(docs: docs, positions: positions)
             try mergeTerms(from: nil, to: nil, mapping: mapping, lengths: lengths, into: &postings, dropPages: true) { t, info throws(StoreError) in
                 try dictionary.add(t, info)
             }
         } else {
             let bounds = [nil] + splits.map { Optional($0) } + [nil]
-            try TermRange.write(bounds.count - 1, with: { try writeDocumentFiles(mapping: mapping, lengths: lengths, file: file) }) { k in
+            try TermRange.write(bounds.count - 1, with: {
+                storedParts = try writeDocumentFiles(mapping: mapping, lengths: lengths, directory: directory, name: name, file: file)
+            }) { k in
                 try mergeRange(from: bounds[k], to: bounds[k + 1], mapping: mapping, lengths: lengths)
             } append: { try $0.append(docs: docs, positions: positions, dictionary: &dictionary) }
         }
@@ -56,40 +62,23 @@ struct SegmentMerger {
         try positions.finish()
         let info = SegmentInfo(name: name, docCount: docCount,
                                fieldLengthSums: lengths.map { $0.reduce(UInt64(0)) { $0 + UInt64($1) } },
-                               deletesGeneration: 0, deletedCount: 0)
+                               storedParts: storedParts)
         return (info, mapping)
     }
 
     /// The stored records, ids, field lengths and dates of the live documents, in new order.
-    private func writeDocumentFiles(mapping: [[UInt32?]], lengths: [[UInt32]],
-                                    file: (String) throws(StoreError) -> FileWriter) throws {
+    /// Returns the documents of each stored-fields file (see `writeStoredFields`).
+    private func writeDocumentFiles(mapping: [[UInt32?]], lengths: [[UInt32]], directory: Directory, name: String,
+                                    file: (String) throws(StoreError) -> FileWriter) throws -> [Int] {
+        let storedParts = try writeStoredFields(mapping: mapping, directory: directory, name: name)
         var dates = ByteWriter()
-        var stored = StoredFieldsWriter()
-        let storedFile = try file("sto")
         for (k, (segment, _)) in sources.enumerated() {
-            var old = 0
-            while old < segment.docCount {
-                guard mapping[k][old] != nil else {
-                    old += 1
-                    continue
-                }
-                // a run of kept documents, whose records are copied in one write (pieces of
-                // about 4 MiB, whose pages are dropped after)
-                let start = segment.stored.offset(of: old)
-                var end = old + 1
-                while end < segment.docCount, mapping[k][end] != nil, segment.stored.offset(of: end) - start < 4 << 20 { end += 1 }
-                for doc in old..<end {
-                    let (low, high) = segment.dates.raw(UInt32(doc))
-                    dates.u32(low)
-                    dates.u32(high)
-                }
-                let run = try segment.stored.records(old..<end)
-                try stored.copy(records: run.bytes, starts: run.starts, to: storedFile)
-                segment.dropStoredPages(before: end)
-                old = end
+            for old in 0..<segment.docCount where mapping[k][old] != nil {
+                let (low, high) = segment.dates.raw(UInt32(old))
+                dates.u32(low)
+                dates.u32(high)
             }
         }
-        try stored.finish(to: storedFile)
         try IDTableFormat.merge(sources.indices.map { (sources[$0].segment.ids, mapping[$0]) }, to: try file("ids"))
         for (segment, _) in sources { segment.dropMergedPages(postingsBefore: 0, positionsBefore: 0, documentFiles: true) }
         let norms = try file("nrm")
@@ -98,7 +87,64 @@ struct SegmentMerger {
         let datesFile = try file("dts")
         try datesFile.write(dates.bytes)
         try datesFile.finish()
+        return storedParts
     }
+
+    /// The stored records of the live documents, in new order, in one or more files: a
+    /// source's stored-fields file of at least `linkBytes` without deleted documents becomes
+    /// a file of the new segment as it is, under a second name (`Directory.link`: not a byte
+    /// written; it was most of a large merge's writes), when both segments are in `directory`.
+    /// The other records are copied, into
+    /// one new file per run between linked ones. At most `maxStoredParts` files: past that,
+    /// records are copied. Returns the documents of each file.
+    private func writeStoredFields(mapping: [[UInt32?]], directory: Directory, name: String) throws -> [Int] {
+        var parts: [Int] = []
+        var writer = StoredFieldsWriter()
+        var output: (file: FileWriter, docs: Int)? = nil
+        func finishOutput() throws(StoreError) {
+            guard let o = output else { return }
+            try writer.finish(to: o.file)
+            parts.append(o.docs)
+            writer.removeAll()
+            output = nil
+        }
+        for (k, (segment, _)) in sources.enumerated() {
+            for (p, part) in segment.stored.parts.enumerated() {
+                let kept = mapping[k][segment.stored.firsts[p]...].prefix(part.count)
+                if part.count > 0, segment.directory === directory, segment.storedBytes(ofPart: p) >= linkBytes, !kept.contains(nil),
+                   parts.count + 2 <= Self.maxStoredParts {
+                    try finishOutput()
+                    try directory.link(segment.info.storedFile(p), to: SegmentInfo.storedFile(name, parts.count))
+                    parts.append(part.count)
+                    continue
+                }
+                var old = 0
+                while old < part.count {
+                    guard kept[kept.startIndex + old] != nil else {
+                        old += 1
+                        continue
+                    }
+                    // a run of kept documents, whose records are copied in one write (pieces of
+                    // about 4 MiB, whose pages are dropped after)
+                    let start = part.offset(of: old)
+                    var end = old + 1
+                    while end < part.count, kept[kept.startIndex + end] != nil, part.offset(of: end) - start < 4 << 20 { end += 1 }
+                    if output == nil { output = (try FileWriter(directory, SegmentInfo.storedFile(name, parts.count)), 0) }
+                    let run = try part.records(old..<end)
+                    try writer.copy(records: run.bytes, starts: run.starts, to: output!.file)
+                    output!.docs += end - old
+                    segment.dropStoredPages(ofPart: p, before: end)
+                    old = end
+                }
+            }
+        }
+        if parts.isEmpty && output == nil { output = (try FileWriter(directory, SegmentInfo.storedFile(name, 0)), 0) }  // no live document
+        try finishOutput()
+        return parts
+    }
+
+    /// Most stored-fields files of a merged segment (each is a file and a map).
+    static let maxStoredParts = 64
 
     private func mergeRange(from: [UInt8]?, to: [UInt8]?, mapping: [[UInt32?]], lengths: [[UInt32]]) throws -> TermRange {
         try TermRange.encode { postings, add throws in

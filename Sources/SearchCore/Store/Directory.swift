@@ -2,7 +2,7 @@
 /// Nothing above this layer touches the file system.
 ///
 /// Durability contract, as POSIX gives it: a file's bytes are durable once `sync` names it;
-/// a creation, rename or deletion is durable once `syncDirectory` returns. A commit
+/// a creation, link, rename or deletion is durable once `syncDirectory` returns. A commit
 /// therefore writes and syncs its files, writes the manifest under a temporary name, syncs
 /// it, renames it into place and syncs the directory: a crash at any instant leaves either
 /// the previous commit or the new one.
@@ -17,7 +17,11 @@ public protocol Directory: AnyObject, Sendable {
     func sync(_ names: [String]) throws(StoreError)
     /// Atomically gives file `from` the name `to`, replacing any file of that name.
     func rename(_ from: String, to: String) throws(StoreError)
-    /// Makes creations, renames and deletions durable.
+    /// Gives file `from` a second name `to` (a new name; an error if it exists), both naming
+    /// the same bytes: a merge keeps a source's stored records without writing them again.
+    /// Its content is as durable as `from`'s; the name is durable as a creation is.
+    func link(_ from: String, to: String) throws(StoreError)
+    /// Makes creations, links, renames and deletions durable.
     func syncDirectory() throws(StoreError)
     func delete(_ name: String) throws(StoreError)
     /// Takes the directory's write lock (one writer at a time, across processes); released

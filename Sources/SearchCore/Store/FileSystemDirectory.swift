@@ -119,6 +119,17 @@ public final class FileSystemDirectory: Directory {
         guard Glibc.rename(full(from), full(to)) == 0 else { throw Self.error("cannot rename \(full(from)) to \(to)") }
     }
 
+    /// A hard link; on a file system without them (or at a file's link limit), a copy.
+    public func link(_ from: String, to: String) throws(StoreError) {
+        guard Glibc.link(full(from), full(to)) != 0 else { return }
+        let e = errno
+        guard e == EPERM || e == EOPNOTSUPP || e == EMLINK || e == EXDEV else { throw Self.error("cannot link \(full(from)) to \(to)", e) }
+        let bytes = try open(from)
+        let output = try create(to)
+        try output.write(bytes.buffer)
+        try output.close()
+    }
+
     public func syncDirectory() throws(StoreError) {
         let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw Self.error("cannot open directory \(path)") }

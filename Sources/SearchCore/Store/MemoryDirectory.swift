@@ -50,6 +50,14 @@ public final class MemoryDirectory: Directory {
         }
     }
 
+    public func link(_ from: String, to: String) throws(StoreError) {
+        try files.withLock { files throws(StoreError) in
+            guard let bytes = files[from] else { throw StoreError(.notFound, "\(from) not found") }
+            guard files[to] == nil else { throw StoreError(.exists, "\(to) exists") }
+            files[to] = bytes
+        }
+    }
+
     public func syncDirectory() throws(StoreError) {}
 
     public func delete(_ name: String) throws(StoreError) { _ = files.withLock { $0.removeValue(forKey: name) } }
