@@ -79,8 +79,9 @@ struct FormatTests {
     }
 
     /// A merge lets the pages it has read leave memory in steps (each drop interrupts the other
-    /// cores), from where the last drop ended, and the rest at the end; the bytes read the same after.
-    @Test func mappedPagesAreDroppedInStepsAndReadBack() throws {
+    /// cores), from where the last drop ended, and the rest at the end; the bytes read the same
+    /// after, also once taken out of the page cache (`evict`, read back from the disk).
+    @Test(arguments: [false, true]) func mappedPagesAreDroppedInStepsAndReadBack(evict: Bool) throws {
         let path = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: path) }
         let directory = try FileSystemDirectory(path)
@@ -90,13 +91,13 @@ struct FormatTests {
         let mapped = try directory.open("f")
         #expect(mapped.isMapped)
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        mapped.dropPages(before: FileBytes.dropStep / 2)
+        mapped.dropPages(before: FileBytes.dropStep / 2, evict: evict)
         #expect(mapped.droppedEnd == 0)  // less than a step: kept
-        mapped.dropPages(before: FileBytes.dropStep + 100)
+        mapped.dropPages(before: FileBytes.dropStep + 100, evict: evict)
         #expect(mapped.droppedEnd == (FileBytes.dropStep + 100) / page * page)
-        mapped.dropPages(before: FileBytes.dropStep + FileBytes.dropStep / 2)
+        mapped.dropPages(before: FileBytes.dropStep + FileBytes.dropStep / 2, evict: evict)
         #expect(mapped.droppedEnd == (FileBytes.dropStep + 100) / page * page)  // not a step since
-        mapped.dropPages(before: mapped.buffer.count)
+        mapped.dropPages(before: mapped.buffer.count, evict: evict)
         #expect(mapped.droppedEnd == mapped.buffer.count / page * page)  // the end: all of it
         #expect(mapped.buffer.count == bytes.count && memcmp(mapped.buffer.baseAddress!, bytes, bytes.count) == 0)
     }

@@ -519,8 +519,10 @@ public final class IndexWriter {
     /// Merges the index into at most `count` segments of about equal size, the merges running
     /// side by side, then commits (after a bulk build: a search then visits one segment, or
     /// one per core, each on its own thread). Returns whether it merged anything.
+    /// `unsearched`: no search reads the index meanwhile (`searchd index`), so the pages the
+    /// merges have read can leave the page cache too (`SegmentMerger.evictReadPages`).
     @discardableResult
-    public func forceMerge(into count: Int = 1) throws -> Bool {
+    public func forceMerge(into count: Int = 1, unsearched: Bool = false) throws -> Bool {
         if hasChanges { try commit() }
         let groups = Self.balancedGroups(entries.map(\.info.docCount), count: count)
             .filter { $0.count > 1 || entries[$0[0]].info.deletedCount > 0 }
@@ -533,7 +535,10 @@ public final class IndexWriter {
             s.reduce(0) { $0 + $1.0.byteCount } <= Self.partedMergeBytes ? max(1, Cores.available / groups.count) : 1
         }
         let merged = Cores.map(groups.count) { i in
-            Result { try SegmentMerger(sources: sources[i], linkBytes: options.linkedStoredBytes).merge(into: directory, name: names[i], parts: parts[i]) }
+            Result {
+                try SegmentMerger(sources: sources[i], linkBytes: options.linkedStoredBytes, evictReadPages: unsearched)
+                    .merge(into: directory, name: names[i], parts: parts[i])
+            }
         }
         // all or nothing: after a failure the index stays as it was (the next commit deletes
         // the files of the merges that did finish)

@@ -61,18 +61,18 @@ final class Segment: @unchecked Sendable {
 
     /// For a merge that has read the postings and positions before these offsets, and every
     /// per-document file: their pages can leave memory (see `FileBytes.dropPages`).
-    func dropMergedPages(postingsBefore postings: UInt64, positionsBefore positions: UInt64, documentFiles: Bool) {
+    func dropMergedPages(postingsBefore postings: UInt64, positionsBefore positions: UInt64, documentFiles: Bool, evict: Bool) {
         // files: tdx, doc, pos, nrm, dts, ids, the stored parts (the order of init)
-        files[1].dropPages(before: Int(postings))
-        files[2].dropPages(before: Int(positions))
-        if documentFiles { for f in files[3...] { f.dropPages(before: f.buffer.count) } }
+        files[1].dropPages(before: Int(postings), evict: evict)
+        files[2].dropPages(before: Int(positions), evict: evict)
+        if documentFiles { for f in files[3...] { f.dropPages(before: f.buffer.count, evict: evict) } }
     }
 
     /// For a merge that has copied the stored records of stored-fields part `k` before its
     /// document `doc`: a segment's stored text is about the size of its corpus, too much to
     /// keep mapped.
-    func dropStoredPages(ofPart k: Int, before doc: Int) {
-        files[Self.firstStoredFile + k].dropPages(before: stored.parts[k].offset(of: doc))
+    func dropStoredPages(ofPart k: Int, before doc: Int, evict: Bool) {
+        files[Self.firstStoredFile + k].dropPages(before: stored.parts[k].offset(of: doc), evict: evict)
     }
 
     private static let firstStoredFile = 6

@@ -6,6 +6,9 @@ struct SegmentMerger {
     /// Stored-fields files at least this large are linked, not copied (see `writeStoredFields`);
     /// by default none.
     var linkBytes = Int.max
+    /// Whether the pages it has read leave the page cache too (`FileBytes.dropPages(evict:)`):
+    /// only when no search reads the sources meanwhile.
+    var evictReadPages = false
 
     /// The new segment's info, and for each source its old → new document numbers (nil for a
     /// deleted document).
@@ -80,7 +83,7 @@ struct SegmentMerger {
             }
         }
         try IDTableFormat.merge(sources.indices.map { (sources[$0].segment.ids, mapping[$0]) }, to: try file("ids"))
-        for (segment, _) in sources { segment.dropMergedPages(postingsBefore: 0, positionsBefore: 0, documentFiles: true) }
+        for (segment, _) in sources { segment.dropMergedPages(postingsBefore: 0, positionsBefore: 0, documentFiles: true, evict: evictReadPages) }
         let norms = try file("nrm")
         try norms.write(FieldNorms.encode(lengths))
         try norms.finish()
@@ -133,7 +136,7 @@ struct SegmentMerger {
                     let run = try part.records(old..<end)
                     try writer.copy(records: run.bytes, starts: run.starts, to: output!.file)
                     output!.docs += end - old
-                    segment.dropStoredPages(ofPart: p, before: end)
+                    segment.dropStoredPages(ofPart: p, before: end, evict: evictReadPages)
                     old = end
                 }
             }
@@ -196,7 +199,8 @@ struct SegmentMerger {
                 // postings are read in term order: what lies before each source's next term is done
                 for k in live {
                     let next = iterators[k].info
-                    sources[k].segment.dropMergedPages(postingsBefore: next.postingsOffset, positionsBefore: next.positionsOffset, documentFiles: false)
+                    sources[k].segment.dropMergedPages(postingsBefore: next.postingsOffset, positionsBefore: next.positionsOffset, documentFiles: false,
+                                                       evict: evictReadPages)
                 }
             }
             // the sources at the smallest term, in one pass of byte comparisons

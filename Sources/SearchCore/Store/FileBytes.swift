@@ -35,15 +35,24 @@ public final class FileBytes: @unchecked Sendable {
 
     /// Lets the pages before `offset` leave this process's memory (a merge reads each file
     /// once, front to back: without this a merge's resident size grows to the size of the
-    /// segments it reads). They are read again from the page cache if touched. Only for maps;
-    /// only the pages since the last drop, once they are `dropStep` or the rest of the file.
-    func dropPages(before offset: Int) {
+    /// segments it reads). They are read again from the page cache if touched — unless
+    /// `evict`, which takes them out of the page cache too (for pages no search will read:
+    /// the memory then goes to the next pages written at once, where a page never used before
+    /// costs the kernel more, a VM's host most). Only for maps; only the pages since the last
+    /// drop, once they are `dropStep` or the rest of the file.
+    func dropPages(before offset: Int, evict: Bool = false) {
         guard isMapped, let base = buffer.baseAddress else { return }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let start = dropped.load(ordering: .relaxed)
         let end = min(offset, buffer.count) / page * page
         guard end - start >= Self.dropStep || (offset >= buffer.count && end > start) else { return }
-        madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, Int32(MADV_DONTNEED))
+        let pages = UnsafeMutableRawPointer(mutating: base + start)
+        // MADV_PAGEOUT (Linux 5.4) reclaims the pages, written back or not (clean ones are freed)
+        if !evict || madvise(pages, end - start, Self.madvPageout) != 0 {
+            madvise(pages, end - start, Int32(MADV_DONTNEED))
+        }
         dropped.store(end, ordering: .relaxed)
     }
+
+    private static let madvPageout: Int32 = 21
 }
