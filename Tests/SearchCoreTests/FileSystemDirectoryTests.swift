@@ -45,6 +45,26 @@ struct FileSystemDirectoryTests {
         #expect { try directory.link("missing", to: "d") } throws: { ($0 as? StoreError)?.kind == .notFound }
     }
 
+    /// A file sent to disk as it grows (`FileOutput.writeBack(every:)`, what a merge asks)
+    /// reads back whole, the bytes after the last step included.
+    @Test func aFileWrittenBackAsItGrowsReadsWhole() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("searchd-writeback-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let directory = try FileSystemDirectory(base)
+        let output = try directory.create("f")
+        output.writeBack(every: 1 << 16)
+        var expected: [UInt8] = []
+        for k in 0..<50 {
+            let piece = (0..<(9_000 + 997 * k)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ k) }
+            try piece.withUnsafeBytes { try output.write($0) }
+            expected += piece
+        }
+        try output.close()
+        try directory.sync(["f"])
+        let file = try directory.open("f")
+        #expect(withExtendedLifetime(file) { Array(file.buffer) } == expected)
+    }
+
     /// One writer at a time: a second lock is refused (after asking again for a second, as a
     /// lock just released may still be held by a process being started); once the first is
     /// released, the lock is taken, also when another holder lets it go a moment later.

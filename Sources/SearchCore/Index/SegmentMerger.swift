@@ -27,7 +27,8 @@ struct SegmentMerger {
             })
         }
         let docCount = Int(next)
-        let file = { (ext: String) throws(StoreError) -> FileWriter in try FileWriter(directory, "\(name).\(ext)") }
+        // a large merge writes for seconds, and its files are closed only at its end
+        let file = { (ext: String) throws(StoreError) -> FileWriter in try FileWriter(directory, "\(name).\(ext)", writeBackEvery: 8 << 20) }
 
         // Field lengths in new order: the postings need them for their block bounds.
         var lengths = Field.text.map { _ in [UInt32](repeating: 0, count: docCount) }

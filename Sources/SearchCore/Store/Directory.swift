@@ -34,6 +34,14 @@ public protocol FileOutput: AnyObject {
     func write(_ bytes: UnsafeRawBufferPointer) throws(StoreError)
     /// Closes the file (its content is not durable until `Directory.sync`).
     func close() throws(StoreError)
+    /// Asks for the file's bytes to be sent to disk as it grows, every `bytes`, not only once
+    /// it is closed (where the directory can): the sync of a large file written over seconds
+    /// then waits for its last bytes only.
+    func writeBack(every bytes: Int)
+}
+
+extension FileOutput {
+    public func writeBack(every bytes: Int) {}
 }
 
 /// A failed storage operation: which file, and why.

@@ -62,6 +62,12 @@ public final class FileSystemDirectory: Directory {
         let fd: Int32
         let path: String
         var closed = false
+        private var written = 0
+        /// Where the writeback started so far ends (see `writeBack(every:)`).
+        private var writebackEnd = 0
+        private var writebackStep = Int.max
+
+        func writeBack(every bytes: Int) { writebackStep = bytes }
 
         init(fd: Int32, path: String) {
             self.fd = fd
@@ -80,12 +86,17 @@ public final class FileSystemDirectory: Directory {
                 }
                 offset += n
             }
+            written += bytes.count
+            if written - writebackEnd >= writebackStep {
+                _ = sd_start_writeback(fd, Int64(writebackEnd), Int64(written - writebackEnd))
+                writebackEnd = written
+            }
         }
 
         func close() throws(StoreError) {
             closed = true
             // the file is complete: its pages can go to disk while the commit goes on
-            _ = sd_start_writeback(fd)
+            _ = sd_start_writeback(fd, Int64(writebackEnd), 0)
             if Glibc.close(fd) != 0 { throw FileSystemDirectory.error("cannot close \(path)") }
         }
     }

@@ -11,9 +11,11 @@ final class FileWriter {
     private var crc = CRC32()
     private static let flushThreshold = 1 << 20
 
-    init(_ directory: Directory, _ name: String) throws(StoreError) {
+    /// `writeBackEvery`: see `FileOutput.writeBack(every:)`.
+    init(_ directory: Directory, _ name: String, writeBackEvery: Int? = nil) throws(StoreError) {
         self.name = name
         output = try directory.create(name)
+        if let bytes = writeBackEvery { output.writeBack(every: bytes) }
     }
 
     /// Bytes written so far (the offset of the next byte).
