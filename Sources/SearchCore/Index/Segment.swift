@@ -60,12 +60,14 @@ final class Segment: @unchecked Sendable {
     func storedBytes(ofPart k: Int) -> Int { files[Self.firstStoredFile + k].buffer.count }
 
     /// For a merge that has read the postings and positions before these offsets, and every
-    /// per-document file: their pages can leave memory (see `FileBytes.dropPages`).
+    /// per-document file but the stored fields (`dropStoredPages`: a linked file is not read,
+    /// and its pages serve the merged segment): their pages can leave memory (see
+    /// `FileBytes.dropPages`).
     func dropMergedPages(postingsBefore postings: UInt64, positionsBefore positions: UInt64, documentFiles: Bool, evict: Bool) {
         // files: tdx, doc, pos, nrm, dts, ids, the stored parts (the order of init)
         files[1].dropPages(before: Int(postings), evict: evict)
         files[2].dropPages(before: Int(positions), evict: evict)
-        if documentFiles { for f in files[3...] { f.dropPages(before: f.buffer.count, evict: evict) } }
+        if documentFiles { for f in files[3..<Self.firstStoredFile] { f.dropPages(before: f.buffer.count, evict: evict) } }
     }
 
     /// For a merge that has copied the stored records of stored-fields part `k` before its

@@ -27,8 +27,7 @@ struct SegmentMerger {
             })
         }
         let docCount = Int(next)
-        // a large merge writes for seconds, and its files are closed only at its end
-        let file = { (ext: String) throws(StoreError) -> FileWriter in try FileWriter(directory, "\(name).\(ext)", writeBackEvery: 8 << 20) }
+        let file = { (ext: String) throws(StoreError) -> FileWriter in try Self.output(directory, "\(name).\(ext)") }
 
         // Field lengths in new order: the postings need them for their block bounds.
         var lengths = Field.text.map { _ in [UInt32](repeating: 0, count: docCount) }
@@ -98,9 +97,8 @@ struct SegmentMerger {
     /// source's stored-fields file of at least `linkBytes` without deleted documents becomes
     /// a file of the new segment as it is, under a second name (`Directory.link`: not a byte
     /// written; it was most of a large merge's writes), when both segments are in `directory`.
-    /// The other records are copied, into
-    /// one new file per run between linked ones. At most `maxStoredParts` files: past that,
-    /// records are copied. Returns the documents of each file.
+    /// The other records are copied, into one new file per run between linked ones. At most
+    /// `maxStoredParts` files: past that, records are copied. Returns the documents of each file.
     private func writeStoredFields(mapping: [[UInt32?]], directory: Directory, name: String) throws -> [Int] {
         var parts: [Int] = []
         var writer = StoredFieldsWriter()
@@ -133,7 +131,7 @@ struct SegmentMerger {
                     let start = part.offset(of: old)
                     var end = old + 1
                     while end < part.count, kept[kept.startIndex + end] != nil, part.offset(of: end) - start < 4 << 20 { end += 1 }
-                    if output == nil { output = (try FileWriter(directory, SegmentInfo.storedFile(name, parts.count)), 0) }
+                    if output == nil { output = (try Self.output(directory, SegmentInfo.storedFile(name, parts.count)), 0) }
                     let run = try part.records(old..<end)
                     try writer.copy(records: run.bytes, starts: run.starts, to: output!.file)
                     output!.docs += end - old
@@ -142,13 +140,19 @@ struct SegmentMerger {
                 }
             }
         }
-        if parts.isEmpty && output == nil { output = (try FileWriter(directory, SegmentInfo.storedFile(name, 0)), 0) }  // no live document
+        if parts.isEmpty && output == nil { output = (try Self.output(directory, SegmentInfo.storedFile(name, 0)), 0) }  // no live document
         try finishOutput()
         return parts
     }
 
     /// Most stored-fields files of a merged segment (each is a file and a map).
     static let maxStoredParts = 64
+
+    /// A new file of the merged segment, sent to disk as it grows: a large merge writes for
+    /// seconds, and closes its files only at its end.
+    private static func output(_ directory: Directory, _ name: String) throws(StoreError) -> FileWriter {
+        try FileWriter(directory, name, writeBackEvery: 8 << 20)
+    }
 
     private func mergeRange(from: [UInt8]?, to: [UInt8]?, mapping: [[UInt32?]], lengths: [[UInt32]]) throws -> TermRange {
         try TermRange.encode { postings, add throws in
