@@ -79,10 +79,15 @@ struct FileSystemDirectoryTests {
             withExtendedLifetime(first) {}
         }
         // another holder of the lock (as a child process holds its parent's descriptor until
-        // it executes), which lets go 0.2 s later: the next lock waits for it instead of failing
+        // it executes), which lets go 0.2 s later: the next lock waits for it instead of failing.
+        // It lets go on a thread of its own: the dispatch pool, busy with the tests running
+        // beside this one, once ran it after the second of waiting (a CI failure).
         let fd = open(base + "/write.lock", O_RDWR)
         #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
-        DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { close(fd) }
+        Thread {
+            usleep(200_000)
+            close(fd)
+        }.start()
         let second = try directory.lock()
         withExtendedLifetime(second) {}
     }
