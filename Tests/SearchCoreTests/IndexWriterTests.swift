@@ -276,6 +276,10 @@ struct IndexWriterTests {
         #expect(try ids(writer.snapshot, "note").count == expected.count)
         #expect(try IndexChecker.check(writer.directory).documents == expected.count)
         #expect(try Self.storedBodies(try Snapshot.open(try FileSystemDirectory(path), verifyChecksums: true)) == expected)
+        // a stored-fields file gone is an error that names it, not a crash
+        let merged = try #require(writer.snapshot.manifest?.segments.first?.name)
+        #expect(unlink(path + "/\(merged).3.sto") == 0)
+        #expect { _ = try Snapshot.open(try FileSystemDirectory(path)) } throws: { "\($0)".contains("\(merged).3.sto") }
     }
 
     /// Past `SegmentMerger.maxStoredParts` files, a merge copies: a segment never has more.
