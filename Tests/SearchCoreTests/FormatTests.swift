@@ -145,7 +145,8 @@ struct FormatTests {
     }
 
     /// Packed values of every width read back, with room after them and without (the last
-    /// bytes of a file, read a byte at a time); a width over 32 or data cut short is damage.
+    /// bytes of a file, read a byte at a time), and after their first is replaced; a width
+    /// over 32 or data cut short is damage.
     @Test func bitPackedBlocksRoundTripInEveryWidth() {
         let out = UnsafeMutablePointer<UInt32>.allocate(capacity: PostingsFormat.blockSize)
         defer { out.deallocate() }
@@ -164,6 +165,17 @@ struct FormatTests {
                     #expect(Array(UnsafeBufferPointer(start: out, count: values.count)) == values, "width \(width), slack \(slack)")
                     #expect(BitPacking.first(data, at: 0, count: values.count) == values[0])
                 }
+            }
+            // a merge rewrites a copied block's first value in place, when it fits the width
+            var replaced = w.bytes
+            #expect(replaced.withUnsafeMutableBytes { BitPacking.replaceFirst(with: top, in: $0) })
+            if width < 32 {
+                #expect(!replaced.withUnsafeMutableBytes { BitPacking.replaceFirst(with: top + 1, in: $0) })
+            }
+            replaced.withUnsafeBytes { data in
+                var offset = 0
+                #expect(BitPacking.unpack(data, &offset, count: values.count, into: out))
+                #expect(Array(UnsafeBufferPointer(start: out, count: values.count)) == [top] + values.dropFirst(), "width \(width)")
             }
             if width > 0 {
                 w.bytes.dropLast().withUnsafeBytes { data in
@@ -222,6 +234,99 @@ struct FormatTests {
             #expect(peeked.doc == want || (!exact && peeked.doc == target), "peek \(target)")
             #expect(cursor.advance(to: target) == want)
             if i + 1 < count { #expect(cursor.freq == freqs[i + 1]) }
+        }
+    }
+
+    /// A merge appends a source's postings by copying its blocks but the last (the first too
+    /// when its first delta, from the document before it, fits its width): the merged postings
+    /// read back as the sources' documents, frequencies and positions renumbered, with the
+    /// impacts of their documents per block and per group, and short blocks among full ones.
+    @Test func appendedSourcesCopyTheirBlocksAndReadBack() throws {
+        let directory = MemoryDirectory()
+        // (documents, base, gaps): a short source; sources of several blocks whose first block
+        // is decoded (its first delta from the document before is too wide for it) or copied
+        // (its gaps are wide), each ending in a short or a full block; a source of one block
+        let sources: [(count: Int, base: UInt32, gaps: [UInt32])] = [
+            (40, 0, [1, 3]), (700, 200, [1, 2, 3]), (3 * 128, 5_000, [2, 5_000]), (300, 2_000_000, [1, 4]), (5, 3_000_000, [7]),
+        ]
+        var merged: [(doc: UInt32, freq: UInt32)] = []
+        var lengths = [UInt32](repeating: 0, count: 3_100_000)
+        var sourcePostings: [[(doc: UInt32, freq: UInt32)]] = []
+        for (k, source) in sources.enumerated() {
+            var d: UInt32 = 0
+            sourcePostings.append((0..<source.count).map { i in
+                d += i == 0 ? UInt32(k) : source.gaps[i % source.gaps.count]
+                lengths[Int(source.base + d)] = UInt32(5 + (i * 13) % 40)
+                return (d, UInt32(1 + (i * 7 + k) % 4))
+            })
+            merged += sourcePostings[k].map { (source.base + $0.doc, $0.freq) }
+        }
+        var sourceInfos: [TermInfo] = []
+        var writer = PostingsWriter(docs: try FileWriter(directory, "s.doc"), positions: try FileWriter(directory, "s.pos"))
+        for (k, source) in sources.enumerated() {
+            writer.useLengths(Array(lengths[Int(source.base)...]))
+            writer.startTerm()
+            for p in sourcePostings[k] {
+                let deltas = [UInt8](repeating: 1, count: Int(p.freq))
+                deltas.withUnsafeBufferPointer { writer.add(doc: p.doc, freq: p.freq, positionDeltas: $0) }
+            }
+            sourceInfos.append(try writer.finishTerm())
+        }
+        try writer.docs.finish()
+        try writer.positions.finish()
+        let sourceDocs = try payload(directory, "s.doc"), sourcePositions = try payload(directory, "s.pos")
+        var out = PostingsWriter(docs: try FileWriter(directory, "m.doc"), positions: try FileWriter(directory, "m.pos"))
+        out.useLengths(lengths)
+        out.startTerm()
+        for (k, source) in sources.enumerated() {
+            let cursor = PostingsCursor(info: sourceInfos[k], docData: sourceDocs.buffer, posData: sourcePositions.buffer)
+            out.append(cursor, base: source.base)
+        }
+        let info = try out.finishTerm()
+        try out.docs.finish()
+        try out.positions.finish()
+        #expect(info.docFreq == UInt32(merged.count))
+        #expect(info.totalFreq == merged.reduce(0) { $0 + UInt64($1.freq) })
+        let docData = try payload(directory, "m.doc"), posData = try payload(directory, "m.pos")
+        let walk = PostingsCursor(info: info, docData: docData.buffer, posData: posData.buffer)
+        var seen: [(doc: UInt32, freq: UInt32)] = [], positions: [UInt32] = []
+        var blockSizes: [Int] = [], byBlock: [PostingsFormat.Shortest] = []
+        while walk.next() != PostingsCursor.end {
+            seen.append((walk.doc, walk.freq))
+            walk.positions(into: &positions)
+            #expect(positions == (1...Int(walk.freq)).map(UInt32.init))
+            if walk.block == blockSizes.count {
+                blockSizes.append(0)
+                byBlock.append([])
+            }
+            blockSizes[walk.block] += 1
+            PostingsFormat.note(freq: walk.freq, length: lengths[Int(walk.doc)], in: &byBlock[walk.block])
+        }
+        #expect(seen.map(\.doc) == merged.map(\.doc) && seen.map(\.freq) == merged.map(\.freq) && !walk.isDamaged)
+        // the first source's and the second's first block re-cut, the second's middle copied and
+        // its last decoded; the third's first block (its first delta rewritten) and middle
+        // copied, its last decoded; the fourth's first decoded, middle copied; the rest decoded
+        let full = PostingsFormat.blockSize
+        #expect(blockSizes == [full, 40, full, full, full, full, 60, full, full, full, full, full, 49])
+        #expect(blockSizes.count == walk.blockCount)
+        for (b, shortest) in byBlock.enumerated() {
+            var stored: [UInt32] = []
+            walk.forEachImpact(ofBlock: b) { stored += [$0, $1] }
+            #expect(stored == PostingsFormat.impacts(shortest).flatMap { [$0.freq, $0.length] }, "block \(b)")
+        }
+        for g in 0..<walk.groupCount {
+            var stored: [UInt32] = []
+            walk.forEachImpact(ofGroup: g) { stored += [$0, $1] }
+            let blocks = byBlock[(g * PostingsFormat.groupBlocks)..<min((g + 1) * PostingsFormat.groupBlocks, byBlock.count)]
+            let shortest = blocks.joined().reduce(into: PostingsFormat.Shortest()) { PostingsFormat.note(freq: $1.freq, length: $1.length, in: &$0) }
+            #expect(stored == PostingsFormat.impacts(shortest).flatMap { [$0.freq, $0.length] }, "group \(g)")
+        }
+        // advancing and peeking through the skip table land on every source's documents
+        for i in stride(from: 0, to: merged.count, by: 29) {
+            let cursor = PostingsCursor(info: info, docData: docData.buffer, posData: posData.buffer)
+            cursor.next()
+            #expect(cursor.peek(merged[i].doc).doc == merged[i].doc)
+            #expect(cursor.advance(to: merged[i].doc) == merged[i].doc && cursor.freq == merged[i].freq)
         }
     }
 

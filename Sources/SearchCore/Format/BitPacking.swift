@@ -112,6 +112,22 @@ enum BitPacking {
         return UInt32(truncatingIfNeeded: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset + 1, as: UInt64.self)) & mask)
     }
 
+    /// Sets the first value of the packed numbers `block` (from its width byte on) to `value`;
+    /// false, and nothing changed, when `value` needs more bits than their width.
+    static func replaceFirst(with value: UInt32, in block: UnsafeMutableRawBufferPointer) -> Bool {
+        guard let width = block.first.map(Int.init), width <= 32, value >> UInt32(min(width, 31)) == 0 || width == 32,
+              block.count >= 1 + byteCount(1, width: width) else { return false }
+        var (v, bits, at) = (UInt64(value), width, 1)
+        while bits > 0 {  // byte by byte: the bits above the value's belong to the next values
+            let mask = UInt8(truncatingIfNeeded: (1 << UInt64(min(bits, 8))) - 1)
+            block[at] = block[at] & ~mask | UInt8(truncatingIfNeeded: v) & mask
+            v >>= 8
+            bits -= 8
+            at += 1
+        }
+        return true
+    }
+
     /// The value at `bit` of the packed bytes start..<end, read a byte at a time (near the
     /// end of the data, where eight bytes cannot be loaded at once).
     private static func value(_ data: UnsafeRawBufferPointer, start: Int, end: Int, bit: Int, mask: UInt64) -> UInt32 {

@@ -6,6 +6,7 @@ final class PostingsCursor {
     static let end = UInt32.max
 
     private(set) var docFreq: Int
+    private(set) var totalFreq: UInt64 = 0
     private let docData: UnsafeRawBufferPointer
     private let posData: UnsafeRawBufferPointer
     private var skipTable = 0
@@ -45,8 +46,14 @@ final class PostingsCursor {
     /// cursor for all the terms of a source).
     func reset(_ info: TermInfo) {
         docFreq = Int(info.docFreq)
-        blockCount = (docFreq + PostingsFormat.blockSize - 1) / PostingsFormat.blockSize
+        totalFreq = info.totalFreq
         skipTable = Int(info.postingsOffset)
+        if docFreq > PostingsFormat.blockSize {
+            // the block count, then the skip table (a damaged count reads as no block)
+            blockCount = readVarint(docData, &skipTable).map(Int.init) ?? 0
+        } else {
+            blockCount = docFreq > 0 ? 1 : 0
+        }
         groupCount = PostingsFormat.groupCount(blocks: blockCount)
         groupTable = skipTable + blockCount * PostingsFormat.skipEntrySize
         blocksStart = blockCount > 1 ? groupTable + groupCount * PostingsFormat.groupEntrySize : skipTable
@@ -172,8 +179,8 @@ final class PostingsCursor {
         guard skipEntry(blockCount - 1, 0) >= target else { return (Self.end, nil) }
         let lo = blockHolding(target)
         // the block's first document: the one before it plus the block's first delta
-        var offset = blocksStart + Int(skipEntry(lo, 1))
-        let delta = documents(inBlock: lo) == PostingsFormat.blockSize
+        var (n, offset) = header(ofBlock: lo)
+        let delta = n == PostingsFormat.blockSize
             ? BitPacking.first(docData, at: offset, count: PostingsFormat.blockSize) : readVarint(docData, &offset)
         let first = (lo > 0 ? skipEntry(lo - 1, 0) : 0) &+ (delta ?? 0)
         return (max(first, target), lo)
@@ -245,9 +252,35 @@ final class PostingsCursor {
         for i in 0..<count { body(docs[i], freqs[i]) }
     }
 
-    /// The positions file and where the term's positions start in it: a merge copies a
-    /// source's positions of a term whole (documents renumbered in order keep them).
-    var termPositions: (data: UnsafeRawBufferPointer, start: Int) { (posData, positionsStart) }
+    /// The positions file: a merge copies a source's positions of a term in runs (documents
+    /// renumbered in order keep them).
+    var positionsData: UnsafeRawBufferPointer { posData }
+
+    /// Where the positions of block b's documents start in `positionsData`.
+    func positionsStart(ofBlock b: Int) -> Int { blockCount > 1 ? positionsStart + Int(skipEntry(b, 3)) : positionsStart }
+
+    /// The bytes of the encoded `blocks` (not the last, whose end is not recorded) and of their
+    /// positions: what a merge copies as it is. Nil when the tables point outside the files
+    /// (damage: the merge decodes instead, which stops there).
+    func encodedBlocks(_ blocks: Range<Int>) -> (data: UnsafeRawBufferPointer, positions: UnsafeRawBufferPointer)? {
+        guard blocks.upperBound < blockCount else { return nil }
+        let (start, end) = (blocksStart + Int(skipEntry(blocks.lowerBound, 1)), blocksStart + Int(skipEntry(blocks.upperBound, 1)))
+        let (from, to) = (positionsStart(ofBlock: blocks.lowerBound), positionsStart(ofBlock: blocks.upperBound))
+        guard start <= end, end <= docData.count, from <= to, to <= posData.count else { return nil }
+        return (UnsafeRawBufferPointer(rebasing: docData[start..<end]), UnsafeRawBufferPointer(rebasing: posData[from..<to]))
+    }
+
+    /// The first document of block 0 (its first delta) and the bit width of its deltas, when
+    /// the block is full (bit-packed).
+    func firstBlockStart() -> (doc: UInt32, width: Int)? {
+        let (n, start) = header(ofBlock: 0)
+        guard blockCount > 1, n == PostingsFormat.blockSize, let first = BitPacking.first(docData, at: start, count: n) else { return nil }
+        return (first, Int(docData[start]))
+    }
+
+    /// The start of block b's data from the start of the blocks (a copied block keeps its
+    /// entries' offsets relative to it).
+    func dataOffset(ofBlock b: Int) -> Int { Int(skipEntry(b, 1)) }
 
     /// The current document's position deltas as stored (varints): what a merge copies from
     /// a source with deletions, since positions do not change when documents are renumbered.
@@ -308,19 +341,22 @@ final class PostingsCursor {
         return UInt32(littleEndian: docData.loadUnaligned(fromByteOffset: at, as: UInt32.self))
     }
 
-    /// How many documents block b holds (full blocks are bit-packed, the last one may not be).
-    private func documents(inBlock b: Int) -> Int {
-        b == blockCount - 1 ? docFreq - b * PostingsFormat.blockSize : PostingsFormat.blockSize
+    /// How many documents block b holds and where its deltas start: the postings of one block
+    /// hold docFreq; in a term of several, a full block starts with its first bit width (at
+    /// most 32), a shorter one with `PostingsFormat.shortBlock` and its count.
+    private func header(ofBlock b: Int) -> (count: Int, start: Int) {
+        guard blockCount > 1 else { return (docFreq, blocksStart) }
+        let start = blocksStart + Int(skipEntry(b, 1))
+        guard start + 1 < docData.count, docData[start] == PostingsFormat.shortBlock else { return (PostingsFormat.blockSize, start) }
+        return (Int(min(max(docData[start + 1], 1), UInt8(PostingsFormat.blockSize - 1))), start + 2)
     }
 
     /// Decodes block b; false when there is none (or it is damaged).
-    private func loadBlock(_ b: Int) -> Bool {
+    func loadBlock(_ b: Int) -> Bool {
         guard b < blockCount else { return false }
-        let n = documents(inBlock: b)
-        var offset = blocksStart
+        var (n, offset) = header(ofBlock: b)
         var previous: UInt32 = 0
         if blockCount > 1 {
-            offset += Int(skipEntry(b, 1))
             posOffset = positionsStart + Int(skipEntry(b, 3))
             if b > 0 { previous = skipEntry(b - 1, 0) }
         } else {

@@ -1,7 +1,8 @@
 /// Postings of one term: document ids, term frequencies and, in a second file, positions.
 ///
 /// .doc, at TermInfo.postingsOffset:
-///   - when docFreq > blockSize, a skip table: one 16-byte entry per block (u32 last doc,
+///   - when docFreq > blockSize, a varint block count, then a skip table: one 16-byte entry
+///     per block (u32 last doc,
 ///     u32 offset of the block's data and u32 offset of its impacts, both from the end of
 ///     the table, u32 offset of the block's positions from TermInfo.positionsOffset); then
 ///     every block's impacts: a varint count and that many (frequency, field length) varint
@@ -17,12 +18,17 @@
 ///   - blocks of up to `blockSize` documents: the doc-id deltas (the first relative to the
 ///     previous block's last doc), then the frequencies. A full block packs each of the two:
 ///     a byte with the bit width w of its largest value, then the 128 values in w bits each,
-///     least significant bit first (`BitPacking`); the last block of fewer documents holds
-///     LEB128 varints (most terms have only that one).
+///     least significant bit first (`BitPacking`). A block of fewer documents holds LEB128
+///     varints: a term's only block (most terms have one), or, in a term of several, after
+///     the byte `shortBlock` and its count, anywhere in the list (a merge copies its sources'
+///     blocks, after a short block of the documents before them).
 /// .pos, at TermInfo.positionsOffset: for each document in order, its frequency-many position
 /// deltas (from 0 in each document), varints.
 enum PostingsFormat {
     static let blockSize = 128
+    /// The first byte of a block of fewer than `blockSize` documents in a term of several
+    /// blocks (a full block's first byte is a bit width, at most 32); its count follows.
+    static let shortBlock: UInt8 = 0xFF
     static let skipEntrySize = 16
     /// Blocks per group of the second level (8: at 1 GB, a frequent word's search bounds a
     /// few groups and the blocks of the groups that may enter; Docs/BENCHMARKS.md).
@@ -165,6 +171,92 @@ struct PostingsWriter: ~Copyable {
     /// into the positions file's buffer, which `finishTerm` writes out when it is large.
     mutating func appendPositions(_ bytes: UnsafeBufferPointer<UInt8>) { positions.append(bytes) }
 
+    /// Adds a source's postings of the current term (the cursor reset on them), renumbered by
+    /// adding `base`: a merge's source without deleted documents. The source's blocks but the
+    /// last are copied as they are — bytes, impacts, positions — after a short block of the
+    /// documents added before them, if any: a block's deltas start from the block before,
+    /// which ends at the same document as in the source, and only the first block's first
+    /// delta changes (rewritten in place when it fits the block's bit width, else that block
+    /// is decoded and added). The last block, whose end is not recorded, is decoded and added.
+    /// (Decoding and encoding every block was most of a 1 GB build's final merge.)
+    mutating func append(_ cursor: PostingsCursor, base: UInt32) {
+        let n = cursor.blockCount
+        // the first block's first delta, from the document before it here
+        let previous = blockDocs.isEmpty ? lastDoc : blockDocs.last!
+        let firstDelta = cursor.firstBlockStart().flatMap { first in
+            let (doc, previous) = (UInt64(base) + UInt64(first.doc), UInt64(previous))
+            return doc >= previous && (doc - previous) >> UInt64(first.width) == 0 ? UInt32(doc - previous) : nil
+        }
+        let copied = (firstDelta == nil ? 1 : 0)..<max(n - 1, 1)
+        guard !copied.isEmpty, let copy = cursor.encodedBlocks(copied) else {
+            appendDecoded(cursor, blocks: 0..<n, base: base)
+            return
+        }
+        let (docsBefore, freqBefore) = (docFreq, totalFreq)
+        appendDecoded(cursor, blocks: 0..<copied.lowerBound, base: base)
+        if !blockDocs.isEmpty { flushBlock() }
+        let blockStart = blockData.count
+        appendCopied(cursor, blocks: copied, copy, base: base)
+        if let firstDelta {
+            let replaced = blockData.bytes.withUnsafeMutableBytes {
+                BitPacking.replaceFirst(with: firstDelta, in: UnsafeMutableRawBufferPointer(rebasing: $0[blockStart...]))
+            }
+            precondition(replaced, "the first delta fits the block's width")
+        }
+        appendDecoded(cursor, blocks: n - 1..<n, base: base)
+        // the copied blocks' documents and frequencies, which were not read
+        docFreq = docsBefore + UInt32(cursor.docFreq)
+        totalFreq = freqBefore + cursor.totalFreq
+    }
+
+    /// Adds the documents of the cursor's `blocks`, renumbered by adding `base`. Their
+    /// positions follow each other in the source: copied as one run, measured (varints skipped
+    /// in bulk) only where a block of this writer ends and at the run's end.
+    private mutating func appendDecoded(_ cursor: PostingsCursor, blocks: Range<Int>, base: UInt32) {
+        guard !blocks.isEmpty else { return }
+        let data = cursor.positionsData
+        let runStart = cursor.positionsStart(ofBlock: blocks.lowerBound)
+        var measured = runStart, pending = 0
+        for b in blocks {
+            guard cursor.loadBlock(b) else { break }
+            cursor.forEachInBlock { doc, freq in
+                pending += Int(freq)
+                let from = measured
+                if nextAddEndsBlock {
+                    skipVarints(data, &measured, count: pending)
+                    pending = 0
+                }
+                add(doc: base &+ doc, freq: freq, positionBytes: measured - from)
+            }
+        }
+        let from = measured
+        skipVarints(data, &measured, count: pending)
+        countPositionBytes(measured - from)
+        appendPositions(UnsafeBufferPointer(rebasing: data.assumingMemoryBound(to: UInt8.self)[runStart..<measured]))
+    }
+
+    /// Appends the cursor's encoded `blocks` (`copy`: their bytes and positions), their
+    /// documents renumbered by adding `base`: new skip entries, their impacts read and
+    /// written again (a group's impacts are those of its blocks').
+    private mutating func appendCopied(_ cursor: PostingsCursor, blocks copied: Range<Int>,
+                                       _ copy: (data: UnsafeRawBufferPointer, positions: UnsafeRawBufferPointer), base: UInt32) {
+        let (dataStart, positionsFrom) = (cursor.dataOffset(ofBlock: copied.lowerBound), cursor.positionsStart(ofBlock: copied.lowerBound))
+        for b in copied {
+            blocks.append((cursor.lastDoc(ofBlock: b) &+ base, UInt32(blockData.count + cursor.dataOffset(ofBlock: b) - dataStart),
+                           UInt32(impactData.count), UInt32(positionsAdded + cursor.positionsStart(ofBlock: b) - positionsFrom)))
+            kept.removeAll()
+            cursor.forEachImpact(ofBlock: b) { kept.append(($0, $1)) }
+            Self.write(kept, into: &impactData)
+            for p in kept.buffer { groupShortest.note(freq: p.freq, length: p.length) }
+            if blocks.count % PostingsFormat.groupBlocks == 0 { finishGroup() }
+        }
+        blockData.raw(copy.data)
+        appendPositions(copy.positions.assumingMemoryBound(to: UInt8.self))
+        positionsAdded += copy.positions.count
+        blockPositionsStart = positionsAdded
+        lastDoc = cursor.lastDoc(ofBlock: copied.upperBound - 1) &+ base
+    }
+
     /// Ends the current term and returns where its postings are.
     mutating func finishTerm() throws(StoreError) -> TermInfo {
         precondition(positions.count - positionsStart == positionsAdded, "positions appended do not match the documents'")
@@ -173,15 +265,17 @@ struct PostingsWriter: ~Copyable {
                             postingsOffset: UInt64(docs.count), positionsOffset: UInt64(positionsStart))
         if blocks.isEmpty {
             // one block (most terms): no skip table, hence no impacts; straight into the file
-            try docs.write { Self.encodeBlock(&blockDocs, &blockFreqs, after: &lastDoc, into: &$0) }
+            try docs.write { Self.encodeBlock(&blockDocs, &blockFreqs, after: &lastDoc, marked: false, into: &$0) }
             return info
         }
         if !blockDocs.isEmpty { flushBlock() }
         if blocks.count > 1 {
+            precondition(Int(docFreq) > PostingsFormat.blockSize, "a term of several blocks has more documents than one holds")
             let groups = PostingsFormat.groupCount(blocks: blocks.count) > 0
             if groups && blocks.count % PostingsFormat.groupBlocks != 0 { finishGroup() }
             let impactBytes = UInt32(impactData.count + (groups ? groupData.count : 0))
             try docs.write { docs in
+                docs.varint(blocks.count)
                 for b in blocks {
                     docs.u32(b.lastDoc)
                     docs.u32(impactBytes + b.start)
@@ -203,7 +297,7 @@ struct PostingsWriter: ~Copyable {
     private mutating func flushBlock() {
         blocks.append((blockDocs.last!, UInt32(blockData.count), UInt32(impactData.count), UInt32(blockPositionsStart)))
         writeImpacts()
-        Self.encodeBlock(&blockDocs, &blockFreqs, after: &lastDoc, into: &blockData)
+        Self.encodeBlock(&blockDocs, &blockFreqs, after: &lastDoc, marked: true, into: &blockData)
         blockPositionsStart = positionsAdded
         if blocks.count % PostingsFormat.groupBlocks == 0 { finishGroup() }
     }
@@ -225,9 +319,10 @@ struct PostingsWriter: ~Copyable {
     }
 
     /// Appends a block's documents, as deltas from `lastDoc` on, and frequencies, and empties
-    /// it; `lastDoc` becomes its last document.
+    /// it; `lastDoc` becomes its last document. `marked`: a block of a term of several, which
+    /// when short starts with `PostingsFormat.shortBlock` and its count.
     private static func encodeBlock(_ blockDocs: inout RawBuffer<UInt32>, _ blockFreqs: inout RawBuffer<UInt32>,
-                                    after lastDoc: inout UInt32, into out: inout ByteWriter) {
+                                    after lastDoc: inout UInt32, marked: Bool, into out: inout ByteWriter) {
         var previous = lastDoc
         for i in 0..<blockDocs.count {  // the documents become their deltas
             let doc = blockDocs[i]
@@ -238,6 +333,10 @@ struct PostingsWriter: ~Copyable {
             BitPacking.pack(blockDocs.buffer, into: &out)
             BitPacking.pack(blockFreqs.buffer, into: &out)
         } else {
+            if marked {
+                out.u8(PostingsFormat.shortBlock)
+                out.u8(UInt8(blockDocs.count))
+            }
             for d in blockDocs.buffer { out.varint(d) }
             for f in blockFreqs.buffer { out.varint(f) }
         }
@@ -330,3 +429,4 @@ struct ShortestLengths: ~Copyable {
         clear()
     }
 }
+

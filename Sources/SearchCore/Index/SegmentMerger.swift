@@ -230,24 +230,7 @@ struct SegmentMerger {
                 let cursor = cursors[k]
                 cursor.reset(iterators[k].info)
                 if let start = starts[k] {
-                    // the documents' positions follow each other in the source: copied as
-                    // one run, measured (varints skipped in bulk) only where a merged block
-                    // ends and at the run's end, not document by document
-                    let (data, runStart) = cursor.termPositions
-                    var measured = runStart, pending = 0
-                    while cursor.next() != PostingsCursor.end {
-                        pending += Int(cursor.freq)
-                        let from = measured
-                        if postings.nextAddEndsBlock {
-                            skipVarints(data, &measured, count: pending)
-                            pending = 0
-                        }
-                        postings.add(doc: start + cursor.doc, freq: cursor.freq, positionBytes: measured - from)
-                    }
-                    let from = measured
-                    skipVarints(data, &measured, count: pending)
-                    postings.countPositionBytes(measured - from)
-                    postings.appendPositions(UnsafeBufferPointer(rebasing: data.assumingMemoryBound(to: UInt8.self)[runStart..<measured]))
+                    postings.append(cursor, base: start)
                     continue
                 }
                 mapping[k].withUnsafeBufferPointer { mapping in

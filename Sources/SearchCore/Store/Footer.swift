@@ -5,7 +5,7 @@ enum Footer {
     static let size = 24
     static let magic: UInt32 = 0x3158_4453  // "SDX1" little-endian
     /// The index format this searchd writes and reads. Any change to a byte layout bumps it.
-    static let formatVersion: UInt32 = 6
+    static let formatVersion: UInt32 = 7
 
     static func encode(length: UInt64, crc: UInt32) -> [UInt8] {
         var w = ByteWriter()
