@@ -466,9 +466,10 @@ struct IndexWriterTests {
         #expect(try IndexChecker.check(writer.directory).documents == live.count)
     }
 
-    /// A block's (or a group of blocks') stored impacts that no longer match its documents
-    /// (the checksum made to hold): `searchd check` names the file and the block (group).
-    @Test(arguments: [false, true]) func checkFindsImpactsThatDoNotMatchTheirBlock(group: Bool) throws {
+    /// A block's (or a group of blocks') stored impacts, or a skip entry's last document, that
+    /// no longer match the documents (the checksum made to hold): `searchd check` names the
+    /// file and the block (group).
+    @Test(arguments: ["block", "group", "skip"]) func checkFindsBlockTablesThatDoNotMatchTheirDocuments(damaged: String) throws {
         let path = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: path) }
         let (file, info): (String, TermInfo)
@@ -491,11 +492,15 @@ struct IndexWriterTests {
         #expect(bytes[Int(info.postingsOffset)] == UInt8(blocks))  // the block count, a varint
         let table = Int(info.postingsOffset) + 1
         let tables = blocks * PostingsFormat.skipEntrySize + groups * PostingsFormat.groupEntrySize
-        let field = group ? table + blocks * PostingsFormat.skipEntrySize : table + 8
+        let field = damaged == "group" ? table + blocks * PostingsFormat.skipEntrySize : table + 8
         let entry = bytes[field..<(field + 4)].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
         let at = table + tables + entry + 1  // past the pair count
         #expect(bytes[at] == 3)
-        bytes[at] = 4
+        if damaged == "skip" {
+            bytes[table] += 1  // the first block's last document (127: one byte of it)
+        } else {
+            bytes[at] = 4
+        }
         let payload = bytes.count - Footer.size
         let crc = bytes[..<payload].withUnsafeBytes { CRC32.checksum($0) }
         bytes.replaceSubrange(payload..., with: Footer.encode(length: UInt64(payload), crc: crc))
@@ -503,7 +508,11 @@ struct IndexWriterTests {
         #expect {
             _ = try IndexChecker.check(try FileSystemDirectory(path))
         } throws: { error in
-            "\(error)".contains(group ? ".doc: impacts of block group 0 do not match its documents" : ".doc: impacts of block 0 do not match its documents")
+            "\(error)".contains([
+                "block": ".doc: impacts of block 0 do not match its documents",
+                "group": ".doc: impacts of block group 0 do not match its documents",
+                "skip": ".doc: block 0 ends at document 127, its skip entry says 128",
+            ][damaged]!)
         }
     }
 

@@ -40,15 +40,19 @@ public enum IndexChecker {
                 }
                 previous = iterator.term
                 let cursor = segment.postings(iterator.info)
-                var docs = 0
+                var docs = 0, totalFreq: UInt64 = 0
                 var last: UInt32? = nil
                 var positions: [UInt32] = []
-                // each block's stored impacts must be those of its documents
+                // each block's skip entry must end at its last document, its stored impacts be
+                // those of its documents (a merge writes both for the blocks it copies)
                 let field = Field(rawValue: iterator.term[0]).flatMap { Field.text.contains($0) ? $0 : nil }
                 let hasSkipTable = iterator.info.docFreq > UInt32(PostingsFormat.blockSize)
                 var shortest: PostingsFormat.Shortest = [], groupShortest: PostingsFormat.Shortest = []
                 var block = 0
-                func checkImpacts() throws {
+                func checkBlock() throws {
+                    if let last, cursor.lastDoc(ofBlock: block) != last {
+                        throw Damage(file: "\(name).doc", problem: "block \(block) ends at document \(last), its skip entry says \(cursor.lastDoc(ofBlock: block))")
+                    }
                     var stored: [UInt32] = []
                     cursor.forEachImpact(ofBlock: block) { stored += [$0, $1] }
                     guard stored == PostingsFormat.impacts(shortest).flatMap({ [$0.freq, $0.length] }) else {
@@ -67,7 +71,7 @@ public enum IndexChecker {
                 }
                 while cursor.next() != PostingsCursor.end {
                     if hasSkipTable && cursor.block != block {
-                        try checkImpacts()
+                        try checkBlock()
                         block = cursor.block
                     }
                     if cursor.doc >= UInt32(segment.docCount) || last.map({ cursor.doc <= $0 }) == true {
@@ -83,13 +87,14 @@ public enum IndexChecker {
                     }
                     last = cursor.doc
                     docs += 1
+                    totalFreq += UInt64(cursor.freq)
                 }
-                if hasSkipTable && docs > 0 { try checkImpacts() }
+                if hasSkipTable && docs > 0 { try checkBlock() }
                 if cursor.isDamaged {
                     throw Damage(file: "\(name).doc", problem: "frequencies of term \(count) run past the data")
                 }
-                if docs != Int(iterator.info.docFreq) {
-                    throw Damage(file: "\(name).doc", problem: "\(docs) documents where the dictionary says \(iterator.info.docFreq)")
+                if docs != Int(iterator.info.docFreq) || totalFreq != iterator.info.totalFreq {
+                    throw Damage(file: "\(name).doc", problem: "\(docs) documents of \(totalFreq) occurrences where the dictionary says \(iterator.info.docFreq) of \(iterator.info.totalFreq)")
                 }
             }
             if count != segment.dictionary.termCount {
