@@ -179,7 +179,7 @@ public final class IndexService: Sendable {
     /// core, merged side by side. After a smaller change: the tiered merges the daemon does,
     /// which leave the large segments alone instead of rewriting the whole index.
     /// `merging(segments, into)` is called before a merge of the whole index (it may take a
-    /// while: about a seventh of a large build). No search runs meanwhile (see
+    /// while: about a tenth of a large build). No search runs meanwhile (see
     /// `IndexWriter.forceMerge(unsearched:)`).
     public func optimize(after report: UpdateReport, merging: ((_ segments: Int, _ into: Int) -> Void)? = nil) throws {
         try queue.sync {
