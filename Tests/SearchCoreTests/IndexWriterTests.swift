@@ -466,6 +466,38 @@ struct IndexWriterTests {
         #expect(try IndexChecker.check(writer.directory).documents == live.count)
     }
 
+    /// A merge reads the files of its sources found on disk whole and checks them first (once;
+    /// not those this process wrote): a segment damaged on disk (a bit flipped, its checksum
+    /// left as it was) fails the merge with an error that names the file, instead of being
+    /// decoded into a new segment; the last commit stays in use.
+    @Test func aMergeChecksItsSourcesFirst() throws {
+        let path = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let name: String
+        do {
+            let writer = try IndexWriter(directory: try FileSystemDirectory(path))
+            for round in 0..<2 {
+                try writer.add((0..<300).map { doc("r\(round)-\($0)", "port harbour word\($0)") })
+                try writer.commit()
+            }
+            name = try #require(writer.snapshot.segments.first).info.name
+        }
+        let file = try FileHandle(forUpdating: URL(fileURLWithPath: path + "/" + name + ".doc"))
+        try file.seek(toOffset: 40)
+        let byte = try #require(try file.read(upToCount: 1)).first! ^ 0x10
+        try file.seek(toOffset: 40)
+        try file.write(contentsOf: [byte])
+        try file.close()
+        let writer = try IndexWriter(directory: try FileSystemDirectory(path))
+        #expect {
+            _ = try writer.forceMerge(into: 1)
+        } throws: { error in
+            "\(error)" == "checksum mismatch in \(name).doc: the file is damaged"
+        }
+        #expect(writer.snapshot.segmentCount == 2 && writer.snapshot.documentCount == 600)
+        #expect(try ids(writer.snapshot, "word7").count == 2)
+    }
+
     /// A block's (or a group of blocks') stored impacts, or a skip entry's last document, that
     /// no longer match the documents (the checksum made to hold): `searchd check` names the
     /// file and the block (group).

@@ -260,13 +260,14 @@ final class PostingsCursor {
     func positionsStart(ofBlock b: Int) -> Int { blockCount > 1 ? positionsStart + Int(skipEntry(b, 3)) : positionsStart }
 
     /// The bytes of the encoded `blocks` (not the last, whose end is not recorded) and of their
-    /// positions: what a merge copies as it is. Nil when the tables point outside the files
-    /// (damage: the merge decodes instead, which stops there).
+    /// positions: what a merge copies as it is. Nil when the tables do not point at the files
+    /// in order (damage: the merge decodes instead, which stops there).
     func encodedBlocks(_ blocks: Range<Int>) -> (data: UnsafeRawBufferPointer, positions: UnsafeRawBufferPointer)? {
         guard blocks.upperBound < blockCount else { return nil }
+        for b in blocks where skipEntry(b, 1) > skipEntry(b + 1, 1) || skipEntry(b, 3) > skipEntry(b + 1, 3) { return nil }
         let (start, end) = (blocksStart + Int(skipEntry(blocks.lowerBound, 1)), blocksStart + Int(skipEntry(blocks.upperBound, 1)))
         let (from, to) = (positionsStart(ofBlock: blocks.lowerBound), positionsStart(ofBlock: blocks.upperBound))
-        guard start <= end, end <= docData.count, from <= to, to <= posData.count else { return nil }
+        guard end <= docData.count, to <= posData.count else { return nil }
         return (UnsafeRawBufferPointer(rebasing: docData[start..<end]), UnsafeRawBufferPointer(rebasing: posData[from..<to]))
     }
 

@@ -183,12 +183,15 @@ struct PostingsWriter: ~Copyable {
         let n = cursor.blockCount
         // the first block's first delta, from the document before it here
         let previous = blockDocs.isEmpty ? lastDoc : blockDocs.last!
-        let firstDelta = cursor.firstBlockStart().flatMap { first in
+        let first = cursor.firstBlockStart()
+        let firstDelta = first.flatMap { first in
             let (doc, previous) = (UInt64(base) + UInt64(first.doc), UInt64(previous))
             return doc >= previous && (doc - previous) >> UInt64(first.width) == 0 ? UInt32(doc - previous) : nil
         }
         let copied = (firstDelta == nil ? 1 : 0)..<max(n - 1, 1)
-        guard !copied.isEmpty, let copy = cursor.encodedBlocks(copied) else {
+        // (a first block shorter than its first delta's bytes: damage, decoded instead)
+        guard !copied.isEmpty, let copy = cursor.encodedBlocks(copied),
+              firstDelta == nil || copy.data.count > BitPacking.byteCount(1, width: first!.width) else {
             appendDecoded(cursor, blocks: 0..<n, base: base)
             return
         }

@@ -403,7 +403,7 @@ public final class IndexWriter {
             base += buffer.writer.docCount
         }
         info.deletedCount = deletes.count
-        let segment = try Segment(directory, info)  // before anything moves: it may fail
+        let segment = try Segment(directory, info, written: true)  // before anything moves: it may fail
         let container = flushed.count == 1 ? flushed[0].container : containerIDs.nextID()
         for (buffer, base) in zip(flushed, bases) where buffer.container != container {
             forward(buffer.container, to: container, docs: (0..<buffer.writer.docCount).map { base + $0 })
@@ -584,7 +584,7 @@ public final class IndexWriter {
     /// Puts a merged segment in place of its sources (not committed yet): documents move to
     /// their new numbers.
     private func install(_ info: SegmentInfo, name: String, replacing indices: [Int], mapping: [[UInt32?]]) throws {
-        let segment = try Segment(directory, info)
+        let segment = try Segment(directory, info, written: true)
         let container = containerIDs.nextID()
         containers[container] = .segment(name: name)
         for (k, i) in indices.enumerated() {

@@ -20,9 +20,15 @@ final class Segment: @unchecked Sendable {
     /// Where its files are.
     let directory: Directory
 
+    /// Whether a merge is to check the checksums of its files first (`verifyMergedFiles`):
+    /// not once checked, nor when this process wrote them (summing every byte as it went).
+    private let unchecked: Atomic<Bool>
+
     /// Opens a segment's files (memory maps on disk), checking each file's footer. With
     /// `verifyChecksums`, every byte is read and checked (what `searchd check` does).
-    init(_ directory: Directory, _ info: SegmentInfo, verifyChecksums: Bool = false) throws {
+    /// `written`: the segment was written by this process.
+    init(_ directory: Directory, _ info: SegmentInfo, verifyChecksums: Bool = false, written: Bool = false) throws {
+        unchecked = Atomic(!verifyChecksums && !written)
         self.info = info
         self.directory = directory
         docCount = info.docCount
@@ -78,6 +84,18 @@ final class Segment: @unchecked Sendable {
     }
 
     private static let firstStoredFile = 6
+
+    /// Reads every byte of the files a merge decodes (all but the stored fields, whose records
+    /// it copies or links as they are) and checks their checksums, once: a segment found on
+    /// disk is opened without (in milliseconds), and a merge that trusted a damaged one could
+    /// build a damaged segment or trap on it. (Lucene checks its merges' sources the same way.)
+    func verifyMergedFiles() throws(FormatError) {
+        guard unchecked.load(ordering: .acquiring) else { return }
+        for (k, ext) in ["tdx", "doc", "pos", "nrm", "dts", "ids"].enumerated() {  // the order of init
+            try Footer.verify(files[k], name: "\(info.name).\(ext)")
+        }
+        unchecked.store(false, ordering: .releasing)
+    }
 
     /// The postings information of a term, through a bounded cache: a query looks up each of
     /// its words in both fields, with its synonyms and pinyin (typo variants come with their

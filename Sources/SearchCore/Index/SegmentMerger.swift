@@ -16,6 +16,7 @@ struct SegmentMerger {
     /// `parts` > 1 merges the terms in key ranges on that many threads, each range into
     /// memory first: for merges whose postings fit in memory (`IndexWriter.forceMerge`).
     func merge(into directory: Directory, name: String, parts: Int = 1) throws -> (SegmentInfo, [[UInt32?]]) {
+        for (segment, _) in sources { try segment.verifyMergedFiles() }
         // New numbers: the sources' live documents, in order.
         var mapping: [[UInt32?]] = []
         var next: UInt32 = 0

@@ -19,6 +19,30 @@ enum Footer {
 
     /// The bytes before the footer, after checking the footer (and, if asked, the checksum).
     static func payload(of bytes: UnsafeRawBufferPointer, file: String, verifyChecksum: Bool) throws(FormatError) -> UnsafeRawBufferPointer {
+        let (payload, crc) = try read(bytes, file: file)
+        if verifyChecksum && CRC32.checksum(payload) != crc { throw .checksum(file: file) }
+        return payload
+    }
+
+    /// Checks a file's footer and checksum reading it in steps, each step's pages let go of
+    /// once read (`FileBytes.releasePages`): a large file checked whole would otherwise stay
+    /// in the process's resident memory.
+    static func verify(_ file: FileBytes, name: String) throws(FormatError) {
+        let (payload, crc) = try read(file.buffer, file: name)
+        var sum = CRC32()
+        var at = 0
+        while at < payload.count {
+            let end = min(at + FileBytes.dropStep * 8, payload.count)
+            sum.update(UnsafeRawBufferPointer(rebasing: payload[at..<end]))
+            file.releasePages(at..<end)
+            at = end
+        }
+        guard sum.value == crc else { throw .checksum(file: name) }
+    }
+
+    /// The bytes before the footer and the checksum the footer gives them, after checking
+    /// magic, version and length.
+    private static func read(_ bytes: UnsafeRawBufferPointer, file: String) throws(FormatError) -> (UnsafeRawBufferPointer, UInt32) {
         guard bytes.count >= size else { throw .corrupt("\(file) is too short to be an index file") }
         var r = ByteReader(bytes, offset: bytes.count - size)
         guard try r.u32() == magic else { throw .corrupt("\(file) is not a searchd index file (bad magic)") }
@@ -27,8 +51,6 @@ enum Footer {
         let length = try r.u64()
         guard length == UInt64(bytes.count - size) else { throw .corrupt("\(file) has the wrong length (truncated?)") }
         let crc = try r.u32()
-        let payload = UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.count - size)])
-        if verifyChecksum && CRC32.checksum(payload) != crc { throw .checksum(file: file) }
-        return payload
+        return (UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.count - size)]), crc)
     }
 }
