@@ -2,9 +2,9 @@
 ///
 /// .doc, at TermInfo.postingsOffset:
 ///   - when docFreq > blockSize, a varint block count, then a skip table: one 16-byte entry
-///     per block (u32 last doc,
-///     u32 offset of the block's data and u32 offset of its impacts, both from the end of
-///     the table, u32 offset of the block's positions from TermInfo.positionsOffset); then
+///     per block (u32 last doc, u32 offset of the block's data and u32 offset of its impacts,
+///     both from the end of the table, u32 offset of the block's positions from
+///     TermInfo.positionsOffset); then
 ///     every block's impacts: a varint count and that many (frequency, field length) varint
 ///     pairs — those of its documents that no other beats on both (higher or equal frequency
 ///     and shorter or equal length), by frequency descending (Lucene's "impacts"). BM25 grows
@@ -432,4 +432,3 @@ struct ShortestLengths: ~Copyable {
         clear()
     }
 }
-
