@@ -56,7 +56,7 @@ extension IndexService {
         submit(.delete(id, reply: reply))
     }
 
-    /// Applies everything queued, commits once, answers the pushes. Runs on `queue`.
+    /// Applies everything queued, commits once, answers the pushes, then merges. Runs on `queue`.
     func drain() {
         let work = state.withLock { s -> [Work] in
             defer { s.work.removeAll() }
@@ -75,6 +75,7 @@ extension IndexService {
         var files: [SourceCrawler.Found] = []
         var rescan = false
         var results: [Result<Bool, any Error>] = []
+        var committed = false
         do {
             for item in work {
                 switch item {
@@ -107,7 +108,7 @@ extension IndexService {
                 $0.commitError = nil
                 $0.failures = 0
             }
-            if try writer.merge() > 0 { publish(writer.snapshot) }
+            committed = true
         } catch {
             // Nothing is lost: documents already added stay buffered in the writer for the
             // retry, and a rescan compares every file with the index again.
@@ -121,6 +122,8 @@ extension IndexService {
             queue.asyncAfter(deadline: .now() + delay) { [self] in submit(.changes([.rescan])) }
         }
         for (w, r) in zip(work, results) { Self.reply(w, r) }
+        // after the answers: a merge may take a while
+        if committed && !work.isEmpty { mergeSegments(writer) }
     }
 
     private static func reply(_ work: Work, _ result: Result<Bool, any Error>) {

@@ -209,13 +209,23 @@ public final class IndexService: Sendable {
             defer { state.withLock { $0.indexing = false } }
             let report = try update(writer, progress: progress)
             if writer.hasChanges { publish(try writer.commit()) }
-            let merges = merging ? try writer.merge() : 0
-            if merges > 0 {
-                logger.debug("\(merges) merges")
-                publish(writer.snapshot)
-            }
+            if merging { mergeSegments(writer) }
             state.withLock { $0.lastUpdate = report }
             return report
+        }
+    }
+
+    /// The tiered merges after a commit: housekeeping, which never fails the commit before it.
+    /// A merge that fails (a full disk, a segment found damaged on disk) leaves the segments
+    /// as they were committed, with an error in the log; the next commit's merges try again.
+    func mergeSegments(_ writer: IndexWriter) {
+        do {
+            let merges = try writer.merge()
+            guard merges > 0 else { return }
+            logger.debug("\(merges) merges")
+            publish(writer.snapshot)
+        } catch {
+            logger.error("cannot merge segments, the index stays as committed: \(error)")
         }
     }
 
