@@ -134,16 +134,6 @@ struct ByteSlicePool {
             return (first, varint())
         }
 
-        /// Passes `count` varints; returns how many bytes they took.
-        @inline(__always)
-        mutating func skipVarints(_ count: UInt32) -> Int {
-            var bytes = 0
-            for _ in 0..<count {
-                repeat { bytes += 1 } while byte() >= 0x80 && !isAtEnd
-            }
-            return bytes
-        }
-
         /// Follows the link that ends the slice (`at` is on it).
         private mutating func nextSlice() {
             let address = UnsafeRawPointer(at).loadUnaligned(as: UInt32.self)
