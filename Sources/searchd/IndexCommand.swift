@@ -47,6 +47,10 @@ struct Index: ParsableCommand {
             // Everything is committed. The writer's tables (a million ids at 1 GB) would be
             // freed one by one on the way out, 0.2 s; the system takes them back at once.
             Glibc.exit(0)
+        } catch let error as FormatError {
+            // a segment found damaged (by a merge's checksums): what was indexed is committed
+            logger.critical("\(error); the index in \(service.indexPath) is damaged: `searchd check` names what; delete it and run `searchd index` again to rebuild it from the sources")
+            throw ExitCode.failure
         } catch {
             logger.critical("\(error)")
             throw ExitCode.failure
