@@ -23,6 +23,9 @@ final class Segment: @unchecked Sendable {
     /// Whether a merge is to check the checksums of its files first (`verifyMergedFiles`):
     /// not once checked, nor when this process wrote them (summing every byte as it went).
     private let unchecked: Atomic<Bool>
+    /// What the check found wrong: each later merge of the segment fails at once with it
+    /// (a daemon's merges come after every commit; the damaged files are not read again).
+    private let damage = Mutex<FormatError?>(nil)
 
     /// Opens a segment's files (memory maps on disk), checking each file's footer. With
     /// `verifyChecksums`, every byte is read and checked (what `searchd check` does).
@@ -91,8 +94,14 @@ final class Segment: @unchecked Sendable {
     /// build a damaged segment or trap on it. (Lucene checks its merges' sources the same way.)
     func verifyMergedFiles() throws(FormatError) {
         guard unchecked.load(ordering: .acquiring) else { return }
+        if let found = damage.withLock({ $0 }) { throw found }
         for (k, ext) in ["tdx", "doc", "pos", "nrm", "dts", "ids"].enumerated() {  // the order of init
-            try Footer.verify(files[k], name: "\(info.name).\(ext)")
+            do {
+                try Footer.verify(files[k], name: "\(info.name).\(ext)")
+            } catch {
+                damage.withLock { $0 = error }
+                throw error
+            }
         }
         unchecked.store(false, ordering: .releasing)
     }
