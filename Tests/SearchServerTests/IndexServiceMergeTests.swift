@@ -9,7 +9,7 @@ import Testing
     /// A segment damaged on disk since an earlier run (a bit flipped, its checksum left as it
     /// was) fails the merge that reads it — here the eighth segment's, which makes a tier
     /// full — with an error in the log; the update before it is committed and reported, and
-    /// searches answer from it.
+    /// searches answer from it; so is a push after it.
     @Test func aSegmentDamagedOnDiskFailsItsMergeNotTheUpdate() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("searchd-merge-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -47,5 +47,11 @@ import Testing
         #expect(snapshot.documentCount == 8 && snapshot.segmentCount == 8)
         let hits = try snapshot.searcher().search(QueryParser.parse("word7"), options: SearchOptions(limit: 10, snippets: false))
         #expect(hits.hits.map(\.id) == ["n7.txt"])
+
+        // a push: committed and answered so, though the merges after it fail again
+        let outcome = try #require(service.pushAndWait(Document(id: "pushed", title: "pushed", body: "a numbat")))
+        #expect(throws: Never.self) { try outcome.get() }
+        let pushed = try service.snapshot?.searcher().search(QueryParser.parse("numbat"), options: SearchOptions(limit: 10, snippets: false))
+        #expect(pushed?.hits.map(\.id) == ["pushed"])
     }
 }

@@ -23,14 +23,8 @@ import Testing
         let second = IndexService(config: config, logger: Logger(label: "test"))
         #expect(throws: StoreError.self) { try second.openForSearches() }
 
-        let done = DispatchSemaphore(value: 0)
-        let outcome = Mutex<Result<Bool, any Error>?>(nil)
-        service.push(Document(id: "note", title: "note", body: "an unsaved okapi")) { result in
-            outcome.withLock { $0 = result }
-            done.signal()
-        }
-        #expect(done.wait(timeout: .now() + 30) == .success)
-        #expect(throws: Never.self) { try outcome.withLock { $0 }?.get() }
+        let outcome = try #require(service.pushAndWait(Document(id: "note", title: "note", body: "an unsaved okapi")))
+        #expect(throws: Never.self) { try outcome.get() }
         let hits = try service.snapshot?.searcher().search(QueryParser.parse("okapi"), options: SearchOptions(limit: 10, snippets: false))
         #expect(hits?.hits.map(\.id) == ["note"])
     }
@@ -54,5 +48,19 @@ import Testing
         #expect(report.added == 5)
         let hits = try service.snapshot?.searcher().search(QueryParser.parse("钱凯港"), options: SearchOptions(limit: 10, snippets: false))
         #expect(hits?.hits.first?.id == "004_4dc100a3c252a61c.txt")
+    }
+}
+
+extension IndexService {
+    /// Pushes a document and waits for its answer (nil: none within 30 s).
+    func pushAndWait(_ document: Document) -> Result<Bool, any Error>? {
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Mutex<Result<Bool, any Error>?>(nil)
+        push(document) { result in
+            outcome.withLock { $0 = result }
+            done.signal()
+        }
+        guard done.wait(timeout: .now() + 30) == .success else { return nil }
+        return outcome.withLock { $0 }
     }
 }

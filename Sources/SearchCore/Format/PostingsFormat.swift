@@ -159,13 +159,37 @@ struct PostingsWriter: ~Copyable {
         if blockDocs.count == PostingsFormat.blockSize { flushBlock() }
     }
 
-    /// True when the next `add` ends a block, whose skip entry says where the next block's
-    /// positions start: a merge that copies a run of positions measures it only then.
-    var nextAddEndsBlock: Bool { blockDocs.count == PostingsFormat.blockSize - 1 }
+    /// Documents whose positions lie one after another in `data` from `measured` on (a merge's
+    /// source, or the positions file's buffer after a flush copied them there): measured, their
+    /// varints skipped in bulk, only where a block of the writer ends (its skip entry says where
+    /// the next block's positions start) and at the run's end — a term of one block, most of
+    /// them, has its positions read once, when copied.
+    struct PositionsRun {
+        let data: UnsafeRawBufferPointer
+        var measured: Int
+        /// Positions of the documents added since the last measure.
+        var pending = 0
+    }
 
-    /// Counts position bytes of documents added before with fewer than theirs (a merge's run
-    /// measured at its end: see `nextAddEndsBlock`).
-    mutating func countPositionBytes(_ bytes: Int) { positionsAdded += bytes }
+    /// `add` for a document of a `PositionsRun`.
+    mutating func add(doc: UInt32, freq: UInt32, in run: inout PositionsRun) {
+        run.pending += Int(freq)
+        let from = run.measured
+        if blockDocs.count == PostingsFormat.blockSize - 1 {  // this one ends a block
+            skipVarints(run.data, &run.measured, count: run.pending)
+            run.pending = 0
+        }
+        add(doc: doc, freq: freq, positionBytes: run.measured - from)
+    }
+
+    /// Counts the positions of a run's documents not measured yet, up to `end` when known
+    /// (else skipped over); returns where the run ends in its data.
+    mutating func endRun(_ run: inout PositionsRun, at end: Int? = nil) -> Int {
+        let from = run.measured
+        if let end { run.measured = end } else { skipVarints(run.data, &run.measured, count: run.pending) }
+        positionsAdded += run.measured - from
+        return run.measured
+    }
 
     /// Appends position deltas of the current term's documents (see `add(doc:freq:positionBytes:)`):
     /// into the positions file's buffer, which `finishTerm` writes out when it is large.
@@ -213,29 +237,17 @@ struct PostingsWriter: ~Copyable {
     }
 
     /// Adds the documents of the cursor's `blocks`, renumbered by adding `base`. Their
-    /// positions follow each other in the source: copied as one run, measured (varints skipped
-    /// in bulk) only where a block of this writer ends and at the run's end.
+    /// positions follow each other in the source: copied as one `PositionsRun`.
     private mutating func appendDecoded(_ cursor: PostingsCursor, blocks: Range<Int>, base: UInt32) {
         guard !blocks.isEmpty else { return }
-        let data = cursor.positionsData
         let runStart = cursor.positionsStart(ofBlock: blocks.lowerBound)
-        var measured = runStart, pending = 0
+        var run = PositionsRun(data: cursor.positionsData, measured: runStart)
         for b in blocks {
             guard cursor.loadBlock(b) else { break }
-            cursor.forEachInBlock { doc, freq in
-                pending += Int(freq)
-                let from = measured
-                if nextAddEndsBlock {
-                    skipVarints(data, &measured, count: pending)
-                    pending = 0
-                }
-                add(doc: base &+ doc, freq: freq, positionBytes: measured - from)
-            }
+            cursor.forEachInBlock { doc, freq in add(doc: base &+ doc, freq: freq, in: &run) }
         }
-        let from = measured
-        skipVarints(data, &measured, count: pending)
-        countPositionBytes(measured - from)
-        appendPositions(UnsafeBufferPointer(rebasing: data.assumingMemoryBound(to: UInt8.self)[runStart..<measured]))
+        let runEnd = endRun(&run)
+        appendPositions(UnsafeBufferPointer(rebasing: run.data.assumingMemoryBound(to: UInt8.self)[runStart..<runEnd]))
     }
 
     /// Appends the cursor's encoded `blocks` (`copy`: their bytes and positions), their

@@ -450,10 +450,9 @@ struct Inversion {
     /// Adds the postings of term `id` to the current term of `postings`, its documents
     /// numbered from `base`.
     /// The streams are read where they lie; the positions, already in the file's format, are
-    /// copied slice by slice into the positions file's buffer first, and measured there only
-    /// where a block ends (a term of one block, most of them, is not read twice; in one
-    /// piece, a word of varints at a time — measured across the stream's slices, a byte at a
-    /// time, it was a seventh of this function).
+    /// copied slice by slice into the positions file's buffer first, and measured there as a
+    /// `PostingsWriter.PositionsRun` (in one piece, a word of varints at a time: measured
+    /// across the stream's slices, a byte at a time, it was a seventh of this function).
     func appendPostings(of id: Int, base: UInt32, into postings: inout PostingsWriter) {
         let state = states[id]
         var docs = pool.reader(start: starts[2 * id], state.docs)
@@ -463,23 +462,16 @@ struct Inversion {
         let end = positions.buffer.count
         var doc: UInt32 = 0
         var first = true
-        var measured = start
-        var pending = 0
         positions.buffer.bytes.withUnsafeBytes { written in
+            var run = PostingsWriter.PositionsRun(data: written, measured: start)
             while !docs.isAtEnd {
                 let (delta, freq) = docs.varintPair()
                 doc = first ? delta : doc + delta
                 first = false
-                pending += Int(freq)
-                let from = measured
-                if postings.nextAddEndsBlock {
-                    skipVarints(written, &measured, count: pending)
-                    pending = 0
-                }
-                postings.add(doc: base + doc, freq: freq, positionBytes: measured - from)
+                postings.add(doc: base + doc, freq: freq, in: &run)
             }
+            _ = postings.endRun(&run, at: end)
         }
-        postings.countPositionBytes(end - measured)
     }
 
     /// Terms are encoded in key order but were created, and their states and streams laid out,

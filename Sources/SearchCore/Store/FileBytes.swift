@@ -46,11 +46,7 @@ public final class FileBytes: @unchecked Sendable {
         let start = dropped.load(ordering: .relaxed)
         let end = min(offset, buffer.count) / page * page
         guard end - start >= Self.dropStep || (offset >= buffer.count && end > start) else { return }
-        let pages = UnsafeMutableRawPointer(mutating: base + start)
-        // MADV_PAGEOUT (Linux 5.4) reclaims the pages, written back or not (clean ones are freed)
-        if !evict || madvise(pages, end - start, Self.madvPageout) != 0 {
-            madvise(pages, end - start, Int32(MADV_DONTNEED))
-        }
+        advise(base + start, end - start, evict: evict)
         dropped.store(end, ordering: .relaxed)
     }
 
@@ -61,7 +57,16 @@ public final class FileBytes: @unchecked Sendable {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let (start, end) = ((range.lowerBound + page - 1) / page * page, min(range.upperBound, buffer.count) / page * page)
         guard end > start else { return }
-        madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, Int32(MADV_DONTNEED))
+        advise(base + start, end - start, evict: false)
+    }
+
+    /// Unmaps pages from this process; `evict`: from the page cache too, when the kernel can.
+    private func advise(_ pages: UnsafeRawPointer, _ count: Int, evict: Bool) {
+        let pages = UnsafeMutableRawPointer(mutating: pages)
+        // MADV_PAGEOUT (Linux 5.4) reclaims the pages, written back or not (clean ones are freed)
+        if !evict || madvise(pages, count, Self.madvPageout) != 0 {
+            madvise(pages, count, Int32(MADV_DONTNEED))
+        }
     }
 
     private static let madvPageout: Int32 = 21
