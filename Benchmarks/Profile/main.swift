@@ -1,7 +1,7 @@
 // A plain loop over one part of searchd's core, for profilers (perf, valgrind): the
 // benchmark harness runs in a plugin that is awkward to attach to.
 //   swift build -c release --product searchd-profile
-//   perf record -g .build/release/searchd-profile tokenize|index|merge|query|request [SECONDS]
+//   perf record -g .build/release/searchd-profile tokenize|extract|index|merge|query|request [SECONDS]
 import Foundation
 import SearchCore
 import SearchServer
@@ -50,6 +50,25 @@ case "tokenize":
         rounds += 1
     }
     print("tokens \(tokens)")
+case "extract":
+    // the files of CORPUS/docs (the corpus builder's tree: man pages as .txt, the handbook
+    // as .html) made into documents, as `searchd index` reads a directory; read once first
+    var files: [(id: String, bytes: [UInt8], format: DocumentFormat)] = []
+    let root = dir + "/docs"
+    for case let path as String in FileManager.default.enumerator(atPath: root)! {
+        guard let format = DocumentFormat(path: path), let data = FileManager.default.contents(atPath: root + "/" + path) else { continue }
+        files.append((path, Array(data), format))
+    }
+    let fileBytes = files.reduce(0) { $0 + $1.bytes.count }
+    let t0 = Date(), c0 = cpuSeconds()
+    var kept = 0
+    while Date().timeIntervalSince(t0) < seconds {
+        for f in files { kept += (try? TextExtractor.extract(id: f.id, bytes: f.bytes, format: f.format)) == nil ? 0 : 1 }
+        rounds += 1
+    }
+    let cpu = (cpuSeconds() - c0) / Double(rounds)
+    print("extract: \(rounds) rounds of \(files.count) files (\(fileBytes / 1_000_000) MB, \(kept / rounds) documents): \(Double(fileBytes) / cpu / 1e6) MB/s, \((cpu * 1000).rounded() / 1000) CPU s per round")
+    exit(0)
 case "request":
     // the daemon's request path without the socket: line in, line out
     var config = Config()

@@ -44,9 +44,23 @@ public enum TextExtractor {
     /// or HTML under a .txt name (seed 004 is both).
     static func sniff(_ source: UnsafeBufferPointer<UInt8>) -> DocumentFormat {
         if FrontMatter.parse(source).bodyStart > 0 { return .markdown }
-        let head = String(decoding: source.prefix(4096), as: UTF8.self).lowercased()
-        let markers = ["<!doctype html", "<html", "<body", "<div", "<p>", "<br>", "<span"]
-        return markers.contains(where: head.contains) ? .html : .text
+        // the markers in the first 4 KiB, in any case: compared as bytes (a lower-cased copy
+        // searched for each through `String.contains` was a quarter of making a document)
+        let head = UnsafeBufferPointer(rebasing: source.prefix(4096))
+        for i in head.indices where head[i] == UInt8(ascii: "<") {
+            for marker in htmlMarkers where i + marker.count <= head.count {
+                if (1..<marker.count).allSatisfy({ lowercased(head[i + $0]) == marker[$0] }) { return .html }
+            }
+        }
+        return .text
+    }
+
+    /// What starts HTML inside a .txt file, lower-case.
+    private static let htmlMarkers = ["<!doctype html", "<html", "<body", "<div", "<p>", "<br>", "<span"].map { Array($0.utf8) }
+
+    @inline(__always)
+    private static func lowercased(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }
 
     /// A NUL byte in the first 8 KiB marks a binary file, as git and grep decide.
@@ -68,9 +82,10 @@ public enum TextExtractor {
         var out = TextBuilder(source: source)
         html.extract(front.bodyStart..<source.count, into: &out)
         let body = out.string
+        let fromText = titleFromText(body)
         let title = front.fields["title"].flatMap(nonEmpty) ?? html.firstHeading.flatMap(nonEmpty)
-            ?? markdownHeading(body) ?? titleFromText(body).title ?? fallbackTitle(id)
-        let date = front.fields["date"].flatMap(DateText.normalize) ?? titleFromText(body).date
+            ?? markdownHeading(body) ?? fromText.title ?? fallbackTitle(id)
+        let date = front.fields["date"].flatMap(DateText.normalize) ?? fromText.date
         let lang = front.fields["lang"] ?? front.fields["language"]
         return Document(id: id, title: title, body: body, date: date, lang: lang, path: path, anchors: out.anchors)
     }
@@ -80,19 +95,21 @@ public enum TextExtractor {
         var out = TextBuilder(source: source)
         html.extract(0..<source.count, into: &out)
         let body = out.string
-        let title = html.title.flatMap(nonEmpty) ?? html.firstHeading.flatMap(nonEmpty)
-            ?? titleFromText(body).title ?? fallbackTitle(id)
-        return Document(id: id, title: title, body: body, date: titleFromText(body).date, path: path, anchors: out.anchors)
+        let fromText = titleFromText(body)
+        let title = html.title.flatMap(nonEmpty) ?? html.firstHeading.flatMap(nonEmpty) ?? fromText.title ?? fallbackTitle(id)
+        return Document(id: id, title: title, body: body, date: fromText.date, path: path, anchors: out.anchors)
     }
 
     // MARK: Titles
 
-    /// The first line that reads as a title, and a date the first lines state.
+    /// The first line that reads as a title, and a date the first lines state. Lines end at
+    /// each line feed byte (split into `Character`s, a text of few lines was read whole, and
+    /// CRLF, one `Character`, ended no line).
     static func titleFromText(_ text: String) -> (title: String?, date: String?) {
         var title: String?
         var date: String?
-        for raw in text.split(separator: "\n", maxSplits: 12, omittingEmptySubsequences: true).prefix(12) {
-            var line = HTMLExtractor.collapse(String(raw))
+        for raw in text.utf8.split(separator: UInt8(ascii: "\n"), maxSplits: 12, omittingEmptySubsequences: true).prefix(12) {
+            var line = HTMLExtractor.collapse(String(Substring(raw)))
             // "date 2024-06-29 Title..." or "Date: June 2024"
             if let (d, rest) = DateText.leadingDate(line) {
                 date = date ?? d
