@@ -15,10 +15,22 @@ public enum LanguageGuesser {
 
     /// The guess for valid UTF-8.
     static func guess(utf8 text: UnsafeBufferPointer<UInt8>) -> String? {
-        var han = 0, kana = 0, hangul = 0, latin = 0, cyrillic = 0, arabic = 0
+        var scripts = Scripts()
         var end = 0, scalars = 0
         while end < text.count && scalars < limit {
             let (scalar, length) = Analyzer.decode(text, at: end)
+            scripts.count(scalar)
+            end += length
+            scalars += 1
+        }
+        return scripts.language { functionWords(UnsafeBufferPointer(rebasing: text[..<end])) }
+    }
+
+    /// How many letters of each script a text has.
+    struct Scripts {
+        private var han = 0, kana = 0, hangul = 0, latin = 0, cyrillic = 0, arabic = 0
+
+        mutating func count(_ scalar: UInt32) {
             switch scalar {
             case 0x41...0x5A, 0x61...0x7A, 0xC0...0x24F: latin += 1
             case 0x3040...0x30FF: kana += 1
@@ -28,17 +40,20 @@ public enum LanguageGuesser {
             case 0x600...0x6FF: arabic += 1
             default: break
             }
-            end += length
-            scalars += 1
         }
-        // A Han character carries about as much text as four Latin letters.
-        let counts = [("zh", han * 4), ("ja", kana * 4), ("ko", hangul * 2), ("ru", cyrillic), ("ar", arabic), ("latin", latin)]
-        guard let best = counts.max(by: { $0.1 < $1.1 }), best.1 > 0 else { return nil }
-        if best.0 == "zh" && kana * 10 > han { return "ja" }
-        guard best.0 == "latin" else { return best.0 }
-        let (en, es) = functionWords(UnsafeBufferPointer(rebasing: text[..<end]))
-        if en == 0 && es == 0 { return nil }
-        return es > en ? "es" : "en"
+
+        /// The language of the script with the most text; for Latin, the one whose function
+        /// words `words` counts more of (English, Spanish), nil if none.
+        func language(words: () -> (en: Int, es: Int)) -> String? {
+            // A Han character carries about as much text as four Latin letters.
+            let counts = [("zh", han * 4), ("ja", kana * 4), ("ko", hangul * 2), ("ru", cyrillic), ("ar", arabic), ("latin", latin)]
+            guard let best = counts.max(by: { $0.1 < $1.1 }), best.1 > 0 else { return nil }
+            if best.0 == "zh" && kana * 10 > han { return "ja" }
+            guard best.0 == "latin" else { return best.0 }
+            let (en, es) = words()
+            if en == 0 && es == 0 { return nil }
+            return es > en ? "es" : "en"
+        }
     }
 
     /// How many English and Spanish function words the text holds: its words are its runs of
