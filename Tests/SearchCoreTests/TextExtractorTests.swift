@@ -62,6 +62,15 @@ struct TextExtractorTests {
         #expect(!doc.body.contains("x.org") && !doc.body.contains("pic.png") && !doc.body.contains("ref.example"))
     }
 
+    /// Without a title in its front matter, a Markdown file's title is its first "# " line,
+    /// CRLF line ends included.
+    @Test func markdownHeadingIsTheTitle() throws {
+        let md = "---\ndate: 2024-01-02\n---\r\nSome words first.\r\n\r\n# Guide to  ports #\r\nText.\r\n# Second\r\n"
+        let doc = try TextExtractor.extract(id: "g.md", bytes: Array(md.utf8), format: .markdown)
+        #expect(doc.title == "Guide to ports")
+        #expect(doc.date == "2024-01-02")
+    }
+
     @Test func binaryFilesAreRefused() {
         #expect(throws: ExtractionError.binary) {
             try TextExtractor.extract(id: "b.txt", bytes: [0x50, 0x4B, 0x03, 0x04, 0x00, 0x00], format: .text)

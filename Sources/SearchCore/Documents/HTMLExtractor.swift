@@ -173,7 +173,8 @@ struct HTMLExtractor {
         let nameStart = i
         while i < end, Self.isNameByte(source[i], first: i == nameStart) { i += 1 }
         guard i > nameStart else { return nil }
-        let name = String(decoding: source[nameStart..<i], as: UTF8.self).lowercased()
+        // lower-cased by setting bit 5: of the bytes a name has, it changes only A-Z
+        let name = String(decoding: source[nameStart..<i].lazy.map { $0 | 0x20 }, as: UTF8.self)
         var quote: UInt8 = 0
         while i < end {
             let b = source[i]

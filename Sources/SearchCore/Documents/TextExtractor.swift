@@ -143,8 +143,8 @@ public enum TextExtractor {
     }
 
     private static func markdownHeading(_ body: String) -> String? {
-        for line in body.split(separator: "\n") where line.hasPrefix("# ") {
-            return nonEmpty(String(line.dropFirst(2)).trimmingCharacters(in: " #"))
+        for line in body.utf8.split(separator: UInt8(ascii: "\n")) where line.starts(with: "# ".utf8) {
+            return nonEmpty(String(Substring(line).dropFirst(2)).trimmingCharacters(in: " #\r"))
         }
         return nil
     }
