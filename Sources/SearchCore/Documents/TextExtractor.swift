@@ -82,7 +82,7 @@ public enum TextExtractor {
         var out = TextBuilder(source: source)
         html.extract(front.bodyStart..<source.count, into: &out)
         let body = out.string
-        let fromText = titleFromText(body)
+        lazy var fromText = titleFromText(body)
         let title = front.fields["title"].flatMap(nonEmpty) ?? html.firstHeading.flatMap(nonEmpty)
             ?? markdownHeading(body) ?? fromText.title ?? fallbackTitle(id)
         let date = front.fields["date"].flatMap(DateText.normalize) ?? fromText.date
