@@ -37,6 +37,28 @@ let slices: [[Document]] = {
     return out.filter { !$0.isEmpty }
 }()
 
+/// Files as `searchd index` reads a directory: the corpus builder's tree (`docs/`: man pages
+/// as .txt, the handbook as .html) when it has been built, else the seeds; cut into groups of
+/// about 1 MB, one per benchmark iteration.
+let fileSlices: [[(id: String, bytes: [UInt8], format: DocumentFormat)]] = {
+    let dir = (ProcessInfo.processInfo.environment["SEARCHD_BENCH_CORPUS"] ?? "/tmp/search-corpus") + "/docs"
+    let seeds = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("seeds").path
+    let root = FileManager.default.fileExists(atPath: dir) ? dir : seeds
+    var out: [[(id: String, bytes: [UInt8], format: DocumentFormat)]] = [[]]
+    var size = 0
+    for case let path as String in FileManager.default.enumerator(atPath: root)!.sorted(by: { ($0 as! String) < ($1 as! String) }) {
+        guard let format = DocumentFormat(path: path), let data = FileManager.default.contents(atPath: root + "/" + path) else { continue }
+        out[out.count - 1].append((path, Array(data), format))
+        size += data.count
+        if size >= 1_000_000 {
+            out.append([])
+            size = 0
+        }
+    }
+    return out.filter { !$0.isEmpty }
+}()
+
 /// The queries of the peer benchmark (bench/queries/perf.tsv), else a few of our own.
 let queries: [String] = {
     let path = ProcessInfo.processInfo.environment["SEARCHD_BENCH_QUERIES"] ?? "/work/shared/bench/queries/perf.tsv"
@@ -57,6 +79,15 @@ let benchmarks: @Sendable () -> Void = {
             var tokens = 0
             for d in slices[i % slices.count] { tokens += analyzer.countTokens(d.body) }
             blackHole(tokens)
+            i += 1
+        }
+    }
+
+    // Extraction: one iteration makes documents of about 1 MB of files (iterations/s ≈ MB/s).
+    Benchmark("Extraction MB/s (1 MB of files per iteration)") { benchmark in
+        var i = 0
+        for _ in benchmark.scaledIterations {
+            for f in fileSlices[i % fileSlices.count] { blackHole(try? TextExtractor.extract(id: f.id, bytes: f.bytes, format: f.format)) }
             i += 1
         }
     }
