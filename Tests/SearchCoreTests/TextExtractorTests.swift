@@ -71,6 +71,15 @@ struct TextExtractorTests {
         #expect(doc.date == "2024-01-02")
     }
 
+    /// A title is read from a line's first 4 KiB, cut where a character starts: a one-line
+    /// file of megabytes is not collapsed whole.
+    @Test func aTitleIsReadFromALinesFirst4KiB() throws {
+        let text = String(repeating: " ", count: 4001) + String(repeating: "钱凯港", count: 100_000)  // 900 KB on one line
+        let doc = try TextExtractor.extract(id: "long.txt", bytes: Array(text.utf8), format: .text)
+        #expect(doc.title == String(String(repeating: "钱凯港", count: 11).prefix(31)))  // 95 bytes: 31 characters and a part
+        #expect(doc.body.utf8.count == text.utf8.count)
+    }
+
     @Test func binaryFilesAreRefused() {
         #expect(throws: ExtractionError.binary) {
             try TextExtractor.extract(id: "b.txt", bytes: [0x50, 0x4B, 0x03, 0x04, 0x00, 0x00], format: .text)

@@ -104,12 +104,15 @@ public enum TextExtractor {
 
     /// The first line that reads as a title, and a date the first lines state. Lines end at
     /// each line feed byte (split into `Character`s, a text of few lines was read whole, and
-    /// CRLF, one `Character`, ended no line).
+    /// CRLF, one `Character`, ended no line), and only a line's first 4 KiB are read (a title
+    /// is 200 characters: a one-line file of megabytes was collapsed and split whole).
     static func titleFromText(_ text: String) -> (title: String?, date: String?) {
         var title: String?
         var date: String?
         for raw in text.utf8.split(separator: UInt8(ascii: "\n"), maxSplits: 12, omittingEmptySubsequences: true).prefix(12) {
-            var line = HTMLExtractor.collapse(String(Substring(raw)))
+            var end = raw.index(raw.startIndex, offsetBy: min(raw.count, 4096))
+            while end < raw.endIndex && raw[end] & 0xC0 == 0x80 { end = raw.index(before: end) }  // a character's start
+            var line = HTMLExtractor.collapse(String(Substring(raw[..<end])))
             // "date 2024-06-29 Title..." or "Date: June 2024"
             if let (d, rest) = DateText.leadingDate(line) {
                 date = date ?? d
