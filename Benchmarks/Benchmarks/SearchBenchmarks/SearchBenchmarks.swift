@@ -47,7 +47,7 @@ let fileSlices: [[(id: String, bytes: [UInt8], format: DocumentFormat)]] = {
     let root = FileManager.default.fileExists(atPath: dir) ? dir : seeds
     var out: [[(id: String, bytes: [UInt8], format: DocumentFormat)]] = [[]]
     var size = 0
-    for case let path as String in FileManager.default.enumerator(atPath: root)!.sorted(by: { ($0 as! String) < ($1 as! String) }) {
+    for path in ((FileManager.default.enumerator(atPath: root)?.allObjects as? [String]) ?? []).sorted() {
         guard let format = DocumentFormat(path: path), let data = FileManager.default.contents(atPath: root + "/" + path) else { continue }
         out[out.count - 1].append((path, Array(data), format))
         size += data.count
