@@ -3,9 +3,9 @@ import Testing
 @testable import SearchCore
 
 /// The language guess, the HTML sniffing and the white-space collapsing read UTF-8 bytes;
-/// they were written with `Character`s first (ten times slower). Those first versions are kept
-/// here as references: on the seeds and on random texts of every script and kind of space,
-/// the byte versions give the same answers.
+/// they were written with `Character`s first (making documents of files then took ten times
+/// the CPU). Those first versions are kept here as references: on the seeds and on random
+/// texts of every script and kind of space, the byte versions give the same answers.
 @Suite struct ExtractionReferenceTests {
     // MARK: The references, as they were
 
