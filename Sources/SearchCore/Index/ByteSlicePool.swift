@@ -16,13 +16,13 @@ struct ByteSlicePool {
     private var blocks = RawBuffer<UnsafeMutablePointer<UInt8>>(capacity: 16)
     private var used = ByteSlicePool.blockSize
 
-    /// A stream being written: where the next byte goes and where its slice's bytes end (its
-    /// last 4 bytes follow: the slice's level until it fills, then the next slice's address).
+    /// A stream being written: where the next byte goes. A slice's bytes are zero until
+    /// written, and its last 4 bytes hold its level + 1 until it fills, then the next slice's
+    /// address: a non-zero byte under the cursor is the end of the slice (Lucene's slices).
     /// Where it starts is kept apart (`makeStream`): writing never needs it, and a term's
     /// state, two streams, fits in fewer cache lines without it.
     struct Stream {
         fileprivate var cursor: UInt32 = 0
-        fileprivate var end: UInt32 = 0
     }
 
     init() {}
@@ -38,12 +38,12 @@ struct ByteSlicePool {
     /// A new stream, and its start: what reading it needs (`reader`, `forEachPiece`).
     mutating func makeStream() -> (stream: Stream, start: UInt32) {
         let start = allocate(level: 0)
-        return (Stream(cursor: start, end: start + UInt32(Self.sliceSizes[0] - Self.linkSize)), start)
+        return (Stream(cursor: start), start)
     }
 
     @inline(__always)
     mutating func append(_ byte: UInt8, to s: inout Stream) {
-        if s.cursor == s.end { grow(&s) }
+        if pointer(s.cursor).pointee != 0 { grow(&s) }
         pointer(s.cursor).pointee = byte
         s.cursor &+= 1
     }
@@ -172,26 +172,27 @@ struct ByteSlicePool {
         return cursor >= address && cursor <= address + usable ? (Int(cursor - address), true) : (Int(usable), false)
     }
 
+    /// Links a full slice (the cursor is on its level mark) to a new one.
     private mutating func grow(_ s: inout Stream) {
-        let filledLevel = Int(UnsafeRawPointer(pointer(s.end)).loadUnaligned(as: UInt32.self))  // see `allocate`
-        let level = min(filledLevel + 1, Self.sliceSizes.count - 1)
-        let next = allocate(level: level)
-        UnsafeMutableRawPointer(pointer(s.end)).storeBytes(of: next, as: UInt32.self)
+        let filledLevel = Int(pointer(s.cursor).pointee) - 1  // see `allocate`
+        let next = allocate(level: min(filledLevel + 1, Self.sliceSizes.count - 1))
+        UnsafeMutableRawPointer(pointer(s.cursor)).storeBytes(of: next, as: UInt32.self)
         s.cursor = next
-        s.end = next + UInt32(Self.sliceSizes[level] - Self.linkSize)
     }
 
-    /// A new slice, its level in the place of its link until it fills.
+    /// A new slice: zeros, then its level + 1 where its link goes.
     private mutating func allocate(level: Int) -> UInt32 {
         let size = Self.sliceSizes[level]
         if used + size > Self.blockSize {
             precondition(blocks.count < 1 << (32 - Self.blockShift), "segment buffer over 4 GiB: flush earlier")
-            blocks.append(UnsafeMutablePointer<UInt8>.allocate(capacity: Self.blockSize))
+            let block = UnsafeMutablePointer<UInt8>.allocate(capacity: Self.blockSize)
+            block.initialize(repeating: 0, count: Self.blockSize)
+            blocks.append(block)
             used = 0
         }
         let address = UInt32(blocks.count - 1) << Self.blockShift | UInt32(used)
         used += size
-        UnsafeMutableRawPointer(pointer(address + UInt32(size - Self.linkSize))).storeBytes(of: UInt32(level), as: UInt32.self)
+        UnsafeMutableRawPointer(pointer(address + UInt32(size - Self.linkSize))).storeBytes(of: UInt32(level + 1), as: UInt32.self)
         return address
     }
 

@@ -311,7 +311,7 @@ struct Inversion {
     var pool = ByteSlicePool()
     private var batch = Batch()
 
-    /// The postings being accumulated for one term: 28 bytes, what each occurrence touches.
+    /// The postings being accumulated for one term: 20 bytes, what each occurrence touches.
     struct TermState {
         /// Pairs (doc delta, frequency); the frequency of the last doc is written when it ends.
         var docs: ByteSlicePool.Stream
@@ -417,7 +417,7 @@ struct Inversion {
                 starts.append(docs.start)
                 starts.append(positions.start)
             }
-            // a state is 28 bytes: some straddle two cache lines
+            // a state is 20 bytes: some straddle two cache lines
             sd_prefetch(states.base + id)
             sd_prefetch(UnsafeRawPointer(states.base + id) + (MemoryLayout<TermState>.size - 1))
             occurrences[k].id = Int32(id)
