@@ -109,7 +109,7 @@ import Testing
     @Test func whiteSpaceIsUnicodes() {
         for value in UInt32(0)...0x10FFFF {
             guard let scalar = Unicode.Scalar(value) else { continue }
-            #expect(HTMLExtractor.isWhiteSpace(value) == scalar.properties.isWhitespace, "U+\(String(value, radix: 16))")
+            #expect(Analyzer.isWhiteSpace(value) == scalar.properties.isWhitespace, "U+\(String(value, radix: 16))")
         }
     }
 

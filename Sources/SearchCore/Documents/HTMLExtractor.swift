@@ -173,8 +173,7 @@ struct HTMLExtractor {
         let nameStart = i
         while i < end, Self.isNameByte(source[i], first: i == nameStart) { i += 1 }
         guard i > nameStart else { return nil }
-        // lower-cased by setting bit 5: of the bytes a name has, it changes only A-Z
-        let name = String(decoding: source[nameStart..<i].lazy.map { $0 | 0x20 }, as: UTF8.self)
+        let name = String(decoding: source[nameStart..<i].lazy.map(AnalysisState.lowercased), as: UTF8.self)
         var quote: UInt8 = 0
         while i < end {
             let b = source[i]
@@ -253,7 +252,7 @@ struct HTMLExtractor {
             var i = 0
             while i < text.count {
                 let (scalar, length) = Analyzer.decode(text, at: i)
-                if Self.isWhiteSpace(scalar) {
+                if Analyzer.isWhiteSpace(scalar) {
                     space = !out.isEmpty
                 } else {
                     if space { out.append(0x20) }
@@ -263,16 +262,6 @@ struct HTMLExtractor {
                 i += length
             }
             return String(decoding: out, as: UTF8.self)
-        }
-    }
-
-    /// Unicode's White_Space property (what `Character.isWhitespace` reads), listed: looking
-    /// it up was half of `collapse` over Chinese text.
-    @inline(__always)
-    static func isWhiteSpace(_ scalar: UInt32) -> Bool {
-        switch scalar {
-        case 0x09...0x0D, 0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: true
-        default: false
         }
     }
 }

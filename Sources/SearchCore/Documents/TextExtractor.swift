@@ -49,7 +49,7 @@ public enum TextExtractor {
         let head = UnsafeBufferPointer(rebasing: source.prefix(4096))
         for i in head.indices where head[i] == UInt8(ascii: "<") {
             for marker in htmlMarkers where i + marker.count <= head.count {
-                if (1..<marker.count).allSatisfy({ lowercased(head[i + $0]) == marker[$0] }) { return .html }
+                if (1..<marker.count).allSatisfy({ AnalysisState.lowercased(head[i + $0]) == marker[$0] }) { return .html }
             }
         }
         return .text
@@ -57,11 +57,6 @@ public enum TextExtractor {
 
     /// What starts HTML inside a .txt file, lower-case.
     private static let htmlMarkers = ["<!doctype html", "<html", "<body", "<div", "<p>", "<br>", "<span"].map { Array($0.utf8) }
-
-    @inline(__always)
-    private static func lowercased(_ byte: UInt8) -> UInt8 {
-        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
-    }
 
     /// A NUL byte in the first 8 KiB marks a binary file, as git and grep decide.
     static func isBinary(_ bytes: [UInt8]) -> Bool {
