@@ -83,6 +83,21 @@ import Testing
         #expect(guesses.contains(nil))
     }
 
+    /// Pieces read one after the other are read as their concatenation (a word across two
+    /// pieces is one word; the limit counts over all of them).
+    @Test func theGuessOfPiecesIsTheGuessOfTheirText() throws {
+        let long = String(repeating: "la casa de los ", count: 2000)
+        for text in Self.randomTexts(count: 1000, seed: 99) + [long + "the and of " + long] {
+            let utf8 = Array(text.utf8)
+            for cut in [0, utf8.count / 3, utf8.count / 2, utf8.count] {
+                var at = cut
+                while at < utf8.count && utf8[at] & 0xC0 == 0x80 { at += 1 }  // a character's start
+                let (a, b) = (String(decoding: utf8[..<at], as: UTF8.self), String(decoding: utf8[at...], as: UTF8.self))
+                #expect(LanguageGuesser.guess(pieces: a, "\n", b) == LanguageGuesser.guess(a + "\n" + b), "\(text.debugDescription) at \(at)")
+            }
+        }
+    }
+
     @Test func sniffingHTMLIsTheReferences() throws {
         var heads = try Self.seedTexts().map { Array($0.utf8) }
         let markers = ["<!DOCTYPE HTML>", "<!doctype html>", "<Html>", "<BODY>", "<div class=x>", "<P>", "<br>", "<Span>",

@@ -100,6 +100,39 @@ struct TextExtractorTests {
         #expect(loc.column == 11)  // "<p>the <b>" is 10 bytes
     }
 
+    /// Every anchor points at the same bytes in the source, its line and column checked
+    /// against the source's line starts listed independently (the builder counts lines as
+    /// the anchors go; a document's body and the file it came from both hold a verbatim span).
+    @Test func everyAnchorIsWhereItsTextIsInTheSource() throws {
+        let pieces = ["<html><head><title>T</title></head><body>\n", "<p>first line</p>\n", "<p>the <b>target</b> word</p>",
+                      "\r\n<div>caf\u{E9} &amp; more</div>\n\n\n", "<script>x = '<p>'</script>", "<h1>head</h1>\n<p>last",
+                      "---\ntitle: x\n---\n", "# Heading\n", "[link](http://x)\n", "plain\ttext 钱凯港\n"]
+        var files: [(String, [UInt8], DocumentFormat)] = try FileManager.default.contentsOfDirectory(atPath: seedsDirectory().path).map {
+            ($0, try [UInt8](Data(contentsOf: seedsDirectory().appendingPathComponent($0))), DocumentFormat(path: $0)!)
+        }
+        var random: UInt64 = 0x2545_F491_4F6C_DD1D
+        for k in 0..<300 {
+            let text = (0..<20).map { _ in
+                random ^= random << 13; random ^= random >> 7; random ^= random << 17
+                return pieces[Int(random % UInt64(pieces.count))]
+            }.joined()
+            files.append(("r\(k)", Array(text.utf8), [.html, .markdown, .text][k % 3]))
+        }
+        var checked = 0
+        for (name, bytes, format) in files {
+            let doc = try TextExtractor.extract(id: name, bytes: bytes, format: format)
+            let lineStarts = [0] + bytes.indices.filter { bytes[$0] == UInt8(ascii: "\n") }.map { $0 + 1 }
+            let body = Array(doc.body.utf8)
+            for anchor in doc.anchors where Int(anchor.bodyOffset) < body.count {
+                let offset = lineStarts[Int(anchor.line) - 1] + Int(anchor.column) - 1
+                #expect(offset < bytes.count && (bytes[offset] == body[Int(anchor.bodyOffset)] || bytes[offset] == UInt8(ascii: "&")),
+                        "\(name): anchor \(anchor)")
+                checked += 1
+            }
+        }
+        #expect(checked > 1000)
+    }
+
     @Test(arguments: [
         ("2024-06-29T00:51:57.000Z", "2024-06-29"), ("2024/6/9", "2024-06-09"), ("June 2024", "2024-06"),
         ("June 28, 2024", "2024-06-28"), ("28 June 2024", "2024-06-28"), ("hello", nil), ("2024-13-01", nil),

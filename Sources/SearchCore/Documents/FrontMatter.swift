@@ -7,8 +7,11 @@ struct FrontMatter {
 
     static func parse(_ source: UnsafeBufferPointer<UInt8>) -> FrontMatter {
         var result = FrontMatter()
+        // the first line alone first (most files have no front matter), made a string only
+        // when it is short
+        guard let first = lineRanges(source, limit: 1).first, first.count <= 64,
+              text(source, first).trimmingCharacters(in: " \r") == "---" else { return result }
         let lines = lineRanges(source, limit: 400)
-        guard let first = lines.first, text(source, first).trimmingCharacters(in: " \r") == "---" else { return result }
         for line in lines.dropFirst() {
             let s = text(source, line).trimmingCharacters(in: " \r\t")
             if s == "---" || s == "..." {

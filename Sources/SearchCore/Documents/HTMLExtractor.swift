@@ -3,15 +3,26 @@
 /// block element. In Markdown mode the URLs of `[text](url)` links and reference definitions
 /// are dropped too. Tolerant by design: malformed markup degrades to text, never to an error.
 struct HTMLExtractor {
-    /// Elements whose content is never visible text.
-    private static let hidden: Set<String> = ["script", "style", "noscript", "template", "svg", "iframe",
-                                              "object", "canvas", "textarea", "select", "math"]
-    /// Elements that separate blocks of text.
-    private static let blocks: Set<String> = [
-        "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure",
-        "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p",
-        "pre", "section", "table", "td", "th", "tr", "ul", "body", "html", "title", "head",
-    ]
+    /// What the extractor does with an element, known by its name.
+    private enum Element {
+        /// Its content is never visible text.
+        case hidden
+        /// It separates blocks of text.
+        case block
+        /// Blocks that change what is read.
+        case head, title, body, h1
+        /// A Markdown autolink (`<https://...>`), not a tag.
+        case url
+
+        var isBlock: Bool { self != .hidden && self != .url }
+    }
+
+    private static let elements = ShortWordTable(
+        ["script", "style", "noscript", "template", "svg", "iframe", "object", "canvas", "textarea", "select", "math"].map { ($0, Element.hidden) }
+            + ["address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure",
+               "footer", "form", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p",
+               "pre", "section", "table", "td", "th", "tr", "ul", "html"].map { ($0, Element.block) }
+            + [("head", .head), ("title", .title), ("body", .body), ("h1", .h1), ("http", .url), ("https", .url)])
 
     let source: UnsafeBufferPointer<UInt8>
     let markdown: Bool
@@ -31,7 +42,7 @@ struct HTMLExtractor {
         var inHead = false
         var inTitle = false
         var captured: [UInt8]? = nil  // text of the <title> or <h1> being read
-        var capturing = ""
+        var capturing: Element?
         let end = range.upperBound
 
         func flush(_ upTo: Int) {
@@ -69,28 +80,28 @@ struct HTMLExtractor {
             flush(i)
             i = tag.end
             textStart = i
-            let name = tag.name
-            if !tag.closing && Self.hidden.contains(name) {
-                i = closingTag(name, from: i, end: end) ?? end
+            let element = tag.element
+            if !tag.closing && element == .hidden {
+                i = closingTag(tag.name, from: i, end: end) ?? end
                 textStart = i
                 continue
             }
-            if Self.blocks.contains(name) { out.appendBreak() }
-            switch (name, tag.closing) {
-            case ("head", false): inHead = true
-            case ("head", true), ("body", false): inHead = false
-            case ("title", false): inTitle = true
-            case ("title", true): inTitle = false
+            if element?.isBlock == true { out.appendBreak() }
+            switch (element, tag.closing) {
+            case (.head, false): inHead = true
+            case (.head, true), (.body, false): inHead = false
+            case (.title, false): inTitle = true
+            case (.title, true): inTitle = false
             default: break
             }
-            switch (name, tag.closing) {
-            case ("title", false) where title == nil, ("h1", false) where firstHeading == nil:
+            switch (element, tag.closing) {
+            case (.title, false) where title == nil, (.h1, false) where firstHeading == nil:
                 captured = []
-                capturing = name
-            case ("title", true), ("h1", true):
-                if let text = captured, capturing == name {
+                capturing = element
+            case (.title, true), (.h1, true):
+                if let text = captured, capturing == element {
                     let value = Self.collapse(String(decoding: text, as: UTF8.self))
-                    if name == "title" { title = value } else { firstHeading = value }
+                    if element == .title { title = value } else { firstHeading = value }
                     captured = nil
                 }
             default: break
@@ -101,28 +112,28 @@ struct HTMLExtractor {
 
     /// Appends text verbatim; in Markdown, without link URLs and reference definitions.
     private func appendText(_ range: Range<Int>, into out: inout TextBuilder) {
-        guard markdown else { return out.append(source, range) }
+        guard markdown else { return out.append(range) }
         var start = range.lowerBound
         var i = start
         while i < range.upperBound {
             let b = source[i]
             if b == UInt8(ascii: "]") && i + 1 < range.upperBound && source[i + 1] == UInt8(ascii: "("),
                let close = linkEnd(from: i + 2, end: range.upperBound) {
-                out.append(source, start..<i + 1)
+                out.append(start..<i + 1)
                 i = close + 1
                 start = i
                 continue
             }
             if b == UInt8(ascii: "[") && (i == 0 || source[i - 1] == UInt8(ascii: "\n")),
                let lineEnd = referenceDefinitionEnd(from: i, end: range.upperBound) {
-                out.append(source, start..<i)
+                out.append(start..<i)
                 i = lineEnd
                 start = i
                 continue
             }
             i += 1
         }
-        out.append(source, start..<range.upperBound)
+        out.append(start..<range.upperBound)
     }
 
     /// The index of the ")" closing a link destination that starts at `from`, if it is one.
@@ -155,7 +166,10 @@ struct HTMLExtractor {
     // MARK: Tags
 
     private struct Tag {
-        var name: String
+        /// Where its name is in the source.
+        var name: Range<Int>
+        /// The element of that name, if the extractor knows it.
+        var element: Element?
         var closing: Bool
         var end: Int
     }
@@ -168,12 +182,14 @@ struct HTMLExtractor {
         if !closing && i < end && (source[i] == UInt8(ascii: "!") || source[i] == UInt8(ascii: "?")) {
             // <!DOCTYPE ...>, <?xml ...?>: declarations, no text
             guard let close = find(">", from: i, end: end) else { return nil }
-            return Tag(name: "", closing: false, end: close + 1)
+            return Tag(name: i..<i, element: nil, closing: false, end: close + 1)
         }
         let nameStart = i
         while i < end, Self.isNameByte(source[i], first: i == nameStart) { i += 1 }
         guard i > nameStart else { return nil }
-        let name = String(decoding: source[nameStart..<i].lazy.map(AnalysisState.lowercased), as: UTF8.self)
+        let name = nameStart..<i
+        // names are ASCII, compared lower-cased
+        let element = ShortWordTable<Element>.key(source[name].lazy.map(AnalysisState.lowercased)).flatMap(Self.elements.value)
         var quote: UInt8 = 0
         while i < end {
             let b = source[i]
@@ -182,16 +198,14 @@ struct HTMLExtractor {
             } else if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") {
                 quote = b
             } else if b == UInt8(ascii: ">") {
-                return Tag(name: name, closing: closing, end: i + 1)
-            } else if b == UInt8(ascii: "<") && !markdownAutolink(name) {
-                return Tag(name: name, closing: closing, end: i)  // unclosed tag: stop before the next one
+                return Tag(name: name, element: element, closing: closing, end: i + 1)
+            } else if b == UInt8(ascii: "<") && !(markdown && element == .url) {
+                return Tag(name: name, element: element, closing: closing, end: i)  // unclosed tag: stop before the next one
             }
             i += 1
         }
-        return Tag(name: name, closing: closing, end: end)
+        return Tag(name: name, element: element, closing: closing, end: end)
     }
-
-    private func markdownAutolink(_ name: String) -> Bool { markdown && (name == "http" || name == "https") }
 
     private static func isNameByte(_ b: UInt8, first: Bool) -> Bool {
         let letter = (b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z")
@@ -200,8 +214,8 @@ struct HTMLExtractor {
     }
 
     /// The offset just past `</name ...>` at or after `from`.
-    private func closingTag(_ name: String, from: Int, end: Int) -> Int? {
-        let needle = Array("</\(name)".utf8)
+    private func closingTag(_ name: Range<Int>, from: Int, end: Int) -> Int? {
+        let needle = Array("</".utf8) + source[name]
         var i = from
         while let at = find(needle, from: i, end: end, caseInsensitive: true) {
             let after = at + needle.count

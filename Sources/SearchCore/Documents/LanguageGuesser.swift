@@ -1,3 +1,5 @@
+import CICU
+
 /// Guesses the main language of a text from its scripts and, for Latin text, from its most
 /// frequent function words. Cheap and good enough for a `lang:` filter; never used for analysis.
 ///
@@ -9,21 +11,88 @@ public enum LanguageGuesser {
     static let limit = 20_000
 
     public static func guess(_ text: String) -> String? {
-        var text = text
-        return text.withUTF8 { guess(utf8: $0) }
+        guess(pieces: text)
     }
 
-    /// The guess for valid UTF-8.
-    static func guess(utf8 text: UnsafeBufferPointer<UInt8>) -> String? {
-        var scripts = Scripts()
-        var end = 0, scalars = 0
-        while end < text.count && scalars < limit {
-            let (scalar, length) = Analyzer.decode(text, at: end)
-            scripts.count(scalar)
-            end += length
-            scalars += 1
+    /// The guess for the pieces end to end (a title, "\n", a body: read as one text without
+    /// making it, which copied a whole file's text to read its first characters).
+    public static func guess(pieces: String...) -> String? {
+        var reading = Reading()
+        for var piece in pieces where !reading.isDone { piece.withUTF8 { reading.read($0) } }
+        return reading.language
+    }
+
+    /// One pass over the text: the scripts of its first `limit` scalars and, among them, its
+    /// English and Spanish function words. A word is a run of letters (with the marks that
+    /// follow them), compared lower-cased. The function words are ASCII and of at most four
+    /// letters, so a word is kept as its letters packed in an integer; one with a non-ASCII
+    /// letter or a fifth letter matches none. ASCII is read byte by byte, the rest decoded and
+    /// classed by the tokenizer's tables (Unicode's properties, asked of each Han character,
+    /// were a fifth of the guess).
+    struct Reading {
+        private var scripts = Scripts()
+        private var en = 0, es = 0
+        /// The word being read.
+        private var word: UInt32 = 0, letters = 0, matchable = true
+        private var scalars = 0
+        private let tables = CharacterTables.shared
+
+        var isDone: Bool { scalars >= LanguageGuesser.limit }
+
+        /// Reads valid UTF-8 until the limit. (The state is read into locals and written back
+        /// at the end: kept in the struct, every byte stored it to memory.)
+        mutating func read(_ text: UnsafeBufferPointer<UInt8>) {
+            var (word, letters, matchable, en, es, scalars) = (word, letters, matchable, en, es, scalars)
+            var scripts = scripts
+            @inline(__always) func endWord() {
+                Self.count(word, letters: letters, matchable: matchable, en: &en, es: &es)
+                (word, letters, matchable) = (0, 0, true)
+            }
+            var i = 0
+            while i < text.count && scalars < LanguageGuesser.limit {
+                let byte = UInt32(text[i])
+                scalars += 1
+                if byte < 0x80 {
+                    i += 1
+                    let lower = byte | 0x20
+                    guard lower >= 0x61 && lower <= 0x7A else {
+                        endWord()
+                        continue
+                    }
+                    scripts.count(byte)
+                    letters += 1
+                    if letters <= 4 { word = word << 8 | lower } else { matchable = false }
+                    continue
+                }
+                let (scalar, length) = Analyzer.decode(text, at: i)
+                i += length
+                scripts.count(scalar)
+                switch tables.charClass(scalar) {
+                case SD_CLASS_LETTER, SD_CLASS_CJK, SD_CLASS_COMPLEX:
+                    letters += 1
+                    matchable = false
+                case SD_CLASS_MARK where letters > 0:
+                    matchable = false
+                default:
+                    endWord()
+                }
+            }
+            (self.word, self.letters, self.matchable, self.en, self.es, self.scalars) = (word, letters, matchable, en, es, scalars)
+            self.scripts = scripts
         }
-        return scripts.language { functionWords(UnsafeBufferPointer(rebasing: text[..<end])) }
+
+        var language: String? {
+            var (en, es) = (en, es)
+            Self.count(word, letters: letters, matchable: matchable, en: &en, es: &es)
+            return scripts.language { (en, es) }
+        }
+
+        /// Counts a word that ended if it is a function word.
+        @inline(__always)
+        private static func count(_ word: UInt32, letters: Int, matchable: Bool, en: inout Int, es: inout Int) {
+            guard letters > 0 && matchable, let english = LanguageGuesser.functionWords.value(UInt128(word)) else { return }
+            if english { en += 1 } else { es += 1 }
+        }
     }
 
     /// How many letters of each script a text has.
@@ -56,56 +125,8 @@ public enum LanguageGuesser {
         }
     }
 
-    /// How many English and Spanish function words the text holds: its words are its runs of
-    /// letters (with the marks that follow them), compared lower-cased. The function words are
-    /// ASCII and of at most four letters, so a word is kept as its letters packed in an
-    /// integer, and one with a non-ASCII letter or a fifth letter matches none.
-    private static func functionWords(_ text: UnsafeBufferPointer<UInt8>) -> (en: Int, es: Int) {
-        var en = 0, es = 0
-        var word: UInt32 = 0, letters = 0
-        var matchable = true
-        func endWord() {
-            if letters > 0 && matchable {
-                if english.contains(word) { en += 1 }
-                if spanish.contains(word) { es += 1 }
-            }
-            (word, letters, matchable) = (0, 0, true)
-        }
-        var i = 0
-        while i < text.count {
-            let (scalar, length) = Analyzer.decode(text, at: i)
-            i += length
-            if scalar < 0x80 {
-                let lower = scalar | 0x20
-                guard lower >= 0x61 && lower <= 0x7A else {
-                    endWord()
-                    continue
-                }
-                letters += 1
-                if letters <= 4 { word = word << 8 | lower } else { matchable = false }
-            } else if let s = Unicode.Scalar(scalar), s.properties.isAlphabetic || (letters > 0 && isMark(s)) {
-                letters += 1
-                matchable = false
-            } else {
-                endWord()
-            }
-        }
-        endWord()
-        return (en, es)
-    }
-
-    private static func isMark(_ s: Unicode.Scalar) -> Bool {
-        switch s.properties.generalCategory {
-        case .nonspacingMark, .spacingMark, .enclosingMark: true
-        default: false
-        }
-    }
-
-    /// Words packed as `functionWords` packs them (searched in order: faster than hashed).
-    private static func packed(_ words: [String]) -> [UInt32] {
-        words.map { $0.utf8.reduce(UInt32(0)) { $0 << 8 | UInt32($1) } }
-    }
-
-    private static let english = packed(["the", "and", "of", "to", "is", "in", "that", "with", "for", "this", "are", "be", "it", "on"])
-    private static let spanish = packed(["el", "la", "de", "que", "y", "los", "las", "en", "del", "se", "por", "un", "una", "es", "para", "con"])
+    /// The function words: true for English, false for Spanish.
+    static let functionWords = ShortWordTable(
+        ["the", "and", "of", "to", "is", "in", "that", "with", "for", "this", "are", "be", "it", "on"].map { ($0, true) }
+            + ["el", "la", "de", "que", "y", "los", "las", "en", "del", "se", "por", "un", "una", "es", "para", "con"].map { ($0, false) })
 }

@@ -1,21 +1,27 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Accumulates extracted plain text and remembers where each span came from in the source,
 /// so a match can be reported at its line and column in the original file.
 struct TextBuilder {
     private(set) var text: [UInt8] = []
     private(set) var anchors: [SourceAnchor] = []
-    /// Byte offset of the start of each source line.
-    private let lineStarts: [Int]
+    private let source: UnsafeBufferPointer<UInt8>
+    /// The source counted so far: the line that `counted` is on (1-based) and where it starts.
+    /// Anchors come in source order, so each count goes on from the last (a list of every
+    /// line's start was made for each file first).
+    private var line = (number: 1, start: 0, counted: 0)
     /// Source offset that the next verbatim byte would continue from without a new anchor.
     private var continuation = -1
 
+    /// A builder for text from `source`, which must outlive it.
     init(source: UnsafeBufferPointer<UInt8>) {
-        var starts = [0]
-        for (i, b) in source.enumerated() where b == UInt8(ascii: "\n") { starts.append(i + 1) }
-        lineStarts = starts
+        self.source = source
     }
 
     /// Appends source[range] verbatim.
-    mutating func append(_ source: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {
+    mutating func append(_ range: Range<Int>) {
         guard !range.isEmpty else { return }
         if range.lowerBound != continuation { anchor(at: range.lowerBound) }
         text.append(contentsOf: source[range])
@@ -37,13 +43,18 @@ struct TextBuilder {
     }
 
     private mutating func anchor(at sourceOffset: Int) {
-        var lo = 0, hi = lineStarts.count - 1
-        while lo < hi {
-            let mid = (lo + hi + 1) / 2
-            if lineStarts[mid] <= sourceOffset { lo = mid } else { hi = mid - 1 }
+        if sourceOffset < line.counted { line = (1, 0, 0) }
+        if let base = source.baseAddress {
+            var i = line.counted
+            while i < sourceOffset, let hit = memchr(base + i, 0x0A, sourceOffset - i) {
+                i = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base + 1
+                line.number += 1
+                line.start = i
+            }
         }
-        let a = SourceAnchor(bodyOffset: UInt32(text.count), line: UInt32(lo + 1),
-                             column: UInt32(sourceOffset - lineStarts[lo] + 1))
+        line.counted = sourceOffset
+        let a = SourceAnchor(bodyOffset: UInt32(text.count), line: UInt32(line.number),
+                             column: UInt32(sourceOffset - line.start + 1))
         if let last = anchors.last, last.bodyOffset == a.bodyOffset { anchors[anchors.count - 1] = a } else { anchors.append(a) }
     }
 

@@ -29,14 +29,13 @@ public enum TextExtractor {
         // Valid UTF-8 from here on: the extractors work on bytes and may slice anywhere between characters.
         var text = String(decoding: bytes, as: UTF8.self)
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-        var doc = text.withUTF8 { source in
-            switch format == .text ? sniff(source) : format {
-            case .text: extractText(id: id, path: path, source)
-            case .markdown: extractMarkdown(id: id, path: path, source)
-            case .html: extractHTML(id: id, path: path, source)
-            }
+        var doc: Document
+        switch format == .text ? text.withUTF8(sniff) : format {
+        case .text: doc = extractText(id: id, path: path, text)
+        case .markdown: doc = text.withUTF8 { extractMarkdown(id: id, path: path, $0) }
+        case .html: doc = text.withUTF8 { extractHTML(id: id, path: path, $0) }
         }
-        if doc.lang == nil { doc.lang = LanguageGuesser.guess(doc.title + "\n" + doc.body) }
+        if doc.lang == nil { doc.lang = LanguageGuesser.guess(pieces: doc.title, "\n", doc.body) }
         return doc
     }
 
@@ -63,12 +62,12 @@ public enum TextExtractor {
         bytes.prefix(8192).contains(0)
     }
 
-    private static func extractText(id: String, path: String?, _ source: UnsafeBufferPointer<UInt8>) -> Document {
-        var out = TextBuilder(source: source)
-        out.append(source, 0..<source.count)
-        let body = out.string
-        let (title, date) = titleFromText(body)
-        return Document(id: id, title: title ?? fallbackTitle(id), body: body, date: date, path: path, anchors: out.anchors)
+    /// The body is the text as decoded: one anchor, at its start (through a `TextBuilder`, the
+    /// text was copied, its lines listed, and its UTF-8 validated a second time).
+    private static func extractText(id: String, path: String?, _ text: String) -> Document {
+        let (title, date) = titleFromText(text)
+        let anchors = text.isEmpty ? [] : [SourceAnchor(bodyOffset: 0, line: 1, column: 1)]
+        return Document(id: id, title: title ?? fallbackTitle(id), body: text, date: date, path: path, anchors: anchors)
     }
 
     private static func extractMarkdown(id: String, path: String?, _ source: UnsafeBufferPointer<UInt8>) -> Document {
@@ -104,21 +103,38 @@ public enum TextExtractor {
     static func titleFromText(_ text: String) -> (title: String?, date: String?) {
         var title: String?
         var date: String?
-        for raw in text.utf8.split(separator: UInt8(ascii: "\n"), maxSplits: 12, omittingEmptySubsequences: true).prefix(12) {
-            var end = raw.index(raw.startIndex, offsetBy: min(raw.count, 4096))
-            while end < raw.endIndex && raw[end] & 0xC0 == 0x80 { end = raw.index(before: end) }  // a character's start
-            var line = HTMLExtractor.collapse(String(Substring(raw[..<end])))
+        forEachLine(of: text, upTo: 12) { line in
+            var line = line
             // "date 2024-06-29 Title..." or "Date: June 2024"
             if let (d, rest) = DateText.leadingDate(line) {
                 date = date ?? d
                 line = rest
             }
             line = stripWikiHeading(line)
-            guard title == nil, isTitleLike(line) else { continue }
+            guard title == nil, isTitleLike(line) else { return true }
             title = String(line.prefix(200))
-            if date != nil { break }
+            return date == nil
         }
         return (title, date)
+    }
+
+    /// Calls `body` with each of the first `count` lines of `text` that are not empty, cut to
+    /// its first 4 KiB (where a character starts) and collapsed, while it returns true.
+    private static func forEachLine(of text: String, upTo count: Int, _ body: (String) -> Bool) {
+        var text = text
+        text.withUTF8 { bytes in
+            var (start, lines) = (0, 0)
+            while start < bytes.count && lines < count {
+                let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+                if end > start {
+                    var cut = min(end, start + 4096)
+                    while cut < end && bytes[cut] & 0xC0 == 0x80 { cut -= 1 }  // a character's start
+                    lines += 1
+                    guard body(HTMLExtractor.collapse(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<cut]), as: UTF8.self))) else { return }
+                }
+                start = end + 1
+            }
+        }
     }
 
     /// Whether a line can be a title: it has a letter, and it is not a menu of language names.
