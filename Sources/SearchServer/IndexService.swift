@@ -62,6 +62,32 @@ public final class IndexService: Sendable {
         public var filesTotal: Int
         public var bytesDone: Int
         public var bytesTotal: Int
+
+        /// "files  MB  MB/s  ETA" after `elapsed` seconds. The time left is given once a second
+        /// and a hundredth of the bytes have passed, or all of them (from the first file, it
+        /// said hours).
+        public func summary(elapsed: Double) -> String {
+            let mb = Double(bytesDone) / 1e6, total = Double(bytesTotal) / 1e6
+            let rate = elapsed > 0 ? mb / elapsed : 0
+            let known = bytesDone >= bytesTotal || (elapsed >= 1 && bytesDone * 100 >= bytesTotal)
+            let eta = known && rate > 0 ? "ETA " + Self.duration((total - mb) / rate) : "ETA -"
+            return "\(filesDone)/\(filesTotal) files  \(Self.decimal(mb))/\(Self.decimal(total)) MB  \(Self.decimal(rate)) MB/s  \(eta)"
+        }
+
+        /// One decimal: 12.3.
+        public static func decimal(_ x: Double) -> String {
+            let scaled = Int((x * 10).rounded())
+            return "\(scaled / 10).\(abs(scaled % 10))"
+        }
+
+        /// Whole seconds, minutes and seconds, or hours and minutes: "42 s", "3 min 05 s", "2 h 07 min".
+        static func duration(_ seconds: Double) -> String {
+            let s = max(0, Int(seconds.rounded()))
+            func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+            if s < 60 { return "\(s) s" }
+            if s < 3600 { return "\(s / 60) min \(two(s % 60)) s" }
+            return "\(s / 3600) h \(two(s / 60 % 60)) min"
+        }
     }
 
     /// Whether searches are served: each snapshot published then builds its segments' typo
