@@ -46,6 +46,37 @@ struct FormatTests {
         }
     }
 
+    /// The content hash of a source stamp is the one FORMAT.md describes (computed here from
+    /// its description), and a content with one byte changed never hashes the same.
+    @Test func contentHashIsTheDescribedOne() {
+        func described(_ bytes: [UInt8]) -> UInt64 {
+            var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+            var words = stride(from: 0, to: bytes.count, by: 8).map { at in
+                bytes[at..<min(at + 8, bytes.count)].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+            }
+            if bytes.count % 8 == 0 { words.append(0) }  // the last 0-7 bytes: none
+            for w in words.dropLast() {
+                h = (h ^ w) &* 0xBF58_476D_1CE4_E5B9
+                h ^= h >> 31
+            }
+            h = (h ^ words.last!) &* 0x94D0_49BB_1331_11EB
+            return h ^ h >> 29
+        }
+        var random: UInt64 = 7
+        for length in 0..<70 {
+            let bytes = (0..<length).map { _ in
+                random = random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return UInt8(truncatingIfNeeded: random >> 56)
+            }
+            #expect(SourceStamp.hash(bytes) == described(bytes), "\(length) bytes")
+            for at in bytes.indices {
+                var edited = bytes
+                edited[at] ^= 0x20
+                #expect(SourceStamp.hash(edited) != SourceStamp.hash(bytes))
+            }
+        }
+    }
+
     @Test func varintsRoundTrip() throws {
         var w = ByteWriter()
         let values: [UInt64] = [0, 1, 127, 128, 16_383, 16_384, UInt64(UInt32.max), UInt64.max]

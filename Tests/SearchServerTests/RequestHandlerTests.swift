@@ -40,7 +40,7 @@ final class RequestHandlerTests {
             (#"{"jsonrpc":"2.0","id":6,"method":"search","params":{"query":"zzzzqqq"}}"#, nil),
             ("{", #"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"parse error: expected a string key at byte 1"}}"#),
             (#"{"jsonrpc":"2.0","id":10,"method":"hello","params":{"protocol":"2.0"}}"#,
-             #"{"jsonrpc":"2.0","id":10,"error":{"code":-32006,"message":"protocol 2.0 is not supported; searchd 0.7.0 speaks 1.3","data":{"protocol":"1.3"}}}"#),
+             #"{"jsonrpc":"2.0","id":10,"error":{"code":-32006,"message":"protocol 2.0 is not supported; searchd 0.7.1 speaks 1.3","data":{"protocol":"1.3"}}}"#),
             (#"{"jsonrpc":"2.0","id":11,"method":"add","params":{"id":"x"}}"#,
              #"{"jsonrpc":"2.0","id":11,"error":{"code":-32602,"message":"missing param text"}}"#),
             (#"{"jsonrpc":"2.0","id":12,"method":"add","params":{"id":"x","text":"t","fields":{"path":"/etc/passwd"}}}"#,
@@ -82,7 +82,7 @@ final class RequestHandlerTests {
 
     @Test func hello() throws {
         let line = try #require(reply(#"{"jsonrpc":"2.0","id":1,"method":"hello","params":{"client":"test","protocol":"1.0"}}"#))
-        #expect(line == #"{"jsonrpc":"2.0","id":1,"result":{"server":"searchd","version":"0.7.0","protocol":"1.3","#
+        #expect(line == #"{"jsonrpc":"2.0","id":1,"result":{"server":"searchd","version":"0.7.1","protocol":"1.3","#
             + #""methods":["hello","ping","search","status","add","delete","reload"],"#
             + #""limits":{"max_line_length":1048576,"max_results":1000,"request_timeout_s":5,"client_timeout_s":10}}}"#)
     }
