@@ -25,28 +25,30 @@ public enum LanguageGuesser {
     /// One pass over the text: the scripts of its first `limit` scalars and, among them, its
     /// English and Spanish function words. A word is a run of letters (with the marks that
     /// follow them), compared lower-cased. The function words are ASCII and of at most four
-    /// letters, so a word is kept as its letters packed in an integer; one with a non-ASCII
-    /// letter or a fifth letter matches none. ASCII is read byte by byte, the rest decoded and
-    /// classed by the tokenizer's tables (Unicode's properties, asked of each Han character,
-    /// were a fifth of the guess).
+    /// letters, so a word is kept as its letters packed in an integer, and a non-ASCII letter
+    /// or mark counts as five letters (no function word then). ASCII is read byte by byte, the
+    /// rest decoded and classed by the tokenizer's tables (Unicode's properties, asked of each
+    /// Han character, were a fifth of the guess).
     struct Reading {
         private var scripts = Scripts()
         private var en = 0, es = 0
         /// The word being read.
-        private var word: UInt32 = 0, letters = 0, matchable = true
+        private var word: UInt32 = 0, letters = 0
         private var scalars = 0
         private let tables = CharacterTables.shared
+        private let functionWords = LanguageGuesser.functionWords
 
         var isDone: Bool { scalars >= LanguageGuesser.limit }
 
         /// Reads valid UTF-8 until the limit. (The state is read into locals and written back
         /// at the end: kept in the struct, every byte stored it to memory.)
         mutating func read(_ text: UnsafeBufferPointer<UInt8>) {
-            var (word, letters, matchable, en, es, scalars) = (word, letters, matchable, en, es, scalars)
+            var (word, letters, en, es, scalars) = (word, letters, en, es, scalars)
             var scripts = scripts
+            var asciiLetters = 0
             @inline(__always) func endWord() {
-                Self.count(word, letters: letters, matchable: matchable, en: &en, es: &es)
-                (word, letters, matchable) = (0, 0, true)
+                count(word, letters: letters, en: &en, es: &es)
+                (word, letters) = (0, 0)
             }
             var i = 0
             while i < text.count && scalars < LanguageGuesser.limit {
@@ -55,13 +57,13 @@ public enum LanguageGuesser {
                 if byte < 0x80 {
                     i += 1
                     let lower = byte | 0x20
-                    guard lower >= 0x61 && lower <= 0x7A else {
+                    if lower &- 0x61 < 26 {
+                        asciiLetters += 1
+                        letters += 1
+                        word = word << 8 | lower
+                    } else if letters > 0 {
                         endWord()
-                        continue
                     }
-                    scripts.count(byte)
-                    letters += 1
-                    if letters <= 4 { word = word << 8 | lower } else { matchable = false }
                     continue
                 }
                 let (scalar, length) = Analyzer.decode(text, at: i)
@@ -69,28 +71,28 @@ public enum LanguageGuesser {
                 scripts.count(scalar)
                 switch tables.charClass(scalar) {
                 case SD_CLASS_LETTER, SD_CLASS_CJK, SD_CLASS_COMPLEX:
-                    letters += 1
-                    matchable = false
+                    letters += 5
                 case SD_CLASS_MARK where letters > 0:
-                    matchable = false
+                    letters += 5
                 default:
-                    endWord()
+                    if letters > 0 { endWord() }
                 }
             }
-            (self.word, self.letters, self.matchable, self.en, self.es, self.scalars) = (word, letters, matchable, en, es, scalars)
+            scripts.count(latinLetters: asciiLetters)
+            (self.word, self.letters, self.en, self.es, self.scalars) = (word, letters, en, es, scalars)
             self.scripts = scripts
         }
 
         var language: String? {
             var (en, es) = (en, es)
-            Self.count(word, letters: letters, matchable: matchable, en: &en, es: &es)
+            count(word, letters: letters, en: &en, es: &es)
             return scripts.language { (en, es) }
         }
 
         /// Counts a word that ended if it is a function word.
         @inline(__always)
-        private static func count(_ word: UInt32, letters: Int, matchable: Bool, en: inout Int, es: inout Int) {
-            guard letters > 0 && matchable, let english = LanguageGuesser.functionWords.value(UInt128(word)) else { return }
+        private func count(_ word: UInt32, letters: Int, en: inout Int, es: inout Int) {
+            guard letters > 0 && letters <= 4, let english = functionWords.value(UInt128(word)) else { return }
             if english { en += 1 } else { es += 1 }
         }
     }
@@ -98,6 +100,8 @@ public enum LanguageGuesser {
     /// How many letters of each script a text has.
     struct Scripts {
         private var han = 0, kana = 0, hangul = 0, latin = 0, cyrillic = 0, arabic = 0
+
+        mutating func count(latinLetters n: Int) { latin += n }
 
         mutating func count(_ scalar: UInt32) {
             switch scalar {
