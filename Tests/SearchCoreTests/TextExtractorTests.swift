@@ -100,6 +100,17 @@ struct TextExtractorTests {
         #expect(loc.column == 11)  // "<p>the <b>" is 10 bytes
     }
 
+    /// After the title, the first lines are read for a date only where a year's four digits
+    /// stand in a row; digits spread over a line are no year.
+    @Test func aDateIsLookedForInTheLinesAfterTheTitle() throws {
+        let text = "ACCT(5)   File Formats   ACCT(5)\n\nversion 1.2.3.4 of 12/05\n  \n- Date: 28 June 2024\nbody\n"
+        let doc = try TextExtractor.extract(id: "a.txt", bytes: Array(text.utf8), format: .text)
+        #expect(doc.title == "ACCT(5) File Formats ACCT(5)")
+        #expect(doc.date == "2024-06-28")
+        #expect(DateText.leadingDate("1 2 3 4 June") == nil)
+        #expect(DateText.normalize("June 2 0 2 4") == nil)
+    }
+
     /// Every anchor points at the same bytes in the source, its line and column checked
     /// against the source's line starts listed independently (the builder counts lines as
     /// the anchors go; a document's body and the file it came from both hold a verbatim span).

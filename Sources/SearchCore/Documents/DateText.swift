@@ -6,7 +6,7 @@ public enum DateText {
     /// "2024-06-29T00:51:57.000Z" → "2024-06-29"; "2024/6/9" → "2024-06-09"; "June 2024" →
     /// "2024-06"; "June 28, 2024" → "2024-06-28"; nil when it is not a date.
     public static func normalize(_ text: String) -> String? {
-        guard hasYearDigits(text) else { return nil }
+        guard hasYearDigits(text.utf8) else { return nil }
         let s = text.trimmingCharacters(in: " \t\"'")
         let numeric = s.prefix { $0.isASCII && ($0.isNumber || $0 == "-" || $0 == "/" || $0 == ".") }
         let parts = numeric.split(whereSeparator: { $0 == "-" || $0 == "/" || $0 == "." }).map(String.init)
@@ -34,7 +34,7 @@ public enum DateText {
     /// A date that starts a line ("date 2024-06-29 Title", "- Date: June 2024", "2023-11-17 10:50"),
     /// and the rest of the line.
     static func leadingDate(_ line: String) -> (date: String, rest: String)? {
-        guard hasYearDigits(line) else { return nil }
+        guard hasYearDigits(line.utf8) else { return nil }
         var s = Substring(line)
         if s.hasPrefix("- ") { s = s.dropFirst(2) }
         let lower = s.prefix(5).lowercased()
@@ -51,12 +51,13 @@ public enum DateText {
         return nil
     }
 
-    /// Whether the text has the four ASCII digits of a year, which every date has: most lines
-    /// a title is looked for in have none (checked first, they cost a scan of their bytes).
-    private static func hasYearDigits(_ text: String) -> Bool {
+    /// Whether the text has four ASCII digits in a row, as every date's year is written: most
+    /// lines a title is looked for in have none (checked first, they cost a scan of their
+    /// bytes; four digits anywhere, a man page's "ACCT(5) ... ACCT(5)" was parsed for a date).
+    static func hasYearDigits(_ bytes: some Sequence<UInt8>) -> Bool {
         var digits = 0
-        for byte in text.utf8 where byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
-            digits += 1
+        for byte in bytes {
+            digits = byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") ? digits + 1 : 0
             if digits == 4 { return true }
         }
         return false

@@ -263,18 +263,24 @@ struct HTMLExtractor {
             var out: [UInt8] = []
             out.reserveCapacity(text.count)
             var space = false
+            var run = -1  // where the run of other characters being read started
             var i = 0
+            // the runs between spaces are copied whole (a character at a time, the copies
+            // were half of collapsing a title's lines)
             while i < text.count {
-                let (scalar, length) = Analyzer.decode(text, at: i)
+                let (scalar, length) = text[i] < 0x80 ? (UInt32(text[i]), 1) : Analyzer.decode(text, at: i)
                 if Analyzer.isWhiteSpace(scalar) {
+                    if run >= 0 { out.append(contentsOf: UnsafeBufferPointer(rebasing: text[run..<i])) }
+                    run = -1
                     space = !out.isEmpty
-                } else {
+                } else if run < 0 {
                     if space { out.append(0x20) }
                     space = false
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: text[i..<(i + length)]))
+                    run = i
                 }
                 i += length
             }
+            if run >= 0 { out.append(contentsOf: UnsafeBufferPointer(rebasing: text[run...])) }
             return String(decoding: out, as: UTF8.self)
         }
     }

@@ -103,8 +103,10 @@ public enum TextExtractor {
     static func titleFromText(_ text: String) -> (title: String?, date: String?) {
         var title: String?
         var date: String?
-        forEachLine(of: text, upTo: 12) { line in
-            var line = line
+        forEachLine(of: text, upTo: 12) { raw in
+            // once there is a title, only a line with a year's digits is read further
+            guard title == nil || DateText.hasYearDigits(raw) else { return true }
+            var line = HTMLExtractor.collapse(String(decoding: raw, as: UTF8.self))
             // "date 2024-06-29 Title..." or "Date: June 2024"
             if let (d, rest) = DateText.leadingDate(line) {
                 date = date ?? d
@@ -119,8 +121,8 @@ public enum TextExtractor {
     }
 
     /// Calls `body` with each of the first `count` lines of `text` that are not empty, cut to
-    /// its first 4 KiB (where a character starts) and collapsed, while it returns true.
-    private static func forEachLine(of text: String, upTo count: Int, _ body: (String) -> Bool) {
+    /// its first 4 KiB (where a character starts), while it returns true.
+    private static func forEachLine(of text: String, upTo count: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Bool) {
         var text = text
         text.withUTF8 { bytes in
             var (start, lines) = (0, 0)
@@ -130,7 +132,7 @@ public enum TextExtractor {
                     var cut = min(end, start + 4096)
                     while cut < end && bytes[cut] & 0xC0 == 0x80 { cut -= 1 }  // a character's start
                     lines += 1
-                    guard body(HTMLExtractor.collapse(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<cut]), as: UTF8.self))) else { return }
+                    guard body(UnsafeBufferPointer(rebasing: bytes[start..<cut])) else { return }
                 }
                 start = end + 1
             }
