@@ -530,9 +530,11 @@ public final class IndexWriter {
         let sources = groups.map { g in g.map { (entries[$0].segment, entries[$0].deletes) } }
         let names = groups.map { _ in Self.segmentName(self.names.next()) }
         // each merge reads its own segments and writes its own files; the cores left over
-        // split the terms of a merge small enough to hold its postings in memory
+        // split the terms of a merge small enough to hold its postings in memory (counted
+        // without the stored text, which a merge links: counted with it, a build of 100 MB of
+        // files ended in a merge on one core)
         let parts = sources.map { s in
-            s.reduce(0) { $0 + $1.0.byteCount } <= Self.partedMergeBytes ? max(1, Cores.available / groups.count) : 1
+            s.reduce(0) { $0 + $1.0.postingsByteCount } <= Self.partedMergeBytes ? max(1, Cores.available / groups.count) : 1
         }
         let merged = Cores.map(groups.count) { i in
             Result {
@@ -551,7 +553,7 @@ public final class IndexWriter {
         return true
     }
 
-    /// Largest merge (its sources' bytes) whose terms `forceMerge` splits across the cores.
+    /// Largest merge (its sources' postings bytes) whose terms `forceMerge` splits across the cores.
     static let partedMergeBytes = 128 << 20
 
     /// Consecutive runs of indices into `sizes`, at most `count`, of about equal total size.

@@ -65,6 +65,10 @@ final class Segment: @unchecked Sendable {
     /// Bytes of all its files.
     var byteCount: Int { files.reduce(0) { $0 + $1.buffer.count } }
 
+    /// Bytes of its term dictionary, postings and positions (files tdx, doc, pos: the order
+    /// of init): what a merge rewrites, where stored fields are mostly linked.
+    var postingsByteCount: Int { files[0..<3].reduce(0) { $0 + $1.buffer.count } }
+
     /// Bytes of its stored-fields part `k`.
     func storedBytes(ofPart k: Int) -> Int { files[Self.firstStoredFile + k].buffer.count }
 
