@@ -17,7 +17,9 @@ func readFile(_ path: String, limit: Int = .max) throws(SystemError) -> [UInt8] 
     guard Int(st.st_size) <= limit else {
         throw SystemError("\(path) is \(st.st_size) bytes, over the limit of \(limit)", code: EFBIG)
     }
-    var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
+    // a byte more than the file: the read that finds its end needs room, which grown then
+    // doubled the buffer (a copy of the whole file) for every file read
+    var bytes = [UInt8](repeating: 0, count: Int(st.st_size) + 1)
     var total = 0
     while true {
         if total == bytes.count { bytes.append(contentsOf: [UInt8](repeating: 0, count: max(4096, total))) }
