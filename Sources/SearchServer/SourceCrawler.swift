@@ -73,11 +73,11 @@ struct SourceCrawler: Sendable {
             problem("cannot read directory \(directory): \(String(cString: strerror(errno)))")
             return
         }
-        for name in names where !isSkipped(name) {
+        let entries = names.filter { !isSkipped($0) }
+        for (name, s) in zip(entries, Self.stats(of: entries, in: directory)) {
+            guard let s else { continue }  // dangling symlink or vanished file
             let path = directory + "/" + name
             let rel = relative.isEmpty ? name : relative + "/" + name
-            var s = stat()
-            guard stat(path, &s) == 0 else { continue }  // dangling symlink or vanished file
             switch s.st_mode & S_IFMT {
             case S_IFDIR:
                 walk(path, relative: rel, seen: &seen, problem: problem, file: file)
@@ -87,6 +87,20 @@ struct SourceCrawler: Sendable {
                 break
             }
         }
+    }
+
+    /// The status of each entry of a directory (nil where there is none), in order: a large
+    /// directory's on every core (a `stat` per file, 100,000 files took 0.4 s on one core
+    /// before the indexing could start).
+    private static func stats(of names: [String], in directory: String) -> [stat?] {
+        func status(_ name: String) -> stat? {
+            var s = stat()
+            return stat(directory + "/" + name, &s) == 0 ? s : nil
+        }
+        let parts = names.count >= 256 ? Cores.available : 1
+        guard parts > 1 else { return names.map(status) }
+        let share = (names.count + parts - 1) / parts
+        return Cores.map(parts) { p in names[min(names.count, p * share)..<min(names.count, (p + 1) * share)].map(status) }.flatMap { $0 }
     }
 
     /// A JSON Lines source: a file of documents rather than a document.

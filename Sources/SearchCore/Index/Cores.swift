@@ -32,7 +32,7 @@ public enum Cores {
 
     /// `body(0) … body(count - 1)` on up to `count` threads at once, the results in order
     /// (one call runs on the calling thread). Each call may only read what they share.
-    static func map<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
+    public static func map<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
         guard count > 1 else { return count == 1 ? [body(0)] : [] }
         var results = [T?](repeating: nil, count: count)
         withoutActuallyEscaping(body) { body in
