@@ -40,58 +40,60 @@ public enum LanguageGuesser {
 
         var isDone: Bool { scalars >= LanguageGuesser.limit }
 
-        /// Reads valid UTF-8 until the limit. (The state is read into locals and written back
-        /// at the end: kept in the struct, every byte stored it to memory.)
+        /// Reads valid UTF-8 until the limit: a run of ASCII at a time in a loop of its own
+        /// (letters and word ends only, its state in registers; one loop for every byte kept
+        /// a dozen values on the stack), then a character of another script.
         mutating func read(_ text: UnsafeBufferPointer<UInt8>) {
-            var (word, letters, en, es, scalars) = (word, letters, en, es, scalars)
-            var scripts = scripts
-            var asciiLetters = 0
-            @inline(__always) func endWord() {
-                count(word, letters: letters, en: &en, es: &es)
-                (word, letters) = (0, 0)
-            }
+            guard let base = text.baseAddress else { return }
             var i = 0
             while i < text.count && scalars < LanguageGuesser.limit {
-                let byte = UInt32(text[i])
-                scalars += 1
-                if byte < 0x80 {
-                    i += 1
+                let end = min(text.count, i + (LanguageGuesser.limit - scalars))
+                let runStart = i
+                var (word, letters, latin) = (word, letters, 0)
+                while i < end {
+                    let byte = UInt32(base[i])
+                    guard byte < 0x80 else { break }
                     let lower = byte | 0x20
                     if lower &- 0x61 < 26 {
-                        asciiLetters += 1
-                        letters += 1
+                        latin &+= 1
+                        letters &+= 1
                         word = word << 8 | lower
                     } else if letters > 0 {
-                        endWord()
+                        count(word, letters: letters)
+                        (word, letters) = (0, 0)
                     }
-                    continue
+                    i &+= 1
                 }
+                scalars += i - runStart
+                scripts.count(latinLetters: latin)
+                (self.word, self.letters) = (word, letters)
+                guard i < end else { continue }
                 let (scalar, length) = Analyzer.decode(text, at: i)
                 i += length
+                scalars += 1
                 scripts.count(scalar)
                 switch tables.charClass(scalar) {
                 case SD_CLASS_LETTER, SD_CLASS_CJK, SD_CLASS_COMPLEX:
-                    letters += 5
-                case SD_CLASS_MARK where letters > 0:
-                    letters += 5
+                    self.letters += 5
+                case SD_CLASS_MARK where self.letters > 0:
+                    self.letters += 5
                 default:
-                    if letters > 0 { endWord() }
+                    if self.letters > 0 {
+                        count(self.word, letters: self.letters)
+                        (self.word, self.letters) = (0, 0)
+                    }
                 }
             }
-            scripts.count(latinLetters: asciiLetters)
-            (self.word, self.letters, self.en, self.es, self.scalars) = (word, letters, en, es, scalars)
-            self.scripts = scripts
         }
 
         var language: String? {
-            var (en, es) = (en, es)
-            count(word, letters: letters, en: &en, es: &es)
-            return scripts.language { (en, es) }
+            var reading = self
+            reading.count(word, letters: letters)
+            return scripts.language { (reading.en, reading.es) }
         }
 
         /// Counts a word that ended if it is a function word.
-        @inline(__always)
-        private func count(_ word: UInt32, letters: Int, en: inout Int, es: inout Int) {
+        private mutating func count(_ word: UInt32, letters: Int) {
             guard letters > 0 && letters <= 4, let english = functionWords.value(UInt128(word)) else { return }
             if english { en += 1 } else { es += 1 }
         }
