@@ -100,6 +100,23 @@ struct TextExtractorTests {
         #expect(loc.column == 11)  // "<p>the <b>" is 10 bytes
     }
 
+    /// A tag's quoted values may hold ">" and "<"; a tag left open stops at the next "<"; a
+    /// value whose quote never closes takes the rest of the file; in Markdown, `<https://...>`
+    /// is a link, not a tag. Entities and tags at every offset of an 8-byte word.
+    @Test func tagsWithQuotesAndUnclosedTags() throws {
+        func text(_ html: String, _ format: DocumentFormat = .html) throws -> String {
+            try TextExtractor.extract(id: "t", bytes: Array(html.utf8), format: format).body
+        }
+        #expect(try text(#"<p title="a > b" data-x='<i>'>one</p><p class=x>two &amp; three</p>"#) == "one\ntwo & three\n")
+        #expect(try text("<p>open <b class=\"x\" <i>inner</i> after</p>") == "open inner after\n")
+        #expect(try text("<p>before</p><a title=\"never closed>after") == "before\n")
+        #expect(try text("See <https://x.org/a> and <b>bold</b>.", .markdown) == "See  and bold.")
+        for pad in 0..<9 {
+            let filler = String(repeating: "x", count: pad)
+            #expect(try text(filler + "&lt;<b>t</b>&gt;" + filler) == filler + "<t>" + filler)
+        }
+    }
+
     /// After the title, the first lines are read for a date only where a year's four digits
     /// stand in a row; digits spread over a line are no year.
     @Test func aDateIsLookedForInTheLinesAfterTheTitle() throws {
