@@ -43,7 +43,7 @@ struct TextBuilder {
     }
 
     private mutating func anchor(at sourceOffset: Int) {
-        if sourceOffset < line.counted { line = (1, 0, 0) }
+        if sourceOffset < line.counted { line = (1, 0, 0) }  // an anchor further back: counted from the start
         if let base = source.baseAddress {
             var i = line.counted
             while i < sourceOffset, let hit = memchr(base + i, 0x0A, sourceOffset - i) {
