@@ -102,6 +102,18 @@ struct WatchTests {
         try f.expect("okapi", [], "grown over the limit")
     }
 
+    /// A file saved in Latin-1 (Windows-1252) or in UTF-16 with a byte-order mark is found
+    /// by its words, accents and Han characters included.
+    @Test func latin1AndUTF16FilesAreFoundByTheirWords() throws {
+        let f = try Fixture()
+        let latin1 = Array("Dina Boluarte visita el puerto de Chancay en el Per".utf8) + [0xFA, 0x2E, 0x0A]
+        try Data(latin1).write(to: f.root.appendingPathComponent("latin1.txt"))
+        let utf16: [UInt8] = [0xFF, 0xFE] + "内核对所有的进程 Unicode text.\n".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        try Data(utf16).write(to: f.root.appendingPathComponent("utf16.txt"))
+        try f.expect("Perú", ["latin1.txt"], "Latin-1 file")
+        try f.expect("进程", ["utf16.txt"], "UTF-16 file")
+    }
+
     @Test func symlinkLoopsVanishedRootsAndJSONLines() throws {
         let directory = try temporaryDirectory("searchd-watch-extra")
         defer { try? FileManager.default.removeItem(at: directory) }

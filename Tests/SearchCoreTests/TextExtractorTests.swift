@@ -86,9 +86,39 @@ struct TextExtractorTests {
         }
     }
 
+    /// UTF-8 with a stray byte keeps its UTF-8, the byte replaced.
     @Test func invalidUTF8IsReplacedNotLost() throws {
-        let doc = try TextExtractor.extract(id: "x.txt", bytes: Array("caf".utf8) + [0xE9] + Array(" ok\nmore".utf8), format: .text)
-        #expect(doc.body == "caf\u{FFFD} ok\nmore")
+        let doc = try TextExtractor.extract(id: "x.txt", bytes: Array("día caf".utf8) + [0xE9] + Array(" ok\nmore".utf8), format: .text)
+        #expect(doc.body == "día caf\u{FFFD} ok\nmore")
+    }
+
+    /// Bytes beyond ASCII none of which are UTF-8: Windows-1252 (Latin-1 with typographic
+    /// characters at 0x80–0x9F), so a Spanish file saved in Latin-1 is found by its words.
+    @Test func latin1FilesAreReadAsWindows1252() throws {
+        let bytes = Array("Dina Boluarte, presidenta del Per".utf8) + [0xFA, 0x2C, 0x20, 0x93] + Array("Chancay".utf8)
+            + [0x94, 0x20, 0x80, 0x20, 0x81, 0x0A]
+        let doc = try TextExtractor.extract(id: "l.txt", bytes: bytes, format: .text)
+        #expect(doc.body == "Dina Boluarte, presidenta del Perú, “Chancay” € \u{81}\n")
+        #expect(doc.title == "Dina Boluarte, presidenta del Perú, “Chancay” € \u{81}")
+        let html = try TextExtractor.extract(id: "l.html", bytes: Array("<p>a&amp;b ".utf8) + [0xF1, 0x61], format: .html)
+        #expect(html.body == "a&b ña")
+    }
+
+    /// A file that starts with a UTF-16 byte-order mark is UTF-16, either byte order; NUL
+    /// characters in it mark it binary as NUL bytes do.
+    @Test func utf16FilesWithAByteOrderMark() throws {
+        let text = "Chancay 钱凯港\nel puerto 🚢"
+        let units = Array(text.utf16)
+        let little: [UInt8] = [0xFF, 0xFE] + units.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        let big: [UInt8] = [0xFE, 0xFF] + units.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
+        for bytes in [little, big] {
+            let doc = try TextExtractor.extract(id: "u.txt", bytes: bytes, format: .text)
+            #expect(doc.body == text)
+            #expect(doc.title == "Chancay 钱凯港")
+        }
+        #expect(throws: ExtractionError.binary) {
+            try TextExtractor.extract(id: "b.txt", bytes: [0xFF, 0xFE, 0x41, 0x00, 0x00, 0x00, 0x42, 0x00], format: .text)
+        }
     }
 
     @Test func sourceLocationsThroughMarkup() throws {

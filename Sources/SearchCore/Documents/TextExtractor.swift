@@ -22,13 +22,11 @@ public enum ExtractionError: Error, Equatable, CustomStringConvertible {
 ///   inside it reduced to text and link URLs dropped.
 /// - .html: <title> (else the first <h1>) is the title; the body is the visible text.
 ///
-/// Invalid UTF-8 is decoded with U+FFFD replacement characters: nothing is lost but the bad bytes.
+/// The bytes are UTF-8, UTF-16 after a byte-order mark, or Windows-1252 (see `SourceText`).
 public enum TextExtractor {
     public static func extract(id: String, path: String? = nil, bytes: [UInt8], format: DocumentFormat) throws -> Document {
-        if isBinary(bytes) { throw ExtractionError.binary }
-        // Valid UTF-8 from here on: the extractors work on bytes and may slice anywhere between characters.
-        var text = String(decoding: bytes, as: UTF8.self)
-        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        // valid UTF-8 from here on: the extractors work on bytes and may slice anywhere between characters
+        var text = try SourceText.decode(bytes)
         var doc: Document
         switch format == .text ? text.withUTF8(sniff) : format {
         case .text: doc = extractText(id: id, path: path, text)
@@ -56,11 +54,6 @@ public enum TextExtractor {
 
     /// What starts HTML inside a .txt file, lower-case.
     private static let htmlMarkers = ["<!doctype html", "<html", "<body", "<div", "<p>", "<br>", "<span"].map { Array($0.utf8) }
-
-    /// A NUL byte in the first 8 KiB marks a binary file, as git and grep decide.
-    static func isBinary(_ bytes: [UInt8]) -> Bool {
-        bytes.prefix(8192).contains(0)
-    }
 
     /// The body is the text as decoded: one anchor, at its start (through a `TextBuilder`, the
     /// text was copied, its lines listed, and its UTF-8 validated a second time).
