@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// A file's bytes as text. UTF-8 (a byte-order mark dropped) is the rule; a file that starts
 /// with a UTF-16 byte-order mark is UTF-16 (Windows' "Unicode" text); a file whose bytes
 /// beyond ASCII are none of them UTF-8 is Windows-1252, the superset of Latin-1 that older
@@ -16,8 +12,9 @@ enum SourceText {
         }
         // a NUL byte in the first 8 KiB marks a binary file, as git and grep decide
         guard !bytes.prefix(8192).contains(0) else { throw .binary }
-        var text = String(decoding: bytes, as: UTF8.self)
-        if !isExactly(text, bytes) && !hasUTF8Sequence(bytes) { text = windows1252(bytes) }
+        // validated once (for a whole file no slower than `String(decoding:)`, which repairs)
+        var text = String(validating: bytes, as: UTF8.self)
+            ?? (hasUTF8Sequence(bytes) ? String(decoding: bytes, as: UTF8.self) : windows1252(bytes))
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         return text
     }
@@ -36,14 +33,6 @@ enum SourceText {
             little ? UInt16(bytes[i]) | UInt16(bytes[i + 1]) << 8 : UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1])
         }
         return String(decoding: units, as: UTF16.self)
-    }
-
-    /// Whether decoding repaired nothing: the text's bytes are the file's.
-    private static func isExactly(_ text: String, _ bytes: [UInt8]) -> Bool {
-        var text = text
-        return text.withUTF8 { utf8 in
-            bytes.withUnsafeBufferPointer { utf8.count == $0.count && ($0.isEmpty || memcmp(utf8.baseAddress!, $0.baseAddress!, $0.count) == 0) }
-        }
     }
 
     /// Whether the bytes hold at least one valid UTF-8 sequence of two bytes or more.
