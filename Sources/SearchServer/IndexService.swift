@@ -74,6 +74,14 @@ public final class IndexService: Sendable {
             return "\(filesDone)/\(filesTotal) files  \(Self.decimal(mb))/\(Self.decimal(total)) MB  \(Self.decimal(rate)) MB/s  \(eta)"
         }
 
+        /// How much is done, 0 to 1: by bytes (a JSON Lines source is one file of many
+        /// documents: counted by files, a bar stood still until its end), by files when no
+        /// bytes are to be read.
+        public var fraction: Double {
+            let (done, total) = bytesTotal > 0 ? (bytesDone, bytesTotal) : (filesDone, filesTotal)
+            return total > 0 ? min(1, Double(done) / Double(total)) : 1
+        }
+
         /// One decimal: 12.3.
         public static func decimal(_ x: Double) -> String {
             let scaled = Int((x * 10).rounded())

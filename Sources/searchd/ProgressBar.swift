@@ -35,7 +35,7 @@ final class ProgressBar: Sendable {
         let numbers = p.summary(elapsed: elapsed)
         if terminal {
             let width = 30
-            let filled = p.filesTotal > 0 ? width * p.filesDone / p.filesTotal : width
+            let filled = Int(Double(width) * p.fraction)
             write("\r[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] " + numbers + "\u{1B}[K")
         } else {
             write("indexing: " + numbers + "\n")

@@ -14,6 +14,14 @@ struct ProgressTests {
         #expect(done.summary(elapsed: 0.9) == "7612/7612 files  29.1/29.1 MB  32.3 MB/s  ETA 0 s")
     }
 
+    /// The bar fills by bytes: a JSON Lines file is one file of many documents.
+    @Test func theBarFillsByBytes() {
+        #expect(IndexService.Progress(filesDone: 0, filesTotal: 1, bytesDone: 250, bytesTotal: 1000).fraction == 0.25)
+        #expect(IndexService.Progress(filesDone: 3, filesTotal: 4, bytesDone: 0, bytesTotal: 0).fraction == 0.75)
+        #expect(IndexService.Progress(filesDone: 2, filesTotal: 2, bytesDone: 1200, bytesTotal: 1000).fraction == 1)
+        #expect(IndexService.Progress(filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0).fraction == 1)
+    }
+
     @Test(arguments: [(0.4, "0 s"), (59.4, "59 s"), (61, "1 min 01 s"), (3599, "59 min 59 s"), (7620, "2 h 07 min"), (-3, "0 s")])
     func durations(seconds: Double, text: String) {
         #expect(IndexService.Progress.duration(seconds) == text)
