@@ -550,6 +550,19 @@ struct IndexWriterTests {
         }
     }
 
+    /// `check` reads the segments side by side: its report adds up every one of them.
+    @Test func checkingSeveralSegmentsCountsThemAll() throws {
+        let writer = try IndexWriter(directory: MemoryDirectory(), options: IndexWriter.Options(threads: 1))
+        for k in 0..<4 {
+            try writer.add((0..<50).map { i in doc("d\(k)-\(i)", "w\(k)x\(i) common batch\(k)") })
+            try writer.commit()
+        }
+        #expect(writer.snapshot.segmentCount == 4)
+        let report = try IndexChecker.check(writer.directory)
+        #expect(report.segments == 4 && report.documents == 200)
+        #expect(report.terms == writer.snapshot.segments.reduce(0) { $0 + $1.dictionary.termCount })
+    }
+
     @Test func aForeignFormatVersionIsAClearError() throws {
         let directory = MemoryDirectory()
         do {
