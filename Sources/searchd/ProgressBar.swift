@@ -52,7 +52,7 @@ final class ProgressBar: Sendable {
     }
 
     private func write(_ s: String) {
-        var bytes = Array(s.utf8)
-        bytes.withUnsafeMutableBytes { _ = Glibc.write(2, $0.baseAddress, $0.count) }
+        var stderr = StandardError()
+        stderr.write(s)
     }
 }

@@ -1,6 +1,6 @@
 /// Why a file cannot become a document.
 public enum ExtractionError: Error, Equatable, CustomStringConvertible {
-    /// The file holds NUL bytes or mostly control characters: not text.
+    /// The file holds a NUL byte in its first 8 KiB (a NUL character, read as UTF-16): not text.
     case binary
     /// The file is larger than the configured limit.
     case tooLarge(size: Int, limit: Int)
