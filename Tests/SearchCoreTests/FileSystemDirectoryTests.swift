@@ -24,6 +24,35 @@ struct FileSystemDirectoryTests {
         #expect(FileSystemDirectory.names(in: base + "/missing") == nil)
     }
 
+    /// A write that fails on a full disk after writing part of its bytes leaves the file as it
+    /// was: written again once there is room, the bytes are in the file once (a stored-records
+    /// file that a writer fills while it indexes is retried so). A 1 MiB tmpfs (mounting needs root).
+    @Test(.enabled(if: getuid() == 0, "a full disk is simulated with a tmpfs, which needs root to mount"))
+    func aWriteThatFailsOnAFullDiskCanBeMadeAgain() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("searchd-full-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        func command(_ path: String, _ arguments: [String]) throws -> Int32 {
+            let p = try Process.run(URL(fileURLWithPath: path), arguments: arguments)
+            p.waitUntilExit()
+            return p.terminationStatus
+        }
+        try #require(try command("/bin/mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", base]) == 0)
+        defer {
+            _ = try? command("/bin/umount", ["-l", base])
+            try? FileManager.default.removeItem(atPath: base)
+        }
+        #expect(FileManager.default.createFile(atPath: base + "/filler", contents: Data(count: 600 << 10)))
+        let directory = try FileSystemDirectory(base)
+        let output = try directory.create("a")
+        let bytes = (0..<(700 << 10)).map { UInt8(truncatingIfNeeded: $0 * 7 + $0 >> 12) }
+        #expect(throws: StoreError.self) { try bytes.withUnsafeBytes { try output.write($0) } }
+        try directory.delete("filler")
+        try bytes.withUnsafeBytes { try output.write($0) }
+        try output.close()
+        let file = try directory.open("a")
+        #expect(withExtendedLifetime(file) { Array(file.buffer) } == bytes)
+    }
+
     /// A link is a second name for the same bytes: it reads as the file, outlives the first
     /// name, and is refused over an existing name or from a missing file.
     @Test func aLinkNamesTheSameBytes() throws {

@@ -357,13 +357,32 @@ struct IndexWriterTests {
         }
     }
 
+    /// A buffer's stored records go to its file as they come, a megabyte at a time: its
+    /// memory holds postings, not text. They still count against the budget, so a segment is
+    /// as large as before; finished, the file is the segment's stored-fields file.
+    @Test func storedRecordsAreWrittenWhileDocumentsAreAdded() throws {
+        let directory = MemoryDirectory()
+        let writer = SegmentWriter(directory: directory, storedName: "w1.sto")
+        let body = String(repeating: "Chancay harbour ", count: 20_000)  // 320 KB
+        for i in 0..<5 { writer.add(Document(id: "d\(i)", title: "t", body: body)) }
+        let file = try directory.open("w1.sto")
+        #expect(file.buffer.count >= 1 << 20)
+        #expect(writer.budgetBytes > 3 << 19)
+        let info = try writer.finish(name: "s1")
+        #expect(info.storedParts == [5])
+        let segment = try Segment(directory, info)
+        #expect(try segment.stored.document(4).body == body)
+    }
+
     /// Several buffers written as one segment, in 1, 2 or 3 parts side by side, give the very
     /// bytes of a merge of the segments each buffer would have been alone — but for the
     /// postings' blocks, which the merge copies from its sources (short blocks among full
     /// ones) where the buffers cut theirs anew: there the same terms, documents, frequencies
-    /// and positions.
+    /// and positions; and for the stored records, each buffer's in a file of its own (the
+    /// merge copies them into one): there the same documents.
     @Test func buffersFlushedTogetherEqualTheMergeOfTheirSegments() throws {
-        let writers = (0..<3).map { _ in SegmentWriter() }
+        let directory = MemoryDirectory()
+        let writers = (0..<3).map { SegmentWriter(directory: directory, storedName: "w\($0).sto") }
         for (w, writer) in writers.enumerated() {
             // terms spread over the whole key space, some in every buffer, some in one
             for i in 0..<(200 + 50 * w) {
@@ -371,32 +390,39 @@ struct IndexWriterTests {
                                     date: i % 3 == 0 ? "2024-06-\(10 + i % 9)" : nil))
             }
         }
-        func files(_ directory: MemoryDirectory) throws -> [String: [UInt8]] {
-            Dictionary(uniqueKeysWithValues: try directory.list().map { name in
+        func files(_ directory: MemoryDirectory, _ segment: String) throws -> [String: [UInt8]] {
+            Dictionary(uniqueKeysWithValues: try directory.list().filter { $0.hasPrefix(segment + ".") }.map { name in
                 let file = try directory.open(name)
-                return (String(name.drop { $0 != "." }), withExtendedLifetime(file) { Array(file.buffer) })
+                return (String(name.dropFirst(segment.count)), withExtendedLifetime(file) { Array(file.buffer) })
             })
         }
-        let alone = MemoryDirectory()
-        let infos = try writers.enumerated().map { try $1.finish(to: alone, name: "s\($0)") }
-        let segments = try infos.map { try Segment(alone, $0) }
+        func documents(_ segment: Segment) throws -> [Document] { try (0..<segment.docCount).map { try segment.stored.document($0) } }
+        let infos = try writers.enumerated().map { try $1.finish(name: "s\($0)") }
+        let segments = try infos.map { try Segment(directory, $0) }
         let merged = MemoryDirectory()
         let (mergedInfo, _) = try SegmentMerger(sources: segments.map { ($0, Deletes(docCount: $0.docCount)) }).merge(into: merged, name: "m")
-        let expected = try files(merged)
+        let expected = try files(merged, "m")
         #expect(expected.count == SegmentInfo.extensions.count + 1)  // and one stored-fields file
         let expectedPostings = try allPostings(Segment(merged, mergedInfo))
         #expect(expectedPostings.count > 500)
+        let expectedDocuments = try documents(Segment(merged, mergedInfo))
+        #expect(expectedDocuments.count == 750)
         for parts in [1, 2, 3] {
-            let together = MemoryDirectory()
-            let info = try SegmentWriter.finish(writers, to: together, name: "m", parts: parts)
-            #expect(info == mergedInfo)
-            let written = try files(together)
-            for (ext, bytes) in expected where ![".doc", ".pos", ".tdx"].contains(ext) {
+            let info = try SegmentWriter.finish(writers, name: "m\(parts)", parts: parts)
+            #expect(info.storedParts == [200, 250, 300])
+            var sameInfo = info
+            (sameInfo.name, sameInfo.storedParts) = (mergedInfo.name, mergedInfo.storedParts)
+            #expect(sameInfo == mergedInfo)
+            let written = try files(directory, "m\(parts)")
+            #expect(Set(written.keys) == Set(SegmentInfo.extensions.map { "." + $0 } + [".sto", ".1.sto", ".2.sto"]))
+            for (ext, bytes) in expected where ![".doc", ".pos", ".tdx", ".sto"].contains(ext) {
                 let same = written[ext] == bytes  // not in the expectation: it would print the bytes
                 #expect(same, "in \(parts) parts, \(ext) differs")
             }
-            let same = try allPostings(Segment(together, info)) == expectedPostings
+            let segment = try Segment(directory, info)
+            let same = try allPostings(segment) == expectedPostings
             #expect(same, "in \(parts) parts, the postings differ")
+            #expect(try documents(segment) == expectedDocuments)
         }
     }
 
@@ -653,6 +679,48 @@ struct CrashTests {
             try reopened.add([doc("z", "after the crash")])
             #expect(allIDs(try reopened.commit()).contains("z"))
         }
+    }
+
+    /// Every live document's stored record, by id.
+    static func storedDocuments(_ snapshot: Snapshot) throws -> [String: Document] {
+        var result: [String: Document] = [:]
+        for (segment, deletes) in zip(snapshot.segments, snapshot.deletes) {
+            for d in 0..<segment.docCount where !deletes.contains(UInt32(d)) {
+                let document = try segment.stored.document(d)
+                result[document.id] = document
+            }
+        }
+        return result
+    }
+
+    /// Stored records go to their file while documents are added (a chunk at a time); a
+    /// full disk at any of those writes, or at the commit's, loses none of them: they wait,
+    /// and the commit once there is room writes them all, each whole, once.
+    @Test(arguments: [1, 2])
+    func aFullDiskWhileAddingLosesNoRecord(threads: Int) throws {
+        // records written 4 KiB at a time: these pass that several times on each thread
+        let large = (0..<8).map { i in doc("large\(i)", "large \(i) " + String(repeating: "word\(i) ", count: 1000)) }
+        let options = IndexWriter.Options(threads: threads, storedChunkBytes: 4096)
+        var failures = 0
+        for n in 1...40 {
+            let directory = try Self.base()
+            let writer = try IndexWriter(directory: directory, options: options)
+            directory.failAfter(n, with: .noSpace)
+            do {
+                try writer.add(large)
+                try writer.commit()
+            } catch {
+                failures += 1
+            }
+            directory.failAfter(1_000_000)
+            try writer.commit()
+            directory.crash()
+            let stored = try Self.storedDocuments(Snapshot.open(directory))
+            #expect(Set(stored.keys) == Self.expectedAfter(0).union(large.map(\.id)), "failure at \(n)")
+            for d in large { #expect(stored[d.id]?.body == d.body, "failure at \(n): \(d.id)'s record") }
+            _ = try IndexChecker.check(directory)
+        }
+        #expect(failures > 10)
     }
 
     /// A commit that fails at any operation (a full disk) can be retried: the retry writes the

@@ -7,14 +7,25 @@ import CPrefetch
 /// path; the anchor count and per anchor the varints body offset delta, line, column; then
 /// the body, last, so a hit's summary is read without it), then a u64 offset per record,
 /// then u64 offset of that table and u32 doc count.
+///
+/// The records wait in memory until `flush` writes them (a segment writer's a megabyte at a
+/// time, as they come: its memory holds postings, not text). A failed write keeps them, and
+/// the next `flush` or `finish` tries again into the same file.
 struct StoredFieldsWriter {
     private var out = ByteWriter()
     private var offsets: [UInt64] = []
     private var written = 0
+    /// The offset table is in the file's buffer (a failed `finish` must not add it twice).
+    private var tableAppended = false
 
-    /// Bytes of records buffered (counted as used, not as the array's capacity: after a
-    /// merge's first flush the capacity stayed over its 1 MiB, and it flushed every record).
+    /// Bytes of records waiting, and of their offsets.
     var memoryBytes: Int { out.count + offsets.count * 8 }
+
+    /// Bytes of records waiting to be written.
+    var waitingBytes: Int { out.count }
+
+    /// Bytes of records passed to the file (there, or in its buffer).
+    var writtenBytes: Int { written }
 
     /// Adds a document's record to the buffer; `flush` moves buffered records to the file.
     mutating func add(_ doc: Document) {
@@ -35,55 +46,39 @@ struct StoredFieldsWriter {
         out.string(doc.body)
     }
 
-    mutating func reserveCapacity(_ bytes: Int) {
-        out.bytes.reserveCapacity(bytes)
-    }
-
-    /// Forgets every record, keeping the memory for the next ones.
-    mutating func removeAll() {
-        out.bytes.removeAll(keepingCapacity: true)
-        offsets.removeAll(keepingCapacity: true)
-        written = 0
-    }
-
     /// Writes records of another segment after the buffered ones (`records`, one run of them,
     /// and where each starts in it): straight from that segment's map to the file, not
     /// through the buffer (a merge's stored text, most of the index's bytes, was copied once
     /// more that way).
     mutating func copy(records: UnsafeRawBufferPointer, starts: [Int], to file: FileWriter) throws(StoreError) {
         try flush(to: file)
-        for s in starts { offsets.append(UInt64(written + s)) }
         try file.write(records)
+        for s in starts { offsets.append(UInt64(written + s)) }
         written += records.count
     }
 
-    /// Writes the buffered records to the file.
+    /// Writes the buffered records to the file. They are in the file's buffer first, even if
+    /// its write fails: tried again, the file writes them, never twice.
     mutating func flush(to file: FileWriter) throws(StoreError) {
-        try file.write(out.bytes)
+        guard out.count > 0 else { return }
+        out.bytes.withUnsafeBufferPointer { file.append($0) }
         written += out.count
         out.bytes.removeAll(keepingCapacity: true)
+        try file.flush()
     }
 
-    /// Writes what is buffered, the offset table and the footer. It changes nothing in the
-    /// writer, so a failed attempt can be made again into a new file.
-    func finish(to file: FileWriter) throws(StoreError) {
-        try Self.finish([self], to: file)
-    }
-
-    /// Writes the records of several writers, in order, as one file (the writers after the
-    /// first have written nothing yet: their records are all buffered).
-    static func finish(_ writers: [StoredFieldsWriter], to file: FileWriter) throws(StoreError) {
-        var table = ByteWriter()
-        var base: UInt64 = 0
-        for (k, w) in writers.enumerated() {
-            precondition(k == 0 || w.written == 0, "records already in a file")
-            try file.write(w.out.bytes)
-            for o in w.offsets { table.u64(base + o) }
-            base += UInt64(w.written + w.out.count)
+    /// Writes what is buffered, the offset table and the footer. After a failure it may be
+    /// called again, with the same file.
+    mutating func finish(to file: FileWriter) throws(StoreError) {
+        try flush(to: file)
+        if !tableAppended {
+            tableAppended = true
+            try file.write { w in
+                for o in offsets { w.u64(o) }
+                w.u64(UInt64(written))
+                w.u32(UInt32(offsets.count))
+            }
         }
-        table.u64(base)
-        table.u32(UInt32(writers.reduce(0) { $0 + $1.offsets.count }))
-        try file.write(table.bytes)
         try file.finish()
     }
 }

@@ -15,7 +15,8 @@ import Glibc
 /// itself: callers serialise their calls (the daemon does so on one queue).
 public final class IndexWriter {
     public struct Options: Sendable {
-        /// Memory for in-memory buffers, over all threads.
+        /// The budget of the in-memory buffers, over all threads: a thread's buffer becomes a
+        /// segment when its memory and its stored records (written as they come) pass its share.
         public var bufferBytes: Int
         /// Indexing threads.
         public var threads: Int
@@ -28,12 +29,16 @@ public final class IndexWriter {
         /// map each, and its merges more).
         public var linkedStoredBytes: Int
 
+        /// A buffer writes its stored records to their file this many bytes at a time.
+        public var storedChunkBytes: Int
+
         public init(bufferBytes: Int = 256 << 20, threads: Int = Cores.available, segmentsPerTier: Int = 8,
-                    linkedStoredBytes: Int = 1 << 20) {
+                    linkedStoredBytes: Int = 1 << 20, storedChunkBytes: Int = 1 << 20) {
             self.bufferBytes = bufferBytes
             self.threads = threads
             self.segmentsPerTier = segmentsPerTier
             self.linkedStoredBytes = linkedStoredBytes
+            self.storedChunkBytes = storedChunkBytes
         }
     }
 
@@ -71,11 +76,13 @@ public final class IndexWriter {
         let container: Int
         var deletedDocs: [UInt32] = []
 
-        /// `after`: a flushed buffer of the same thread, whose memory the new one takes over;
-        /// else `budget`, the bytes at which it will be flushed (see `SegmentWriter.init(reserving:)`).
-        init(container: Int, after previous: Buffer? = nil, budget: Int = 0) {
+        /// `number`: a segment number of its own, which names its stored records' file
+        /// (`SegmentWriter.storedName`: "w" and the number, so that no segment's files share
+        /// its name's start).
+        init(container: Int, number: UInt64, in directory: Directory, options: Options) {
             self.container = container
-            writer = previous.map { SegmentWriter(after: $0.writer) } ?? SegmentWriter(reserving: budget)
+            writer = SegmentWriter(directory: directory, storedName: "w" + IndexWriter.segmentName(number).dropFirst() + ".sto",
+                                   storedChunk: options.storedChunkBytes)
         }
     }
 
@@ -215,9 +222,9 @@ public final class IndexWriter {
         guard let first = next() else { return }
         let threads = min(options.threads, max(1, first.count))
         let perThreadBudget = max(1 << 20, options.bufferBytes / options.threads)
-        for t in 0..<threads where buffers[t] == nil { buffers[t] = newBuffer(budget: perThreadBudget) }
+        for t in 0..<threads where buffers[t] == nil { buffers[t] = newBuffer() }
         let shared = AddState(buffers: buffers, first: first)
-        let directory = self.directory, names = self.names, containerIDs = self.containerIDs
+        let directory = self.directory, names = self.names, containerIDs = self.containerIDs, options = self.options
         DispatchQueue.concurrentPerform(iterations: threads) { t in
             var local: [(Int, Int, String, Location)] = []
             defer { shared.add(results: local) }
@@ -236,19 +243,17 @@ public final class IndexWriter {
                 let buffer = shared.buffer(t)
                 let d = buffer.writer.add(doc)
                 local.append((current.number, i, doc.id, Location(container: buffer.container, doc: d)))
-                if buffer.writer.memoryBytes > perThreadBudget {
+                if buffer.writer.budgetBytes > perThreadBudget {
                     let name = Self.segmentName(names.next())
-                    var flushed: Buffer?
                     do {
-                        let info = try buffer.writer.finish(to: directory, name: name)
+                        let info = try buffer.writer.finish(name: name)
                         buffer.writer.dropDocuments()
                         shared.add(flushed: (buffer, info))
-                        flushed = buffer
                     } catch {
                         Self.deleteFiles(of: name, in: directory)
                         shared.fail(error, unflushed: buffer)
                     }
-                    shared.replace(t, with: Buffer(container: containerIDs.nextID(), after: flushed))
+                    shared.replace(t, with: Buffer(container: containerIDs.nextID(), number: names.next(), in: directory, options: options))
                 }
             }
         }
@@ -378,9 +383,9 @@ public final class IndexWriter {
 
     // MARK: Buffers and segments
 
-    private func newBuffer(budget: Int) -> Buffer {
+    private func newBuffer() -> Buffer {
         let id = containerIDs.nextID()
-        let buffer = Buffer(container: id, budget: budget)
+        let buffer = Buffer(container: id, number: names.next(), in: directory, options: options)
         containers[id] = .buffer(buffer)
         return buffer
     }
@@ -422,7 +427,7 @@ public final class IndexWriter {
         unflushed = []
         let name = Self.segmentName(names.next())
         do {
-            let info = try SegmentWriter.finish(pending.map(\.writer), to: directory, name: name, parts: Cores.available)
+            let info = try SegmentWriter.finish(pending.map(\.writer), name: name, parts: Cores.available)
             try adopt(pending, info)
         } catch {
             Self.deleteFiles(of: name, in: directory)
@@ -491,6 +496,7 @@ public final class IndexWriter {
     private func removeUnreferencedFiles() throws {
         var keep = manifest.files
         keep.insert("write.lock")
+        for b in buffers.compactMap({ $0 }) + unflushed { keep.insert(b.writer.storedName) }
         for e in entries {
             keep.formUnion(e.info.files)
             if let d = e.info.deletesFile { keep.insert(d) }

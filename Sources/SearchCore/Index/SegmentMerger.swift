@@ -102,13 +102,11 @@ struct SegmentMerger {
     /// `maxStoredParts` files: past that, records are copied. Returns the documents of each file.
     private func writeStoredFields(mapping: [[UInt32?]], directory: Directory, name: String) throws -> [Int] {
         var parts: [Int] = []
-        var writer = StoredFieldsWriter()
-        var output: (file: FileWriter, docs: Int)? = nil
+        var output: (file: FileWriter, writer: StoredFieldsWriter, docs: Int)? = nil
         func finishOutput() throws(StoreError) {
-            guard let o = output else { return }
-            try writer.finish(to: o.file)
+            guard var o = output else { return }
+            try o.writer.finish(to: o.file)
             parts.append(o.docs)
-            writer.removeAll()
             output = nil
         }
         for (k, (segment, _)) in sources.enumerated() {
@@ -132,16 +130,16 @@ struct SegmentMerger {
                     let start = part.offset(of: old)
                     var end = old + 1
                     while end < part.count, kept[kept.startIndex + end] != nil, part.offset(of: end) - start < 4 << 20 { end += 1 }
-                    if output == nil { output = (try Self.output(directory, SegmentInfo.storedFile(name, parts.count)), 0) }
+                    if output == nil { output = (try Self.output(directory, SegmentInfo.storedFile(name, parts.count)), StoredFieldsWriter(), 0) }
                     let run = try part.records(old..<end)
-                    try writer.copy(records: run.bytes, starts: run.starts, to: output!.file)
+                    try output!.writer.copy(records: run.bytes, starts: run.starts, to: output!.file)
                     output!.docs += end - old
                     segment.dropStoredPages(ofPart: p, before: end, evict: evictReadPages)
                     old = end
                 }
             }
         }
-        if parts.isEmpty && output == nil { output = (try Self.output(directory, SegmentInfo.storedFile(name, 0)), 0) }  // no live document
+        if parts.isEmpty && output == nil { output = (try Self.output(directory, SegmentInfo.storedFile(name, 0)), StoredFieldsWriter(), 0) }  // no live document
         try finishOutput()
         return parts
     }

@@ -2,7 +2,9 @@ import CPrefetch
 
 /// One indexing thread's buffer: analyses documents, inverts them into per-term postings
 /// streams, and encodes them as a segment when finished — alone, or with the other threads'
-/// buffers as one segment (`finish(_:to:name:parts:)`).
+/// buffers as one segment (`finish(_:to:name:parts:)`). Its documents' stored records go to
+/// their own file as they come (`storedName`), which becomes one of the segment's
+/// stored-fields files: the buffer's memory holds postings, not text.
 final class SegmentWriter {
     /// Keeps 16 K runs' ICU words (2.6 MB): over the benchmark corpus, runs found in it hold
     /// 25.5% of the Han characters, against 20.5% with a query analyser's 2 K slots (31.5%
@@ -11,25 +13,27 @@ final class SegmentWriter {
     private var inversion = Inversion()
     private var lengths: [[UInt32]] = Field.text.map { _ in [] }
     private var dates: [String?] = []
+    private let directory: Directory
+    /// The file of the stored records (created with the first megabyte of them, or by `finish`);
+    /// `finish` gives it the segment's name for it too (`Directory.link`), and the writer's
+    /// owner deletes this name once the segment is committed.
+    let storedName: String
     private var stored = StoredFieldsWriter()
+    private var storedFile: FileWriter?
+    private var storedFinished = false
     private var ids = IDTableWriter()
     private(set) var docCount: UInt32 = 0
     /// The last documents' frequencies are in the streams (finish may be called again after a
     /// failed write).
     private var sealed = false
 
-    /// `storedBytes`: the stored records' memory, reserved at once (address space only: a
-    /// page is still taken when first written). Grown by doubling, the records were copied
-    /// into new pages at each step, twice the page faults (2% of a 21 MB build).
-    init(reserving storedBytes: Int = 0) {
-        stored.reserveCapacity(storedBytes)
-    }
+    /// Stored records are written this many bytes at a time.
+    private let storedChunk: Int
 
-    /// The writer of a thread's next buffer, in the memory of its previous buffer's stored
-    /// records (finished, its documents dropped): a page of memory new to the process costs a
-    /// fault when first written, and a 1 GB build stores 1 GB of text.
-    init(after previous: SegmentWriter) {
-        swap(&stored, &previous.stored)
+    init(directory: Directory, storedName: String, storedChunk: Int = 1 << 20) {
+        self.directory = directory
+        self.storedName = storedName
+        self.storedChunk = storedChunk
     }
 
     deinit { inversion.free() }
@@ -37,18 +41,20 @@ final class SegmentWriter {
     /// Frees the documents once `finish` has written them: a buffer flushed during
     /// `IndexWriter.add` waits for the call's end to become a segment, and until then only its
     /// document count is read (kept whole, two such buffers took a 1 GB build to 1.3 GB).
-    /// The stored records' memory stays, emptied, for the thread's next buffer (`init(after:)`).
     func dropDocuments() {
         inversion.free()
         inversion = Inversion()
         lengths = Field.text.map { _ in [] }
         dates = []
-        stored.removeAll()
+        stored = StoredFieldsWriter()
         ids = IDTableWriter()
     }
 
-    /// Bytes the buffers use: flush the segment when this passes the configured budget.
-    var memoryBytes: Int { inversion.memoryBytes + stored.memoryBytes + ids.memoryBytes + Int(docCount) * 8 }
+    /// The buffer's size, flushed as a segment when it passes the configured budget: the
+    /// memory it uses, and its stored records whether written or waiting (so a segment is as
+    /// large as when they were all kept in memory, at less memory: budgets that made larger
+    /// segments were no faster).
+    var budgetBytes: Int { inversion.memoryBytes + stored.memoryBytes + stored.writtenBytes + ids.memoryBytes + Int(docCount) * 8 }
 
     /// Adds a document and returns its id in the segment.
     @discardableResult
@@ -67,9 +73,26 @@ final class SegmentWriter {
         addKeywords(document, into: &sink)
         dates.append(document.date)
         stored.add(document)
+        // A failed write (a full disk) keeps the records, in the file's buffer: the next write
+        // tries again, and `finish` reports the error if it persists.
+        if stored.waitingBytes >= storedChunk { try? writeStored() }
         ids.add(id: document.id, doc: doc, stamp: document.stamp)
         docCount += 1
         return doc
+    }
+
+    private func writeStored() throws(StoreError) {
+        if storedFile == nil { storedFile = try FileWriter(directory, storedName) }
+        try stored.flush(to: storedFile!)
+    }
+
+    /// Writes the stored records' file to its end (after a failure, again: it goes on where
+    /// it stopped; once done, never again).
+    private func finishStored() throws(StoreError) {
+        guard !storedFinished else { return }
+        if storedFile == nil { storedFile = try FileWriter(directory, storedName) }
+        try stored.finish(to: storedFile!)
+        storedFinished = true
     }
 
     /// The path field: every directory prefix of the path and of the id (path:/abs/dir,
@@ -145,19 +168,25 @@ final class SegmentWriter {
         }
     }
 
-    /// Writes the segment's files into `directory` (not yet durable: the commit syncs them).
+    /// Writes the segment's files into the writer's directory (not yet durable: the commit
+    /// syncs them).
     /// No document may be added afterwards; after a failure it may be called again (with
     /// another name: the caller deletes the failed attempt's files).
-    func finish(to directory: Directory, name: String) throws -> SegmentInfo {
-        try Self.finish([self], to: directory, name: name)
+    func finish(name: String) throws -> SegmentInfo {
+        try Self.finish([self], name: name)
     }
 
     /// Writes one segment of the documents of several writers, in order: writer k's
-    /// documents are numbered after those of the writers before it. With `parts` > 1 the
-    /// terms are encoded in key ranges on that many threads, beside the per-document files
-    /// (a commit's flush of every thread's buffer: one segment to search, and no merge of
-    /// one segment per thread afterwards).
-    static func finish(_ writers: [SegmentWriter], to directory: Directory, name: String, parts: Int = 1) throws -> SegmentInfo {
+    /// documents are numbered after those of the writers before it, its stored records are
+    /// the segment's next stored-fields file. With `parts` > 1 the terms are encoded in key
+    /// ranges on that many threads, beside the per-document files (a commit's flush of every
+    /// thread's buffer: one segment to search, and no merge of one segment per thread afterwards).
+    static func finish(_ writers: [SegmentWriter], name: String, parts: Int = 1) throws -> SegmentInfo {
+        let directory = writers[0].directory
+        precondition(writers.allSatisfy { $0.directory === directory }, "the writers of one segment write into one directory")
+        // every writer with documents a stored-fields file (one, if none has any)
+        let storing = writers.contains { $0.docCount > 0 } ? writers.filter { $0.docCount > 0 } : Array(writers.prefix(1))
+        for w in storing { try w.finishStored() }
         var bases: [UInt32] = []
         var docCount: UInt32 = 0
         for w in writers {
@@ -190,12 +219,15 @@ final class SegmentWriter {
         try dictionary.finish()
         try docs.finish()
         try positions.finish()
+        // last: a failed attempt's files are deleted by the segment's name, and the records
+        // must stay for the next
+        for (k, w) in storing.enumerated() { try directory.link(w.storedName, to: SegmentInfo.storedFile(name, k)) }
         return SegmentInfo(name: name, docCount: Int(docCount),
                            fieldLengthSums: lengths.map { $0.reduce(UInt64(0)) { $0 + UInt64($1) } },
-                           deletesGeneration: 0, deletedCount: 0)
+                           deletesGeneration: 0, deletedCount: 0, storedParts: storing.map { Int($0.docCount) })
     }
 
-    /// Norms, dates, stored records and ids of the writers' documents, in order.
+    /// Norms, dates and ids of the writers' documents, in order.
     private static func writeDocumentFiles(_ writers: [SegmentWriter], lengths: [[UInt32]],
                                            file: (String) throws(StoreError) -> FileWriter) throws(StoreError) {
         let norms = try file("nrm")
@@ -204,7 +236,6 @@ final class SegmentWriter {
         let datesFile = try file("dts")
         try datesFile.write(DocumentDates.encode(writers.flatMap(\.dates)))
         try datesFile.finish()
-        try StoredFieldsWriter.finish(writers.map(\.stored), to: try file("sto"))
         var ids = IDTableWriter()
         var base: UInt32 = 0
         for w in writers {

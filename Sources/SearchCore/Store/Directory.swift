@@ -31,6 +31,8 @@ public protocol Directory: AnyObject, Sendable {
 
 /// A file being written, in order.
 public protocol FileOutput: AnyObject {
+    /// Appends the bytes whole, or throws and leaves the file as if never called: a failed
+    /// write (a full disk) can be made again.
     func write(_ bytes: UnsafeRawBufferPointer) throws(StoreError)
     /// Closes the file (its content is not durable until `Directory.sync`).
     func close() throws(StoreError)

@@ -82,7 +82,11 @@ public final class FileSystemDirectory: Directory {
                 let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw FileSystemDirectory.error("cannot write \(path)")
+                    let error = FileSystemDirectory.error("cannot write \(path)")
+                    // the part written dropped, back to where the last whole write ended
+                    ftruncate(fd, off_t(written))
+                    lseek(fd, off_t(written), SEEK_SET)
+                    throw error
                 }
                 offset += n
             }

@@ -1,5 +1,9 @@
 /// Writes one index file through a `FileOutput`: buffered, with the running length and
 /// checksum, ending in the `Footer`. The format writers append to it like to a `ByteWriter`.
+///
+/// A write that fails (a full disk) may be tried again: the bytes stay in the buffer, and
+/// neither the length nor the checksum counts them until they are written (the output
+/// starts again where its last whole write ended).
 final class FileWriter {
     let name: String
     private let output: FileOutput
@@ -49,8 +53,8 @@ final class FileWriter {
     func write(_ raw: UnsafeRawBufferPointer) throws(StoreError) {
         guard raw.count >= Self.flushThreshold else { return try write { $0.raw(raw) } }
         try flush()
-        crc.update(raw)
         try output.write(raw)
+        crc.update(raw)
         flushed += raw.count
     }
 
@@ -67,10 +71,11 @@ final class FileWriter {
         flushed += bytes.count
     }
 
-    private func flush() throws(StoreError) {
+    /// Writes the buffer out now.
+    func flush() throws(StoreError) {
         guard !buffer.bytes.isEmpty else { return }
-        buffer.bytes.withUnsafeBytes { crc.update($0) }
         try output.write(bytes: buffer.bytes)
+        buffer.bytes.withUnsafeBytes { crc.update($0) }
         flushed += buffer.count
         buffer.bytes.removeAll(keepingCapacity: true)
     }
