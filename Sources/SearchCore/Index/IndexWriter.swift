@@ -54,7 +54,7 @@ public final class IndexWriter {
     private var unflushed: [Buffer] = []
     /// Where each live document is: its container (a buffer or a segment) and doc number, or
     /// where it was before its container moved (`resolve`).
-    private var locations: [String: Location] = [:]
+    private let locations = LocationTable<Location>()
     private var containers: [Int: Container] = [:]
     /// Documents of the containers that moved and are still looked through (see `forward`).
     private var forwardedDocs = 0
@@ -120,13 +120,7 @@ public final class IndexWriter {
         containers[container] = .moved(to: new, docs: docs)
         forwardedDocs += docs.count
         guard forwardedDocs > 2 * locations.count else { return }
-        // by index, not over `locations.indices`, which would hold a second reference to the
-        // dictionary and make the first write copy it
-        var i = locations.startIndex
-        while i != locations.endIndex {
-            if let l = resolve(locations.values[i]) { locations.values[i] = l }
-            i = locations.index(after: i)
-        }
+        locations.changeValues(resolve)
         for (c, value) in containers {
             if case .moved = value { containers[c] = .gone }
         }
@@ -145,7 +139,7 @@ public final class IndexWriter {
         manifest = try Manifest.latest(in: directory) ?? Manifest(generation: 0, nextSegment: 1, segments: [], userData: "")
         names = Counter(manifest.nextSegment)
         buffers = Array(repeating: nil, count: options.threads)
-        locations.reserveCapacity(manifest.segments.reduce(0) { $0 + $1.docCount - $1.deletedCount })
+        locations.reserve(adding: manifest.segments.reduce(0) { $0 + $1.docCount - $1.deletedCount })
         for info in manifest.segments {
             let segment = try opened?.segments.first { $0.info == info } ?? Segment(directory, info)
             var deletes = Deletes(docCount: info.docCount)
@@ -197,9 +191,7 @@ public final class IndexWriter {
     }
 
     /// The ids of live documents that start with `prefix` (a directory's documents).
-    public func ids(withPrefix prefix: String) -> [String] {
-        locations.keys.filter { $0.hasPrefix(prefix) }
-    }
+    public func ids(withPrefix prefix: String) -> [String] { locations.ids(withPrefix: prefix) }
 
     /// Adds documents, replacing those with the same ids. `produce(i)` makes document i (for
     /// i in 0..<count) and runs on the indexing threads: reading and extracting files there
@@ -262,13 +254,9 @@ public final class IndexWriter {
         for b in buffers.compactMap({ $0 }) + shared.unflushed + shared.flushed.map(\.0) { containers[b.container] = .buffer(b) }
         // In the callers' order: a later document with the same id replaces an earlier one.
         // Also after a failure: every document in a buffer is added, and must be findable.
-        // (While this runs, on one thread, the other cores wait: the table grows by doubling,
-        // not to the exact count, which rehashed every id at every call's end.)
-        let needed = locations.count + shared.results.reduce(0) { $0 + $1.count }
-        if needed > locations.capacity { locations.reserveCapacity(max(needed, 2 * locations.capacity)) }
-        Self.inOrder(shared.results) { id, location in
-            if let old = locations.updateValue(location, forKey: id) { markDeleted(old) }
-        }
+        let results = shared.results
+        locations.reserve(adding: results.reduce(0) { $0 + $1.count })
+        for old in locations.update({ put in Self.inOrder(results, put) }) { markDeleted(old) }
         for (buffer, info) in shared.flushed { try adopt([buffer], info) }
         if let error = shared.failure { throw error }
     }
