@@ -420,7 +420,7 @@ struct IndexWriterTests {
                 #expect(same, "in \(parts) parts, \(ext) differs")
             }
             let segment = try Segment(directory, info)
-            let same = try allPostings(segment) == expectedPostings
+            let same = allPostings(segment) == expectedPostings
             #expect(same, "in \(parts) parts, the postings differ")
             #expect(try documents(segment) == expectedDocuments)
         }
