@@ -1,7 +1,7 @@
 /// Values by document id, as `IndexWriter` keeps where each live document is: one dictionary
 /// per core, an id's chosen by a hash of its bytes, so that the ids of an `add` go in on
 /// every core at once (`update`). In one dictionary, a core waited at the end of every `add`
-/// while the other hashed its ids in: 1.3 s of a 1 GB build's million.
+/// while the other hashed its ids in (a 1 GB build's commits: a million ids).
 final class LocationTable<Value> {
     private final class Shard {
         var table: [String: Value] = [:]

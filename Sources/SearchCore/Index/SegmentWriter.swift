@@ -2,7 +2,7 @@ import CPrefetch
 
 /// One indexing thread's buffer: analyses documents, inverts them into per-term postings
 /// streams, and encodes them as a segment when finished — alone, or with the other threads'
-/// buffers as one segment (`finish(_:to:name:parts:)`). Its documents' stored records go to
+/// buffers as one segment (`finish(_:name:parts:)`). Its documents' stored records go to
 /// their own file as they come (`storedName`), which becomes one of the segment's
 /// stored-fields files: the buffer's memory holds postings, not text.
 final class SegmentWriter {
@@ -14,7 +14,7 @@ final class SegmentWriter {
     private var lengths: [[UInt32]] = Field.text.map { _ in [] }
     private var dates: [String?] = []
     private let directory: Directory
-    /// The file of the stored records (created with the first megabyte of them, or by `finish`);
+    /// The file of the stored records (created when their first chunk is written, or by `finish`);
     /// `finish` gives it the segment's name for it too (`Directory.link`), and the writer's
     /// owner deletes this name once the segment is committed.
     let storedName: String
