@@ -37,7 +37,8 @@ public struct Config: Sendable, Equatable {
     public var maxResults: Int
     /// trace, debug, info, notice, warning, error or critical.
     public var logLevel: String
-    /// Memory for indexing buffers (a segment is written when they fill up).
+    /// The indexing buffers: their memory and the stored text they have written as they go
+    /// (a segment is written when they fill up).
     public var indexBufferBytes: Int
     /// Threads that read, extract and analyse documents while indexing.
     public var indexThreads: Int
