@@ -3,7 +3,7 @@ import Testing
 
 /// `searchd index`, the offline build: a build ends in one segment; a small change afterwards
 /// is merged by the tiered policy (the large segment is not rewritten); a large one merges the
-/// whole index again. `searchd check` reports the segments.
+/// whole index again. `searchd check` reports the segments, and no buffer's file is left.
 struct IndexCommandTests {
     @Test func aBuildMergesEverythingASmallChangeDoesNot() throws {
         let root = try temporaryDirectory("searchd-index")
@@ -23,6 +23,10 @@ struct IndexCommandTests {
             #expect(built.status == 0, "\(built.stderr)")
             let check = try run(Binaries.searchd, ["check", "--config", config.path])
             #expect(check.status == 0, "\(check.stderr)")
+            // the files the buffers wrote their stored records into are the segments' now,
+            // under the segments' names only
+            let files = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("data/index").path)
+            #expect(!files.contains { $0.hasPrefix("w") && $0.hasSuffix(".sto") }, "\(files.sorted())")
             return (check.stdout, built.stderr)
         }
         let built = try index()
