@@ -362,7 +362,7 @@ struct IndexWriterTests {
     /// as large as before; finished, the file is the segment's stored-fields file.
     @Test func storedRecordsAreWrittenWhileDocumentsAreAdded() throws {
         let directory = MemoryDirectory()
-        let writer = SegmentWriter(directory: directory, storedName: "w1.sto")
+        let writer = SegmentWriter(directory: directory, storedName: "w1.sto", storedChunk: 1 << 20)
         let body = String(repeating: "Chancay harbour ", count: 20_000)  // 320 KB
         for i in 0..<5 { writer.add(Document(id: "d\(i)", title: "t", body: body)) }
         let file = try directory.open("w1.sto")
@@ -382,7 +382,7 @@ struct IndexWriterTests {
     /// merge copies them into one): there the same documents.
     @Test func buffersFlushedTogetherEqualTheMergeOfTheirSegments() throws {
         let directory = MemoryDirectory()
-        let writers = (0..<3).map { SegmentWriter(directory: directory, storedName: "w\($0).sto") }
+        let writers = (0..<3).map { SegmentWriter(directory: directory, storedName: "w\($0).sto", storedChunk: 1 << 20) }
         for (w, writer) in writers.enumerated() {
             // terms spread over the whole key space, some in every buffer, some in one
             for i in 0..<(200 + 50 * w) {

@@ -27,10 +27,10 @@ final class SegmentWriter {
     /// failed write).
     private var sealed = false
 
-    /// Stored records are written this many bytes at a time.
+    /// Stored records are written this many bytes at a time (`IndexWriter.Options.storedChunkBytes`).
     private let storedChunk: Int
 
-    init(directory: Directory, storedName: String, storedChunk: Int = 1 << 20) {
+    init(directory: Directory, storedName: String, storedChunk: Int) {
         self.directory = directory
         self.storedName = storedName
         self.storedChunk = storedChunk
@@ -82,17 +82,23 @@ final class SegmentWriter {
     }
 
     private func writeStored() throws(StoreError) {
-        if storedFile == nil { storedFile = try FileWriter(directory, storedName) }
-        try stored.flush(to: storedFile!)
+        try stored.flush(to: try storedOutput())
     }
 
     /// Writes the stored records' file to its end (after a failure, again: it goes on where
     /// it stopped; once done, never again).
     private func finishStored() throws(StoreError) {
         guard !storedFinished else { return }
-        if storedFile == nil { storedFile = try FileWriter(directory, storedName) }
-        try stored.finish(to: storedFile!)
+        try stored.finish(to: try storedOutput())
         storedFinished = true
+    }
+
+    /// The stored records' file, created when first needed.
+    private func storedOutput() throws(StoreError) -> FileWriter {
+        if let storedFile { return storedFile }
+        let file = try FileWriter(directory, storedName)
+        storedFile = file
+        return file
     }
 
     /// The path field: every directory prefix of the path and of the id (path:/abs/dir,
