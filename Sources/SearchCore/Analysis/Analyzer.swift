@@ -23,15 +23,25 @@ public final class Analyzer {
     /// Longer terms (base64, hashes) are dropped: they bloat the term dictionary for nothing.
     public static let maxTermBytes = 64
 
-    private var state: AnalysisState
+    /// Analysed in place, through a pointer: a stored property of a class is checked for
+    /// exclusive access at each use, and analysing a local copy (written back after) retained
+    /// and released the state's references at every text, four times a document — references
+    /// to the process's shared tables, whose counts every indexing thread wrote (a cache line
+    /// passed from core to core): about 1% of a build's CPU samples.
+    private let state: UnsafeMutablePointer<AnalysisState>
 
     /// `wordCacheSlots`: runs whose ICU words are kept (`WordBreakCache`); an indexing
     /// thread's analyser keeps more, since a corpus repeats its runs.
     public init(wordCacheSlots: Int = 2048) {
-        state = AnalysisState(wordCacheSlots: wordCacheSlots)
+        state = .allocate(capacity: 1)
+        state.initialize(to: AnalysisState(wordCacheSlots: wordCacheSlots))
     }
 
-    deinit { state.free() }
+    deinit {
+        state.pointee.free()
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
 
     /// Builds the shared tables the analysis reads (pinyin, the CJK dictionary) on another
     /// thread while the caller starts up and builds the character tables (`searchd` and
@@ -48,11 +58,7 @@ public final class Analyzer {
     @discardableResult
     func analyze<S: TokenSink>(_ text: UnsafeBufferPointer<UInt8>, position: UInt32 = 0, group: UInt32 = 0,
                                into sink: inout S) -> (position: UInt32, group: UInt32) {
-        // The state is a value of pointers: analysing in a local copy keeps the hot loop free
-        // of the class's exclusivity checks; the copy (with grown buffers) is written back.
-        var s = state
-        defer { state = s }
-        return s.analyze(text, position: position, group: group, into: &sink)
+        state.pointee.analyze(text, position: position, group: group, into: &sink)
     }
 
     /// How many tokens `text` gives (what the tokenizer benchmark measures).
@@ -540,8 +546,9 @@ struct AnalysisState {
         }
         let run = UnsafeBufferPointer(start: base + start, count: end - start)
         if wordCache.lookup(run, start: Int32(start), into: &words) { return }
-        if let dictionary, collectIdeographs(text) {  // ICU's answer without ICU
-            dictionary.split(&ideographs)
+        // (the dictionary not bound to a local: that retained and released it for every run)
+        if dictionary != nil, collectIdeographs(text) {  // ICU's answer without ICU
+            dictionary!.split(&ideographs)
             var first = 0
             for w in 0..<ideographs.ends.count {
                 let last = Int(ideographs.ends[w]) - 1
