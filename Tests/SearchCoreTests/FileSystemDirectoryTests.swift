@@ -110,8 +110,10 @@ struct FileSystemDirectoryTests {
         // another holder of the lock (as a child process holds its parent's descriptor until
         // it executes), which lets go 0.2 s later: the next lock waits for it instead of failing.
         // It lets go on a thread of its own: the dispatch pool, busy with the tests running
-        // beside this one, once ran it after the second of waiting (a CI failure).
-        let fd = open(base + "/write.lock", O_RDWR)
+        // beside this one, once ran it after the second of waiting (a CI failure). Close on
+        // exec: a process another test starts meanwhile would keep the lock for its lifetime
+        // (a CI failure: "another searchd is writing the index").
+        let fd = open(base + "/write.lock", O_RDWR | O_CLOEXEC)
         #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
         Thread {
             usleep(200_000)
