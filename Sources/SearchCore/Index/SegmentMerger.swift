@@ -103,6 +103,9 @@ struct SegmentMerger {
     private func writeStoredFields(mapping: [[UInt32?]], directory: Directory, name: String) throws -> [Int] {
         var parts: [Int] = []
         var output: (file: FileWriter, writer: StoredFieldsWriter, docs: Int)? = nil
+        func startOutput() throws(StoreError) {
+            output = (try Self.output(directory, SegmentInfo.storedFile(name, parts.count)), StoredFieldsWriter(), 0)
+        }
         func finishOutput() throws(StoreError) {
             guard var o = output else { return }
             try o.writer.finish(to: o.file)
@@ -130,7 +133,7 @@ struct SegmentMerger {
                     let start = part.offset(of: old)
                     var end = old + 1
                     while end < part.count, kept[kept.startIndex + end] != nil, part.offset(of: end) - start < 4 << 20 { end += 1 }
-                    if output == nil { output = (try Self.output(directory, SegmentInfo.storedFile(name, parts.count)), StoredFieldsWriter(), 0) }
+                    if output == nil { try startOutput() }
                     let run = try part.records(old..<end)
                     try output!.writer.copy(records: run.bytes, starts: run.starts, to: output!.file)
                     output!.docs += end - old
@@ -139,7 +142,7 @@ struct SegmentMerger {
                 }
             }
         }
-        if parts.isEmpty && output == nil { output = (try Self.output(directory, SegmentInfo.storedFile(name, 0)), StoredFieldsWriter(), 0) }  // no live document
+        if parts.isEmpty && output == nil { try startOutput() }  // no live document
         try finishOutput()
         return parts
     }
